@@ -1,0 +1,105 @@
+"""The speakers file: canonical names, roles and every way a person is named."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.records import EDITOR
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str
+    en: str
+    role: str
+    role_en: str
+    aliases: tuple[str, ...]        # ways to name the person: used for attribution in the text
+    organisations: tuple[str, ...]  # identify the person in a question, never in the text
+    titles: tuple[str, ...]
+    moderator: bool = False
+    editor: bool = False
+
+
+class Speakers:
+    """Look-ups over the speakers file, longest alias first so 林俊旸 wins over 俊旸."""
+
+    def __init__(self, speakers: list[Speaker]):
+        if not speakers:
+            raise ValueError("the speakers file lists no speakers")
+        self.all = tuple(speakers)
+        self.by_name = {s.name: s for s in speakers}
+        moderators = [s.name for s in speakers if s.moderator]
+        self.moderator = moderators[0] if moderators else None
+        self._name_re = _alternation(
+            {a: s.name for s in speakers if not s.editor for a in (s.name, *s.aliases)})
+        self._any_re = _alternation(
+            {a: s.name for s in speakers if not s.editor
+             for a in (s.name, *s.aliases, *s.organisations, *s.titles)})
+        self._lookup = {a.lower(): s.name for s in speakers
+                        for a in (s.name, *s.aliases, *s.organisations, *s.titles)}
+
+    @classmethod
+    def load(cls, path: Path) -> "Speakers":
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        out = []
+        for i, s in enumerate(data.get("speakers", [])):
+            if "name" not in s:
+                raise ValueError(f"{path}: speaker #{i + 1} has no 'name'")
+            out.append(Speaker(
+                name=s["name"], en=s.get("en", s["name"]), role=s.get("role", ""),
+                role_en=s.get("role_en", s.get("role", "")),
+                aliases=tuple(s.get("aliases", [])), organisations=tuple(s.get("organisations", [])),
+                titles=tuple(s.get("titles", [])), moderator=bool(s.get("moderator")),
+                editor=bool(s.get("editor")) or s["name"] == EDITOR))
+        return cls(out)
+
+    @property
+    def name_pattern(self) -> str:
+        """A regex alternation of every person alias, longest first."""
+        return self._name_re.pattern
+
+    def canonical(self, alias: str) -> str | None:
+        """The canonical name for an exact alias (any case), or None."""
+        return self._lookup.get(alias.strip().lower())
+
+    def names_in(self, text: str) -> list[tuple[int, int, str]]:
+        """Person names (not organisations) in `text`: (start, end, canonical name)."""
+        return [(m.start(), m.end(), self._name_re.table[m.group(0).lower()])
+                for m in self._name_re.finditer(text)]
+
+    def mentions_in(self, text: str) -> list[tuple[int, int, str]]:
+        """Any way of naming a person in a question, organisations and titles included."""
+        return [(m.start(), m.end(), self._any_re.table[m.group(0).lower()])
+                for m in self._any_re.finditer(text)]
+
+    def label_pattern(self) -> re.Pattern:
+        """A turn label at the start of a paragraph: `姚顺雨：` / `Li Guangmi:`."""
+        return re.compile(r"^(" + self._name_re.pattern + r")\s*[：:]", re.IGNORECASE)
+
+    def label_speaker(self, label: str) -> str:
+        return self._name_re.table[label.lower()]
+
+
+class _Alternation:
+    """A compiled alternation of aliases plus the table from alias to canonical name."""
+
+    def __init__(self, table: dict[str, str]):
+        self.table = {k.lower(): v for k, v in table.items()}
+        parts = []
+        for alias in sorted(table, key=len, reverse=True):
+            esc = re.escape(alias)
+            # Latin aliases match whole words only ("Kimi" not inside "Kimilinear").
+            if re.match(r"[A-Za-z]", alias):
+                esc = r"(?<![A-Za-z])" + esc + r"(?![A-Za-z])"
+            parts.append(esc)
+        self.pattern = "|".join(parts)
+        self.regex = re.compile(self.pattern, re.IGNORECASE)
+
+    def finditer(self, text: str):
+        return self.regex.finditer(text)
+
+
+def _alternation(table: dict[str, str]) -> _Alternation:
+    return _Alternation(table)

@@ -1,0 +1,95 @@
+"""Keyword tokens for BM25: traditional -> simplified, jieba words with the summit's terms,
+English words lower-cased, and English question words mapped to the transcript's terms."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+import opencc
+
+# Function words that carry no topic; removing them keeps BM25 on content words.
+STOPWORDS = frozenset("""
+的 了 是 在 我 我们 你 你们 他 她 它 他们 这 那 这个 那个 这些 那些 就 也 都 和 与 或 或者 而 但 但是
+一个 一些 什么 怎么 怎样 如何 为什么 吗 呢 吧 啊 呀 么 之 其 对 对于 把 被 让 给 从 到 向 里 上 下
+有 没有 会 能 可能 可以 要 还 又 很 非常 比较 更 最 说 讲 谈 提到 认为 觉得 看 看法 观点 怎么看 哪些 哪个 谁
+多少 几 是否 以及 及 等 着 过 得 地 所 为 因为 所以 如果 那么 然后 今天 其实 大家 时候 事情 东西 问题
+the a an of to in on for and or is are was were be been what who whom which how why did does do
+said say says think thinks about with as at by from that this these those it its his her he she they
+them their there than then so if not no yes can could would should will into according view views
+""".split())
+
+_PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
+_LATIN = re.compile(r"[a-z][a-z0-9.+\-']*")
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+class Tokenizer:
+    """jieba with a user dictionary; one instance per corpus folder, loaded lazily and shared."""
+
+    def __init__(self, user_words: list[str], glossary: dict[str, list[str]]):
+        self.user_words = user_words
+        self.glossary = {k.lower(): v for k, v in glossary.items()}
+        self._phrases = sorted((k for k in self.glossary if " " in k or "-" in k), key=len, reverse=True)
+        self._jieba: jieba.Tokenizer | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_corpus(cls, corpus_dir: Path, extra_words: list[str] = ()) -> "Tokenizer":
+        terms = corpus_dir / "terms.txt"
+        words = [w.strip() for w in terms.read_text(encoding="utf-8").splitlines()
+                 if w.strip() and not w.startswith("#")] if terms.exists() else []
+        gfile = corpus_dir / "glossary.json"
+        glossary = json.loads(gfile.read_text(encoding="utf-8"))["terms"] if gfile.exists() else {}
+        return cls(words + list(extra_words), glossary)
+
+    def _tk(self) -> jieba.Tokenizer:
+        with self._lock:
+            if self._jieba is None:
+                jieba.setLogLevel(logging.WARNING)
+                tk = jieba.Tokenizer()
+                for w in self.user_words:
+                    tk.add_word(w.lower(), freq=2000)
+                    tk.add_word(w, freq=2000)
+                self._jieba = tk
+            return self._jieba
+
+    def tokens(self, text: str) -> list[str]:
+        """Content tokens of a passage or question (simplified, lower-case, no stopwords)."""
+        text = to_simplified(text).lower()
+        out = []
+        for tok in self._tk().cut_for_search(text):
+            tok = tok.strip()
+            if tok and tok not in STOPWORDS and not _PUNCT.match(tok):
+                out.append(tok)
+        return out
+
+    def query_tokens(self, text: str) -> list[str]:
+        """Tokens of a question, plus the transcript's terms for English words in it."""
+        low = to_simplified(text).lower()
+        extra: list[str] = []
+        for phrase in self._phrases:
+            if re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", low):
+                extra += self.glossary[phrase]
+        for word in _LATIN.findall(low):
+            for key in (word, word.rstrip("s")):
+                if key in self.glossary:
+                    extra += self.glossary[key]
+                    break
+        toks = self.tokens(text)
+        for term in extra:
+            toks += self.tokens(term) or [term.lower()]
+        return toks

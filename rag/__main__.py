@@ -1,0 +1,105 @@
+"""Command line: `python -m rag ask "QUESTION" [--history "EARLIER" ...] [--json]`,
+`python -m rag build [--force]`, `python -m rag info`."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from rag.config import from_env
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m rag", description="Ask the AGI-Next transcript.")
+    p.add_argument("--home", help="folder for the converted model and the index (RAG_HOME)")
+    p.add_argument("--corpus", dest="corpus_dir", help="transcript folder (RAG_CORPUS_DIR)")
+    p.add_argument("--model", help="sentence-transformers model name or path (RAG_MODEL)")
+    p.add_argument("--chunk-size", type=int)
+    p.add_argument("--chunk-overlap", type=int)
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    ask = sub.add_parser("ask", help="answer a question")
+    ask.add_argument("question")
+    ask.add_argument("--history", action="append", default=[], help="an earlier question (repeatable, oldest first)")
+    ask.add_argument("--speaker", action="append", default=None, help="only passages of this speaker (repeatable)")
+    ask.add_argument("--top-k", type=int, help="passages to retrieve (RAG_TOP_K)")
+    ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    ask.add_argument("--llm-base-url", help="OpenAI-compatible endpoint (RAG_LLM_BASE_URL)")
+    ask.add_argument("--llm-model", help="model name at that endpoint (RAG_LLM_MODEL)")
+    ask.add_argument("--llm-timeout", type=float, help="seconds (RAG_LLM_TIMEOUT)")
+    build = sub.add_parser("build", help="build the index now (rebuilds if stale)")
+    build.add_argument("--force", action="store_true", help="rebuild even if the index is current")
+    sub.add_parser("info", help="show the index manifest")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    from pathlib import Path
+    try:
+        config = from_env(
+            home=Path(args.home) if args.home else None,
+            corpus_dir=Path(args.corpus_dir) if args.corpus_dir else None,
+            model=args.model, chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap,
+            top_k=getattr(args, "top_k", None), llm_base_url=getattr(args, "llm_base_url", None),
+            llm_model=getattr(args, "llm_model", None), llm_timeout=getattr(args, "llm_timeout", None))
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    from index.parse import ParseError
+    from index.store import IndexProblem
+    from rag.pipeline import Pipeline
+    pipeline = Pipeline(config)
+    try:
+        if args.cmd == "build":
+            return _build(pipeline, args.force)
+        if args.cmd == "info":
+            pipeline.warm_up()
+            print(json.dumps(pipeline.index.manifest, ensure_ascii=False, indent=2))
+            return 0
+        answer = pipeline.answer(args.question, args.history, args.speaker)
+    except (ParseError, IndexProblem, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        print(_readable(answer))
+    return 0
+
+
+def _build(pipeline, force: bool) -> int:
+    import time
+    from index.chunk import ChunkSettings
+    from index.corpus import Corpus
+    from index.store import build_index
+    cfg = pipeline.config
+    t0 = time.perf_counter()
+    if force:
+        build_index(Corpus.load(cfg.corpus_dir), pipeline.embedder,
+                    ChunkSettings(cfg.chunk_size, cfg.chunk_overlap), cfg.index_dir)
+    pipeline.warm_up()
+    m = pipeline.index.manifest
+    print(f"index ready at {cfg.index_dir}: {m['chunk_count']} chunks, model {m['model']}, "
+          f"dimension {m['dimension']} ({time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
+def _readable(answer) -> str:
+    lines = [answer.answer, ""]
+    if answer.rewritten and answer.rewritten != answer.question:
+        lines.insert(0, f"(understood as: {answer.rewritten})")
+    for note in answer.notices:
+        lines.append(f"note: {note}")
+    for c in answer.citations:
+        lines.append(f"[{c.n}] {c.chunk.speaker} · {c.chunk.section} · {c.chunk.kind} · "
+                     f"{c.chunk.doc_id}:{c.start}-{c.end}")
+        lines.append(f"    {c.chunk.text}")
+    return "\n".join(lines).rstrip()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

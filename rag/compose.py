@@ -1,0 +1,197 @@
+"""The extractive composer: quotes the sentences of the retrieved passages that answer the
+question, each attributed to its speaker and cited; no LLM needed."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.chunk import sentences
+from index.records import EDITOR
+from index.speakers import Speakers
+from index.tokens import Tokenizer
+from rag.query import Query
+from rag.records import Citation, Hit
+
+MAX_QUOTE = 160      # characters of one quote, at most
+MAX_CITATIONS = 3
+
+_COMPARE = re.compile(r"(比较|对比|区别|异同|不同|相比|分别|各自|都|大家|各位|嘉宾们|"
+                      r"\bcompare|\bcontrast|\bdiffer|\bversus\b|\bvs\.?\b|\bboth\b|\beach\b|\bpanel)", re.I)
+_QUOTE_OPEN = re.compile(r"^[^「」]{0,60}?[：:，,]\s*「")
+
+
+@dataclass(frozen=True)
+class Composition:
+    text: str
+    speakers: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    abstained: bool
+
+
+class ExtractiveComposer:
+    def __init__(self, speakers: Speakers, tokenizer: Tokenizer):
+        self.speakers, self.tokenizer = speakers, tokenizer
+
+    # -- public -------------------------------------------------------------------------------
+    def compose(self, query: Query, hits: list[Hit], corpus_text: dict[str, str]) -> Composition:
+        """An answer from hits already judged relevant, the answer's speaker first."""
+        chosen = self._choose(query, hits)
+        citations, lines, order = [], [], []
+        qtokens = set(self.tokenizer.query_tokens(query.topic))
+        for hit in chosen:
+            quote_span = self._best_span(hit, qtokens, corpus_text[hit.chunk.doc_id])
+            n = len(citations) + 1
+            s, e = quote_span
+            quote = corpus_text[hit.chunk.doc_id][s:e]
+            citations.append(Citation(n, hit.chunk, quote, s, e))
+            if hit.chunk.speaker not in order:
+                order.append(hit.chunk.speaker)
+            lines.append(self._line(query, hit, quote, n, first=len(lines) == 0))
+        text = "\n".join(lines)
+        if query.asks_who and order:
+            text = self._who_lead(query, order[0]) + "\n" + text
+        return Composition(text, tuple(order), tuple(citations), False)
+
+    def abstain(self, query: Query) -> Composition:
+        if query.lang == "en":
+            text = "The transcript does not cover this question, so I can't answer it from the summit."
+        else:
+            text = "文字稿中没有谈到这个问题，无法根据这次峰会的内容回答。"
+        return Composition(text, (), (), True)
+
+    def not_said_by(self, query: Query, named: tuple[str, ...], hits: list[Hit],
+                    corpus_text: dict[str, str]) -> Composition:
+        """The question puts a topic in the mouth of someone who said nothing about it."""
+        who = "、".join(named) if query.lang != "en" else " or ".join(self._en(n) for n in named)
+        if query.lang == "en":
+            lead = f"In the transcript, {who} did not talk about this."
+        else:
+            lead = f"文字稿里{who}没有谈到这一点。"
+        if not hits:
+            return Composition(lead, (), (), True)
+        other = self.compose(_without_who(query), hits[:1], corpus_text)
+        bridge = " The closest passage is by someone else:" if query.lang == "en" else "谈到相关内容的是别人："
+        return Composition(lead + bridge + "\n" + other.text, other.speakers, other.citations, True)
+
+    # -- choosing passages ----------------------------------------------------------------------
+    def _choose(self, query: Query, hits: list[Hit]) -> list[Hit]:
+        """Which hits to cite: the named speakers' best passages, else the top speaker's."""
+        if not hits:
+            return []
+        named = [s for s in query.speakers if any(h.chunk.speaker == s for h in hits)]
+        if len(named) >= 2 or (named and _COMPARE.search(query.text)):
+            out = []
+            for s in named:
+                out += [h for h in hits if h.chunk.speaker == s][:1]
+            return out[:MAX_CITATIONS]
+        lead = named[0] if named else hits[0].chunk.speaker
+        if _COMPARE.search(query.text) and not query.asks_who and not named:
+            seen, out = set(), []
+            for h in hits:
+                if h.chunk.speaker not in seen and h.dense >= hits[0].dense - 0.03:
+                    seen.add(h.chunk.speaker)
+                    out.append(h)
+            return out[:MAX_CITATIONS]
+        same = [h for h in hits if h.chunk.speaker == lead]
+        best = same[0]
+        out = [best] + [h for h in same[1:2] if h.dense >= best.dense - 0.02]
+        return out
+
+    # -- choosing the quote ---------------------------------------------------------------------
+    def _best_span(self, hit: Hit, qtokens: set[str], source: str) -> tuple[int, int]:
+        """The sentence (with a neighbour if short) that shares most with the question."""
+        c = hit.chunk
+        body_start = c.start
+        m = _QUOTE_OPEN.match(c.text)
+        if m:  # a summary quote: quote what was said, not the editor's lead-in
+            body_start = c.start + m.end()
+        spans = [(s, e) for s, e in sentences(source[body_start:c.end], body_start)]
+        spans = [_trim_quote_marks(source, s, e) for s, e in spans]
+        spans = [(s, e) for s, e in spans if e > s]
+        if not spans:
+            return c.start, c.end
+        bigrams = _bigrams("".join(qtokens))
+
+        def score(span):
+            sent = source[span[0]:span[1]]
+            toks = set(self.tokenizer.tokens(sent))
+            return len(toks & qtokens) * 2 + len(_bigrams(sent) & bigrams) * 0.2
+        scored = [score(sp) for sp in spans]
+        best = max(range(len(spans)), key=lambda i: (scored[i], -i))
+        s, e = spans[best]
+        # Extend with neighbours while the quote is short.
+        j = best
+        while e - s < 50 and j + 1 < len(spans) and spans[j + 1][1] - s <= MAX_QUOTE:
+            j += 1
+            e = spans[j][1]
+        i = best
+        while e - s < 50 and i > 0 and e - spans[i - 1][0] <= MAX_QUOTE:
+            i -= 1
+            s = spans[i][0]
+        if e - s > MAX_QUOTE:
+            e = _cut(source, s, s + MAX_QUOTE)
+        return s, e
+
+    # -- wording --------------------------------------------------------------------------------
+    def _line(self, query: Query, hit: Hit, quote: str, n: int, first: bool) -> str:
+        c = hit.chunk
+        reported = c.kind in ("summary_report", "talk_summary")
+        if query.lang == "en":
+            name = self._en(c.speaker)
+            if c.speaker == EDITOR:
+                return f"The article itself says: 「{quote}」 [{n}]"
+            if reported:
+                return f"According to the article's summary, {name}: 「{quote}」 [{n}]"
+            if c.kind == "moderator_question":
+                return f"{name} asked: 「{quote}」 [{n}]"
+            return f"{name} said: 「{quote}」 [{n}]"
+        if c.speaker == EDITOR:
+            return f"文章写道：「{quote}」[{n}]"
+        if reported:
+            return f"据文章转述，{c.speaker}：「{quote}」[{n}]"
+        if c.kind == "moderator_question":
+            return f"{c.speaker}问道：「{quote}」[{n}]"
+        verb = "认为" if first else "还说"
+        return f"{c.speaker}{verb}：「{quote}」[{n}]"
+
+    def _who_lead(self, query: Query, speaker: str) -> str:
+        if query.lang == "en":
+            return f"That was {self._en(speaker)}." if speaker != EDITOR else "That is the article's own statement."
+        return f"这是{speaker}说的。" if speaker != EDITOR else "这是文章本身的叙述。"
+
+    def _en(self, name: str) -> str:
+        s = self.speakers.by_name.get(name)
+        if not s or s.editor:
+            return "the article"
+        return f"{s.en} ({s.name})"
+
+
+def _without_who(query: Query) -> Query:
+    from dataclasses import replace
+    return replace(query, asks_who=False, speakers=())
+
+
+def _trim_quote_marks(source: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and source[s] in "「『“\"":
+        s += 1
+    while e > s and source[e - 1] in "」』”\"":
+        e -= 1
+    while e > s and source[e - 1].isspace():
+        e -= 1
+    while s < e and source[s].isspace():
+        s += 1
+    return s, e
+
+
+def _cut(source: str, s: int, limit: int) -> int:
+    """Cut a long quote at the last clause break before `limit`."""
+    window = source[s:limit]
+    for mark in "，、；,;":
+        k = window.rfind(mark)
+        if k > 40:
+            return s + k
+    return limit
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}

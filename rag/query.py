@@ -1,0 +1,116 @@
+"""Query analysis: language and script, speakers named by any alias, who-questions, and
+follow-ups resolved against the earlier turns of the conversation (no LLM)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from index.records import EDITOR
+from index.speakers import Speakers
+from index.tokens import to_simplified
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_WHO = re.compile(r"(谁|哪位|哪一位|哪个人|哪个嘉宾|哪位嘉宾|^\s*who\b|\bwho\s+(said|says|thinks?|argued|"
+                  r"believes?|described|mentioned|talked|spoke|made|gave|compared|warned|used|told|"
+                  r"put|estimated|was|is)\b|which (speaker|person|panelist|panellist|guest|one of))", re.I)
+_PRONOUN_ZH = re.compile(r"他|她|此人|这位")
+_PRONOUN_EN = re.compile(r"\b(he|she|him|his|her|hers|this speaker|that speaker)\b", re.I)
+# "那唐杰呢？" / "What about Tang Jie?" / "And Lin Junyang?": a new speaker, the earlier topic.
+_ABOUT = re.compile(r"^\s*(那|那么|还有|而)?\s*(?P<rest>.{1,12}?)\s*(呢|怎么看|的看法呢|怎么说)\s*[？?。]*\s*$"
+                    r"|^\s*(and|what about|how about)\s+(?P<rest_en>.{1,30}?)\s*[?？.]*\s*$", re.I)
+_ARTICLE = re.compile(r"(文章|本文|这篇|报道|编者|作者|the article|the author|the editor|the piece|the report)", re.I)
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str               # the question as asked (cleaned, possibly truncated)
+    lang: str               # "zh", "zh-hant" or "en"
+    speakers: tuple[str, ...]  # canonical names the question (or its context) points at
+    topic: str              # what it is about, speaker mentions removed, in simplified script
+    rewritten: str          # the question with its follow-up context made explicit
+    asks_who: bool
+    followup: bool = False
+    truncated: bool = False
+
+
+def clean(question: str) -> str:
+    """Drop control and unassigned characters and lone surrogates; collapse whitespace."""
+    out = []
+    for ch in question:
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cs", "Co", "Cn") and ch not in "\n\t":
+            continue
+        out.append(ch)
+    return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+def detect_lang(text: str) -> str:
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    if cjk == 0 or latin > 3 * cjk:
+        return "en"
+    return "zh-hant" if to_simplified(text) != text else "zh"
+
+
+def _speakers_in(text: str, speakers: Speakers) -> list[str]:
+    seen: list[str] = []
+    for _, _, name in speakers.mentions_in(text):
+        if name not in seen:
+            seen.append(name)
+    if _ARTICLE.search(text) and EDITOR not in seen:
+        seen.append(EDITOR)
+    return seen
+
+
+def _strip_mentions(text: str, speakers: Speakers) -> str:
+    spans = speakers.mentions_in(text)
+    for s, e, _ in reversed(spans):
+        text = text[:s] + " " + text[e:]
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def analyze(question: str, speakers: Speakers, history: list[str] = (), max_chars: int = 500,
+            max_history: int = 4) -> Query:
+    """Read a question (and the earlier questions of the conversation) into a Query."""
+    text = clean(question)
+    truncated = len(text) > max_chars
+    text = text[:max_chars]
+    lang = detect_lang(text)
+    simp = to_simplified(text)
+    named = _speakers_in(simp, speakers)
+    topic = _strip_mentions(simp, speakers)
+    asks_who = bool(_WHO.search(simp))
+    rewritten, followup = simp, False
+
+    earlier = [clean(h)[:max_chars] for h in list(history)[-max_history:] if clean(h)]
+    if earlier:
+        prev = analyze(earlier[-1], speakers, earlier[:-1], max_chars, max_history)
+        about = _ABOUT.match(simp)
+        new_speaker_only = about and named and not _strip_mentions(
+            (about.group("rest") or about.group("rest_en") or ""), speakers).strip(" 的")
+        if new_speaker_only:
+            # "那唐杰呢？": the earlier topic, asked of the newly named speaker.
+            topic, followup = prev.topic, True
+            rewritten = f"{'、'.join(named)}：{prev.topic}"
+            asks_who = False
+        elif not named and prev.speakers and (_PRONOUN_ZH.search(simp) or _PRONOUN_EN.search(simp)):
+            # "他还说了什么？": the pronoun is the earlier speaker.
+            named, followup = list(prev.speakers), True
+            rewritten = _PRONOUN_EN.sub(prev.speakers[0], _PRONOUN_ZH.sub(prev.speakers[0], simp, count=1), count=1)
+            if _is_vague(topic):
+                topic = f"{prev.topic} {topic}"
+        elif not named and _is_vague(topic):
+            named, followup = list(prev.speakers), True
+            topic = f"{prev.topic} {topic}"
+            rewritten = f"{simp}（{prev.rewritten}）"
+    return Query(text, lang, tuple(named), topic or simp, rewritten, asks_who, followup, truncated)
+
+
+def _is_vague(topic: str) -> bool:
+    """A question with almost no content of its own ("他还说了什么？", "why?")."""
+    core = re.sub(r"(还|又|也|说了|说|讲了|讲|什么|呢|吗|别的|其他|其它|哪些|为什么|怎么|他|她|"
+                  r"\b(what|else|did|does|do|he|she|say|said|why|and|instead|suggest|more|other|"
+                  r"anything|about|that|this|tell|me)\b|[\s?？。，,.!！])", "", topic, flags=re.I)
+    return len(core) <= 3
