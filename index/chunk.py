@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from index.records import Chunk, Passage
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 # Sentence ends: Chinese and English punctuation (a closing quote stays with its sentence),
 # and line breaks.
 _SENTENCE = re.compile(r"[^。！？；!?;…\n]*(?:[。！？；!?;…]+[」』”’\"')）]*|\n|$)|[^\n]+")
@@ -62,6 +62,10 @@ def chunk_passages(passages: list[Passage], source: str, settings: ChunkSettings
 
 
 def _same_run(a: Passage, b: Passage) -> bool:
+    """Talk paragraphs and turns of one speaker run on; each summary quote stands alone, so
+    that its editor's lead-in (`他解释：「`) is always at the start of its chunk."""
+    if a.kind in ("summary_quote", "summary_report") or b.kind in ("summary_quote", "summary_report"):
+        return False
     return (a.doc_id, a.speaker, a.section, a.kind) == (b.doc_id, b.speaker, b.section, b.kind)
 
 

@@ -9,7 +9,7 @@ from index.parse import ParseError, Paragraph, paragraphs, parse_transcript, rea
 from index.records import Passage
 from index.speakers import Speakers
 
-TRANSCRIPT_SUFFIXES = (".md", ".txt")
+TRANSCRIPT_SUFFIXES = (".md",)
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Corpus:
                                  "rename one of the files")
             files[doc_id] = path
         if not files:
-            raise ParseError(f"{directory}: no transcript (*.md or *.txt) to index")
+            raise ParseError(f"{directory}: no transcript (*.md) to index")
         texts = {d: read_transcript(p) for d, p in files.items()}
         passages = tuple(p for d, path in files.items() for p in parse_transcript(path, speakers, d))
         h = hashlib.sha256()

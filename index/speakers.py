@@ -74,6 +74,13 @@ class Speakers:
         return [(m.start(), m.end(), self._any_re.table[m.group(0).lower()])
                 for m in self._any_re.finditer(text)]
 
+    def is_person_alias(self, alias: str) -> bool:
+        """True for a name or nickname, False for an organisation or a title."""
+        return alias.lower() in self._name_re.table
+
+    def all_aliases(self) -> list[str]:
+        return [a for s in self.all for a in (s.name, *s.aliases, *s.organisations, *s.titles)]
+
     def label_pattern(self) -> re.Pattern:
         """A turn label at the start of a paragraph: `姚顺雨：` / `Li Guangmi:`."""
         return re.compile(r"^(" + self._name_re.pattern + r")\s*[：:]", re.IGNORECASE)

@@ -23,6 +23,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 from filelock import FileLock
+from tqdm import tqdm
 
 from index.chunk import CHUNKER_VERSION, ChunkSettings, chunk_passages
 from index.corpus import Corpus
@@ -78,8 +79,7 @@ def build_index(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path, p
                   for c in chunk_passages(corpus.passages_of(doc_id), text, settings)]
         if not chunks:
             raise IndexProblem(f"nothing to index: no passages in {corpus.directory}")
-        vectors = embedder.embed_documents([embed_text(c) for c in chunks], progress=progress)
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        vectors = _embed_with_progress(embedder, [embed_text(c) for c in chunks], progress)
         flat = faiss.IndexFlatIP(vectors.shape[1])
         flat.add(vectors)
         manifest = expected_manifest(corpus, embedder.name, settings) | {
@@ -156,6 +156,15 @@ def ensure_index(corpus: Corpus, embedder, settings: ChunkSettings, path: Path, 
     index = load_index(path, expected)
     check_chunks_match(index, corpus)
     return index
+
+
+def _embed_with_progress(embedder, texts: list[str], progress: bool, batch: int = 16) -> np.ndarray:
+    parts = []
+    with tqdm(total=len(texts), desc="embedding chunks", unit="chunk", disable=not progress) as bar:
+        for i in range(0, len(texts), batch):
+            parts.append(embedder.embed_documents(texts[i:i + batch]))
+            bar.update(len(texts[i:i + batch]))
+    return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
 
 
 def _swap_into_place(tmp: Path, dest: Path) -> None:

@@ -56,7 +56,8 @@ class Tokenizer:
         glossary = json.loads(gfile.read_text(encoding="utf-8"))["terms"] if gfile.exists() else {}
         return cls(words + list(extra_words), glossary)
 
-    def _tk(self) -> jieba.Tokenizer:
+    def jieba_tokenizer(self) -> jieba.Tokenizer:
+        """The jieba tokenizer with the user dictionary, created once."""
         with self._lock:
             if self._jieba is None:
                 jieba.setLogLevel(logging.WARNING)
@@ -71,7 +72,7 @@ class Tokenizer:
         """Content tokens of a passage or question (simplified, lower-case, no stopwords)."""
         text = to_simplified(text).lower()
         out = []
-        for tok in self._tk().cut_for_search(text):
+        for tok in self.jieba_tokenizer().cut_for_search(text):
             tok = tok.strip()
             if tok and tok not in STOPWORDS and not _PUNCT.match(tok):
                 out.append(tok)

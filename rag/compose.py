@@ -52,12 +52,32 @@ class ExtractiveComposer:
             text = self._who_lead(query, order[0]) + "\n" + text
         return Composition(text, tuple(order), tuple(citations), False)
 
-    def abstain(self, query: Query) -> Composition:
+    def abstain(self, query: Query, unknown: list[str] = ()) -> Composition:
+        """Decline: the transcript does not cover the question (naming what it never mentions)."""
         if query.lang == "en":
             text = "The transcript does not cover this question, so I can't answer it from the summit."
+            if unknown:
+                text = (f"The transcript never mentions {', '.join(unknown)}, "
+                        "so I can't answer this from the summit.")
         else:
             text = "文字稿中没有谈到这个问题，无法根据这次峰会的内容回答。"
+            if unknown:
+                text = f"文字稿中没有提到{'、'.join('「' + u + '」' for u in unknown)}，无法根据这次峰会的内容回答。"
         return Composition(text, (), (), True)
+
+    def only_asked(self, query: Query, moderator: str, asked: Hit, hits: list[Hit],
+                   corpus_text: dict[str, str]) -> Composition:
+        """The moderator asked about it but gave no view of their own."""
+        others = [h for h in hits if h.chunk.speaker != moderator]
+        if query.lang == "en":
+            lead = f"{self._en(moderator)} only asked this question; he gave no view of his own."
+        else:
+            lead = f"{moderator}只是提出了这个问题，没有给出自己的判断。"
+        if not others:
+            return Composition(lead, (), (), True)
+        other = self.compose(_without_who(query), others[:1], corpus_text)
+        bridge = " The panel's answers include:" if query.lang == "en" else "嘉宾的回答包括："
+        return Composition(lead + bridge + "\n" + other.text, other.speakers, other.citations, True)
 
     def not_said_by(self, query: Query, named: tuple[str, ...], hits: list[Hit],
                     corpus_text: dict[str, str]) -> Composition:
@@ -78,6 +98,8 @@ class ExtractiveComposer:
         """Which hits to cite: the named speakers' best passages, else the top speaker's."""
         if not hits:
             return []
+        if query.asks_who:  # "who said" asks for a person, not the article's narration
+            hits = [h for h in hits if h.chunk.speaker != EDITOR] or hits
         named = [s for s in query.speakers if any(h.chunk.speaker == s for h in hits)]
         if len(named) >= 2 or (named and _COMPARE.search(query.text)):
             out = []

@@ -21,7 +21,8 @@ class Config:
     candidates: int = 30                       # taken from each retriever before fusion
     rrf_k: int = 60
     speaker_boost: float = 0.5                 # RRF bonus share for chunks of a named speaker
-    min_relevance: float = 0.80                # calibrated: below it, the transcript "does not cover" it
+    min_relevance: float = 0.78                # dense floor (English: 0.05 lower) for a hit sharing no keyword
+    not_said_rank: int = 12                    # a named speaker's best passage ranked below this: "X did not say it"
     max_question_chars: int = 500              # longer questions are cut, with a notice
     max_history: int = 4                       # earlier turns used to resolve a follow-up
     host: str = "127.0.0.1"

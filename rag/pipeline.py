@@ -8,15 +8,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 from index.chunk import ChunkSettings
 from index.corpus import Corpus
+from index.records import EDITOR
 from index.model import Embedder
 from index.store import Index, ensure_index
 from index.tokens import Tokenizer
 from rag.compose import Composition, ExtractiveComposer
 from rag.config import Config
+from rag.coverage import Coverage
 from rag.query import Query, analyze
 from rag.records import Answer, Hit
 from rag.retrieve import HybridRetriever
@@ -45,10 +49,15 @@ class Pipeline:
             self.corpus = Corpus.load(cfg.corpus_dir)
             settings = ChunkSettings(cfg.chunk_size, cfg.chunk_overlap)
             self.index = ensure_index(self.corpus, self.embedder, settings, cfg.index_dir, progress=progress)
-            tokenizer = Tokenizer.for_corpus(cfg.corpus_dir)
+            aliases = self.corpus.speakers.all_aliases()
+            tokenizer = Tokenizer.for_corpus(cfg.corpus_dir, aliases)
+            self.coverage = Coverage(list(self.corpus.texts.values()), tokenizer, aliases)
             self.retriever = HybridRetriever(self.index, self.embedder, tokenizer, cfg.candidates,
                                              cfg.rrf_k, cfg.speaker_boost)
             self.composer = ExtractiveComposer(self.corpus.speakers, tokenizer)
+            if cfg.llm_base_url:  # optional; LangChain loads only then
+                from rag.llm import LLMComposer
+                self.llm = LLMComposer.from_config(cfg, self.corpus.speakers, tokenizer)
             self.embedder.embed_queries(["warm up"])
             self._ready = True
             return self
@@ -59,8 +68,9 @@ class Pipeline:
                        self.config.max_history)
 
     def answer(self, question: str, history: list[str] = (), speakers: list[str] | None = None,
-               top_k: int | None = None) -> Answer:
-        """Answer one question; `speakers` restricts retrieval to those people (UI filter)."""
+               top_k: int | None = None, on_token=None) -> Answer:
+        """Answer one question; `speakers` restricts retrieval to those people (UI filter);
+        `on_token(text)` receives the LLM composer's tokens as they arrive, if it is used."""
         t0 = time.perf_counter()
         self.warm_up()
         k = top_k if top_k is not None else self.config.top_k
@@ -71,40 +81,86 @@ class Pipeline:
         if query.truncated:
             notices.append(f"question cut to its first {self.config.max_question_chars} characters")
         t1 = time.perf_counter()
-        if not query.topic.strip() or not _has_content(query.topic):
-            comp, hits = self.composer.abstain(query), []
-            t2 = t1
-        else:
-            allowed = frozenset(speakers) if speakers else None
-            hits = self.retriever.retrieve(query, max(k, 8), allowed)
-            t2 = time.perf_counter()
-            comp = self._compose(query, hits)
-            hits = hits[:k]
+        allowed = frozenset(speakers) if speakers else None
+        comp, hits = self._retrieve_and_compose(query, max(k, 1), allowed)
+        hits = hits[:k]
+        t2 = t3 = time.perf_counter()
+        composer = "extractive"
+        if self.llm is not None and not comp.abstained and hits:
+            # The LLM writes from the passages the user sees ([n] = hit rank n); the extractive
+            # composition is its fallback. Abstention never reaches the LLM.
+            outcome = self.llm.compose(query, hits, self.corpus.texts, comp, on_token)
+            comp, composer = outcome.composition, outcome.composer
+            notices += outcome.notices
         t3 = time.perf_counter()
         timings = {"analyze": (t1 - t0) * 1000, "retrieve": (t2 - t1) * 1000,
                    "compose": (t3 - t2) * 1000, "total": (t3 - t0) * 1000}
         return Answer(question, query.rewritten, comp.text, comp.abstained, comp.speakers,
-                      comp.citations, tuple(hits), query.lang, tuple(notices), timings)
+                      comp.citations, tuple(hits), query.lang, tuple(notices), timings, composer)
 
-    def _compose(self, query: Query, hits: list[Hit]) -> Composition:
-        texts = self.corpus.texts
-        threshold = self.config.min_relevance
-        relevant = [h for h in hits if _relevance(h) >= threshold]
-        if not relevant:
-            return self.composer.abstain(query)
-        named = tuple(s for s in query.speakers)
-        if named and not query.asks_who:
-            theirs = [h for h in relevant if h.chunk.speaker in named]
-            if not theirs:
-                return self.composer.not_said_by(query, named, relevant, texts)
-            others = [h for h in relevant if h.chunk.speaker not in named]
-            return self.composer.compose(query, theirs + others, texts)
-        return self.composer.compose(query, relevant, texts)
+    def stream(self, question: str, history: list[str] = (), speakers: list[str] | None = None,
+               top_k: int | None = None) -> Iterator[tuple[str, Answer | None]]:
+        """Yield (answer text so far, None) while composing, then (full text, Answer) once."""
+        if self.llm is not None:  # token by token; the final text replaces what was streamed
+            from rag.llm import stream_answer
+            yield from stream_answer(lambda on_token: self.answer(question, history, speakers, top_k, on_token))
+            return
+        answer = self.answer(question, history, speakers, top_k)
+        shown = ""
+        for line in answer.answer.splitlines(keepends=True):
+            shown += line
+            if shown != answer.answer:
+                yield shown, None
+        yield answer.answer, answer
+
+    def _retrieve_and_compose(self, query: Query, k: int, allowed: frozenset[str] | None
+                              ) -> tuple[Composition, list[Hit]]:
+        """Decide whether the transcript answers the question, and whose passages to cite."""
+        texts, composer, retriever = self.corpus.texts, self.composer, self.retriever
+        if not _has_content(query.topic):
+            return composer.abstain(query), []
+        unknown = self.coverage.unknown_names(query.topic)
+        if unknown:
+            return composer.abstain(query, unknown), []
+        base = retriever.rank(query, allowed)
+        floor = self.config.min_relevance - (0.05 if query.lang == "en" else 0.0)
+        if not base or not _relevant(base[0], floor):
+            return composer.abstain(query), base[:k]
+        named = [s for s in query.speakers if allowed is None or s in allowed]
+        if len(named) >= 2:
+            # A comparison: the best passages of each person named, in turn.
+            per = [retriever.retrieve(replace(query, speakers=(s,)), k, frozenset([s])) for s in named]
+            hits = [h for group in zip(*[g[:2] for g in per if g]) for h in group]
+            hits = _renumber(hits + [h for g in per for h in g[2:]])
+            return composer.compose(query, hits, texts), hits
+        hits = retriever.retrieve(query, max(k, 8), allowed)
+        if named and named[0] != EDITOR:
+            who = named[0]
+            theirs = [h for h in base if h.chunk.speaker == who]
+            if not theirs or theirs[0].rank > self.config.not_said_rank:
+                return composer.not_said_by(query, (who,), base, texts), hits
+            if who == self.corpus.speakers.moderator and theirs[0].chunk.kind == "moderator_question" \
+                    and not _asks_about_asking(query.rewritten):
+                return composer.only_asked(query, who, theirs[0], base, texts), hits
+        return composer.compose(query, hits, texts), hits
 
 
-def _relevance(hit: Hit) -> float:
-    """How well a hit answers the question, on the dense cosine scale."""
-    return hit.dense
+def _renumber(hits: list[Hit]) -> list[Hit]:
+    seen, out = set(), []
+    for h in hits:
+        if h.chunk.chunk_id not in seen:
+            seen.add(h.chunk.chunk_id)
+            out.append(Hit(h.chunk, h.score, len(out) + 1, h.dense, h.keyword, h.found_by))
+    return out
+
+
+def _asks_about_asking(text: str) -> bool:
+    return bool(re.search(r"(问|提问|追问|\bask|\bquestion)", text, re.I))
+
+
+def _relevant(hit: Hit, floor: float) -> bool:
+    """Off-topic questions: no keyword in common and a dense similarity below the floor."""
+    return hit.keyword > 0 or hit.dense >= floor
 
 
 def _has_content(text: str) -> bool:

@@ -54,18 +54,31 @@ def detect_lang(text: str) -> str:
     return "zh-hant" if to_simplified(text) != text else "zh"
 
 
-def _speakers_in(text: str, speakers: Speakers) -> list[str]:
-    seen: list[str] = []
-    for _, _, name in speakers.mentions_in(text):
-        if name not in seen:
-            seen.append(name)
-    if _ARTICLE.search(text) and EDITOR not in seen:
-        seen.append(EDITOR)
-    return seen
+_EDITOR_VOICE = re.compile(r"(介绍|开头|标题|结论|总结|概括|导语|introduc|conclu|summar|headline|opening|"
+                           r"the article (say|said|state|claim|report)|文章(说|写|认为|指出|提到|称))", re.I)
 
 
-def _strip_mentions(text: str, speakers: Speakers) -> str:
-    spans = speakers.mentions_in(text)
+def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
+    """Canonical speakers a question names, and whether they were named by person aliases.
+
+    A person's name outranks an organisation (唐杰 ... 阿里巴巴 is about 唐杰); the article is
+    the speaker only when the question asks about its own voice (文章开头如何介绍…)."""
+    persons: list[str] = []
+    orgs: list[str] = []
+    for s, e, name in speakers.mentions_in(text):
+        bucket = persons if speakers.is_person_alias(text[s:e]) else orgs
+        if name not in bucket:
+            bucket.append(name)
+    named = persons or orgs
+    if _ARTICLE.search(text):
+        if not named or _EDITOR_VOICE.search(text):
+            return [EDITOR], False
+    return named, bool(persons)
+
+
+def _strip_mentions(text: str, speakers: Speakers, persons_only: bool = False) -> str:
+    spans = [(s, e, n) for s, e, n in speakers.mentions_in(text)
+             if not persons_only or speakers.is_person_alias(text[s:e])]
     for s, e, _ in reversed(spans):
         text = text[:s] + " " + text[e:]
     return re.sub(r"\s+", " ", text).strip()
@@ -79,9 +92,12 @@ def analyze(question: str, speakers: Speakers, history: list[str] = (), max_char
     text = text[:max_chars]
     lang = detect_lang(text)
     simp = to_simplified(text)
-    named = _speakers_in(simp, speakers)
-    topic = _strip_mentions(simp, speakers)
+    named, by_person = _speakers_in(simp, speakers)
     asks_who = bool(_WHO.search(simp))
+    # In "谁追问顺雨…" the named person is part of the topic, not the answer.
+    topic = simp if asks_who or named == [EDITOR] else _strip_mentions(simp, speakers, by_person)
+    if asks_who:
+        named = []
     rewritten, followup = simp, False
 
     earlier = [clean(h)[:max_chars] for h in list(history)[-max_history:] if clean(h)]
@@ -95,9 +111,11 @@ def analyze(question: str, speakers: Speakers, history: list[str] = (), max_char
             topic, followup = prev.topic, True
             rewritten = f"{'、'.join(named)}：{prev.topic}"
             asks_who = False
-        elif not named and prev.speakers and (_PRONOUN_ZH.search(simp) or _PRONOUN_EN.search(simp)):
+        elif (not by_person and prev.speakers and not asks_who
+              and (_PRONOUN_ZH.search(simp) or _PRONOUN_EN.search(simp))):
             # "他还说了什么？": the pronoun is the earlier speaker.
             named, followup = list(prev.speakers), True
+            topic = _strip_mentions(simp, speakers, persons_only=True)
             rewritten = _PRONOUN_EN.sub(prev.speakers[0], _PRONOUN_ZH.sub(prev.speakers[0], simp, count=1), count=1)
             if _is_vague(topic):
                 topic = f"{prev.topic} {topic}"

@@ -1,6 +1,8 @@
 """Retrieval: dense (FAISS), keyword (BM25 over jieba tokens), fused by reciprocal rank."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Protocol
 
 import numpy as np
@@ -20,71 +22,83 @@ class Retriever(Protocol):
 class DenseRetriever:
     """Cosine similarity of the question to every chunk (exact inner product in FAISS)."""
 
-    def __init__(self, index: Index, embedder):
+    def __init__(self, index: Index, embedder, cache_size: int = 256):
         self.index, self.embedder = index, embedder
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
 
     def scores(self, text: str) -> np.ndarray:
+        with self._lock:
+            if text in self._cache:
+                self._cache.move_to_end(text)
+                return self._cache[text]
         q = np.ascontiguousarray(self.embedder.embed_queries([text]), dtype=np.float32)
         n = self.index.vectors.ntotal
         sims, ids = self.index.vectors.search(q, n)
         out = np.full(n, -1.0, dtype=np.float32)
         out[ids[0]] = sims[0]
+        with self._lock:
+            self._cache[text] = out
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
         return out
 
 
 class KeywordRetriever:
-    """BM25 over the chunks' jieba tokens (the speaker's name included, so names match)."""
+    """BM25 over the chunks' jieba tokens; English question words reach it through the glossary."""
 
     def __init__(self, chunks: tuple[Chunk, ...], tokenizer: Tokenizer):
         self.tokenizer = tokenizer
-        docs = [tokenizer.tokens(c.text) or ["∅"] for c in chunks]
-        self.bm25 = BM25Okapi(docs)
+        self.bm25 = BM25Okapi([tokenizer.tokens(c.text) or ["∅"] for c in chunks])
+        self.size = len(chunks)
 
     def scores(self, query: Query) -> np.ndarray:
         toks = self.tokenizer.query_tokens(query.topic)
         if not toks:
-            return np.zeros(len(self.bm25.doc_len), dtype=np.float32)
+            return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.bm25.get_scores(toks), dtype=np.float32)
 
 
 class HybridRetriever:
-    """Dense and keyword rankings fused by RRF; chunks of the speakers a question names are
-    lifted; a speaker filter (from the UI) keeps only those speakers' chunks."""
+    """Dense and keyword rankings fused by RRF. `rank` is the plain fused order; `retrieve`
+    lifts the chunks of the speakers a question names; a speaker filter keeps only theirs."""
 
     def __init__(self, index: Index, embedder, tokenizer: Tokenizer, candidates: int = 30,
                  rrf_k: int = 60, speaker_boost: float = 0.5):
-        self.index = index
         self.chunks = index.chunks
         self.dense = DenseRetriever(index, embedder)
         self.keyword = KeywordRetriever(index.chunks, tokenizer)
         self.candidates, self.rrf_k, self.speaker_boost = candidates, rrf_k, speaker_boost
 
-    def retrieve(self, query: Query, k: int, speakers: frozenset[str] | None = None) -> list[Hit]:
-        if k < 1:
-            raise ValueError(f"k must be at least 1, got {k}")
-        dense = self.dense.scores(_dense_text(query))
+    def rank(self, query: Query, speakers: frozenset[str] | None = None) -> list[Hit]:
+        """Every candidate either retriever found, best first by fused score."""
+        dense = self.dense.scores(dense_text(query))
         keyword = self.keyword.scores(query)
-        allowed = np.array([speakers is None or c.speaker in speakers for c in self.chunks])
+        allowed = [speakers is None or c.speaker in speakers for c in self.chunks]
         fused = np.zeros(len(self.chunks))
         found: dict[int, list[str]] = {}
         for name, scores in (("dense", dense), ("keyword", keyword)):
-            order = [i for i in np.argsort(-scores, kind="stable") if allowed[i]]
-            if name == "keyword":
-                order = [i for i in order if scores[i] > 0]
-            for rank, i in enumerate(order[: self.candidates]):
-                fused[i] += 1.0 / (self.rrf_k + rank + 1)
-                found.setdefault(int(i), []).append(name)
-        if query.speakers:
-            bonus = self.speaker_boost * 2.0 / (self.rrf_k + 1)
-            for i, c in enumerate(self.chunks):
-                if c.speaker in query.speakers and i in found:
-                    fused[i] += bonus
-        ranked = sorted(found, key=lambda i: (-fused[i], i))[:k]
+            order = [int(i) for i in np.argsort(-scores, kind="stable")
+                     if allowed[i] and (name == "dense" or scores[i] > 0)]
+            for r, i in enumerate(order[: self.candidates]):
+                fused[i] += 1.0 / (self.rrf_k + r + 1)
+                found.setdefault(i, []).append(name)
+        ranked = sorted(found, key=lambda i: (-fused[i], i))
         return [Hit(self.chunks[i], float(fused[i]), r + 1, float(dense[i]), float(keyword[i]),
                     tuple(found[i])) for r, i in enumerate(ranked)]
 
+    def retrieve(self, query: Query, k: int, speakers: frozenset[str] | None = None) -> list[Hit]:
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        hits = self.rank(query, speakers)
+        if query.speakers:
+            bonus = self.speaker_boost * 2.0 / (self.rrf_k + 1)
+            hits = sorted(hits, key=lambda h: -(h.score + (bonus if h.chunk.speaker in query.speakers else 0)))
+        return [Hit(h.chunk, h.score, r + 1, h.dense, h.keyword, h.found_by) for r, h in enumerate(hits[:k])]
 
-def _dense_text(query: Query) -> str:
+
+def dense_text(query: Query) -> str:
     """The dense retriever sees the topic (names removed) when speakers are named: the name
     is handled by the speaker boost, and would otherwise pull in any chunk mentioning it."""
     return query.topic if query.speakers and query.topic.strip() else query.rewritten

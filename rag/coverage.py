@@ -1,0 +1,48 @@
+"""Does the transcript mention what the question is about? Named things (people, companies,
+products, places, model names) that occur nowhere in the corpus mean it does not."""
+from __future__ import annotations
+
+import re
+
+import jieba.posseg
+
+from index.tokens import Tokenizer, to_simplified
+
+# jieba's part-of-speech tags are noisy for short words (智慧 and 张卡 come back as names), so
+# only a three-character person name (李彦宏, 马斯克) counts among Chinese words.
+_PERSON = {"nr", "nrfg", "nrt"}
+# Latin names: an acronym or model name (IPO, H20, Qwen3.5) or a capitalised word inside the
+# sentence (Meta, Llama); the first word of a sentence is capitalised anyway.
+_LATIN_NAME = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9.\-]*[A-Z0-9][A-Za-z0-9.\-]*|[A-Z][a-z]{2,}"
+                         r"|[A-Za-z]+\d[A-Za-z0-9.\-]*)(?![A-Za-z0-9])")
+
+
+class Coverage:
+    def __init__(self, corpus_texts: list[str], tokenizer: Tokenizer, known: list[str]):
+        self.flat = re.sub(r"\s+", "", to_simplified("\n".join(corpus_texts))).lower()
+        self.tokenizer = tokenizer
+        self.known = {k.lower() for k in known} | set(tokenizer.glossary)
+        self._pos = None
+
+    def mentioned(self, term: str) -> bool:
+        t = re.sub(r"\s+", "", to_simplified(term)).lower().rstrip(".'’s") or term.lower()
+        return t in self.flat or t in self.known or term.lower() in self.known \
+            or t.rstrip("s") in self.known
+
+    def unknown_names(self, topic: str) -> list[str]:
+        """Names in the question that the transcript never mentions."""
+        out: list[str] = []
+        text = to_simplified(topic)
+        for m in _LATIN_NAME.finditer(text):
+            word = m.group(1).strip(".-")
+            at_start = not text[: m.start()].strip() or text[: m.start()].rstrip()[-1:] in ".?!。？！"
+            if at_start and re.fullmatch(r"[A-Z][a-z]+", word):
+                continue
+            if len(word) >= 2 and not self.mentioned(word) and word not in out:
+                out.append(word)
+        if self._pos is None:
+            self._pos = jieba.posseg.POSTokenizer(self.tokenizer.jieba_tokenizer())
+        for w in self._pos.cut(re.sub(r"[A-Za-z0-9.\-]+", " ", text)):
+            if w.flag in _PERSON and len(w.word) == 3 and not self.mentioned(w.word) and w.word not in out:
+                out.append(w.word)
+        return out

@@ -1,0 +1,394 @@
+"""HTML and chat markdown for the front end: answers with citation links, source cards, transcript.
+
+Pure functions of records and corpus text. Every piece of text from a user, the corpus or the
+pipeline is escaped here, so the app never hands raw text to a component that renders HTML.
+"""
+from __future__ import annotations
+
+import bisect
+import html
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from index.parse import Paragraph
+from index.records import EDITOR, Passage, stable_id
+from rag.records import Answer, Citation, Hit
+
+# What each passage kind is called in the UI.
+KIND_LABELS = {
+    "talk": "talk · 演讲",
+    "talk_summary": "talk, editor's summary · 演讲摘要",
+    "roundtable": "round table · 圆桌",
+    "moderator_question": "moderator's question · 主持人提问",
+    "summary_quote": "summary, quoted · 摘要引语",
+    "summary_report": "summary, reported · 摘要转述",
+    "narration": "article · 文章叙述",
+    "introduction": "introduction · 人物介绍",
+    "heading": "heading · 标题",
+}
+
+ParagraphsOf = Callable[[str], Sequence[Paragraph]]
+
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+@dataclass(frozen=True)
+class People:
+    """How each speaker is shown: a colour slot for the badge and the English name."""
+    slots: Mapping[str, int]
+    english: Mapping[str, str]
+
+    @classmethod
+    def of(cls, speakers: Iterable) -> "People":
+        """From `Speaker` records (name, en), in the order of the speakers file."""
+        speakers = list(speakers)
+        return cls({s.name: i for i, s in enumerate(speakers)}, {s.name: s.en for s in speakers})
+
+
+def esc(text: str) -> str:
+    """Text for an HTML element or attribute."""
+    return html.escape(text, quote=True)
+
+
+def text_html(text: str) -> str:
+    """Text as HTML that keeps its line breaks and contains no newline.
+
+    Chat messages are markdown; a message that is one HTML block (`<div>` with no blank line
+    inside) is passed through without markdown parsing, so `*`, `_`, `[x](y)` and URLs in a
+    question or a quote are shown exactly as written.
+    """
+    return esc(text).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def question_html(text: str) -> str:
+    """A user's question for the chat: shown as typed, never interpreted as HTML or markdown."""
+    return f'<div class="q">{text_html(text)}</div>'
+
+
+def anchor_id(doc_id: str, start: int) -> str:
+    """The transcript anchor of the paragraph starting at `start` in `doc_id` (stable, HTML-safe)."""
+    slug = re.sub(r"[^A-Za-z0-9_-]", "_", doc_id)
+    if slug != doc_id:  # keep ids of differently spelled documents apart
+        slug += "_" + stable_id(doc_id)[:6]
+    return f"t-{slug}-{start}"
+
+
+def source_id(turn: int, n: int) -> str:
+    """The id of source card [n] of the answer to question number `turn` (1-based)."""
+    return f"src-{turn}-{n}"
+
+
+def badge(name: str, people: People) -> str:
+    slot = people.slots.get(name, len(people.slots))
+    english = people.english.get(name, name)
+    title = f' title="{esc(english)}"' if english != name else ""
+    return f'<span class="badge sp-{slot}"{title}>{esc(name)}</span>'
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.replace("_", " "))
+
+
+# ------------------------------------------------------------------ the chat
+
+def answer_html(text: str, turn: int, cited: Collection[int] | None = None) -> str:
+    """The answer for the chat: escaped, each marker [n] a link to its source card.
+
+    `cited` is the set of citation numbers; None while streaming (every marker becomes a link).
+    """
+    out, pos = [], 0
+    for m in _MARKER.finditer(text):
+        n = int(m.group(1))
+        if cited is not None and n not in cited:
+            continue
+        out.append(text_html(text[pos:m.start()]))
+        out.append(f'<a class="cite" href="#{source_id(turn, n)}">[{n}]</a>')
+        pos = m.end()
+    out.append(text_html(text[pos:]))
+    return '<div class="answer">' + "".join(out) + "</div>"
+
+
+def answer_message(answer: Answer, turn: int, people: People) -> str:
+    """The whole assistant message: the linked answer, then who it attributes to and any notes."""
+    body = answer_html(answer.answer, turn, {c.n for c in answer.citations})
+    meta = []
+    if answer.speakers:
+        meta.append('<span class="meta-label">Speakers · 发言人</span> '
+                    + " ".join(badge(s, people) for s in answer.speakers))
+    if answer.rewritten.strip() and answer.rewritten.strip() != answer.question.strip():
+        meta.append(f'<span class="note">Understood as · 理解为：{esc(answer.rewritten)}</span>')
+    for notice in answer.notices:
+        meta.append(f'<span class="note">{esc(notice)}</span>')
+    if not meta:
+        return body
+    return body + '<div class="answer-meta">' + "<br>".join(meta) + "</div>"
+
+
+def error_message(text: str) -> str:
+    return f'<div class="error">{text_html(text)}</div>'
+
+
+# ------------------------------------------------------------------ the source panel
+
+def highlight(source: str, start: int, end: int, quote: tuple[int, int],
+              focus: tuple[int, int] | None = None) -> str:
+    """source[start:end], escaped, with the quote's characters in <mark> and, when `focus` is
+    given, the characters outside it (context around the cited passage) in <span class="ctx">."""
+    focus = focus or (start, end)
+    cuts = sorted({start, end, *(min(max(x, start), end) for x in (*quote, *focus))})
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        piece = esc(source[a:b])
+        if quote[0] <= a and b <= quote[1]:
+            out.append(f"<mark>{piece}</mark>")
+        elif focus[0] <= a and b <= focus[1]:
+            out.append(piece)
+        else:
+            out.append(f'<span class="ctx">{piece}</span>')
+    return "".join(out)
+
+
+def paragraphs_around(paragraphs: Sequence[Paragraph], start: int, end: int) -> list[Paragraph]:
+    """The paragraphs that overlap source[start:end] (a passage may span several)."""
+    starts = [p.start for p in paragraphs]
+    i = max(bisect.bisect_right(starts, start) - 1, 0)
+    out = []
+    for p in paragraphs[i:]:
+        if p.start >= end and out:
+            break
+        if p.end > start and p.start < end:
+            out.append(p)
+    return out
+
+
+def source_card(citation: Citation, turn: int, source: str, paragraphs: Sequence[Paragraph],
+                people: People) -> str:
+    """One cited passage: number, speaker badge, kind, section, its full paragraphs with the
+    quote marked, and a link to the same place in the transcript tab."""
+    c = citation.chunk
+    paras = paragraphs_around(paragraphs, c.start, c.end) or [
+        Paragraph(c.start, c.end, c.text, 0, c.para)]
+    body = "".join(
+        f"<p>{highlight(source, p.start, p.end, (citation.start, citation.end), (c.start, c.end))}</p>"
+        for p in paras)
+    anchor = anchor_id(c.doc_id, paras[0].start)
+    sid = source_id(turn, citation.n)
+    return (f'<article class="src" id="{sid}">'
+            f'<header><a class="src-n" href="#{sid}">[{citation.n}]</a> {badge(c.speaker, people)} '
+            f'<span class="kind">{esc(kind_label(c.kind))}</span>'
+            f'<span class="section">{esc(c.section)}</span></header>'
+            f'<div class="src-text">{body}</div>'
+            f'<footer><a class="to-transcript" href="#{anchor}">Open in transcript · 在全文中查看</a></footer>'
+            f"</article>")
+
+
+def hit_row(hit: Hit, paragraphs: Sequence[Paragraph], people: People, cited: Collection[str]) -> str:
+    """A retrieved passage in the compact list under the cards, linked to its transcript place."""
+    c = hit.chunk
+    around = paragraphs_around(paragraphs, c.start, c.end)
+    anchor = anchor_id(c.doc_id, around[0].start if around else c.start)
+    snippet = c.text if len(c.text) <= 90 else c.text[:90] + "…"
+    mark = ' class="cited"' if c.chunk_id in cited else ""
+    return (f'<li{mark}><span class="rank">#{hit.rank}</span> {badge(c.speaker, people)} '
+            f'<span class="kind">{esc(kind_label(c.kind))}</span> '
+            f'<a class="to-transcript" href="#{anchor}">{esc(snippet)}</a></li>')
+
+
+def answer_sources(answer: Answer, turn: int, texts: Mapping[str, str], paragraphs_of: ParagraphsOf,
+                   people: People) -> str:
+    """Every card of one answer, then the retrieved passages it did not cite."""
+    if not answer.citations:
+        cards = ('<p class="empty">No passage of the transcript is relevant enough to answer this; '
+                 "nothing is cited. · 全文中没有足够相关的段落，未引用任何内容。</p>")
+    else:
+        cards = "".join(source_card(c, turn, texts[c.chunk.doc_id], paragraphs_of(c.chunk.doc_id), people)
+                        for c in answer.citations)
+    if not answer.hits:
+        return cards
+    cited = {c.chunk.chunk_id for c in answer.citations}
+    rows = "".join(hit_row(h, paragraphs_of(h.chunk.doc_id), people, cited) for h in answer.hits)
+    return (cards + f'<details class="hits"><summary>Retrieved passages · 检索到的段落 '
+            f"({len(answer.hits)})</summary><ol>{rows}</ol></details>")
+
+
+def sources_panel(turns: Sequence[tuple[int, Answer]], texts: Mapping[str, str],
+                  paragraphs_of: ParagraphsOf, people: People) -> str:
+    """The panel beside the chat: the latest answer's sources open, earlier ones folded."""
+    if not turns:
+        return ('<div class="sources"><p class="empty">Sources of the latest answer appear here: '
+                "each cited passage in full, the quoted words highlighted. · "
+                "最新回答引用的原文段落会显示在这里。</p></div>")
+    turn, latest = turns[-1]
+    parts = [f'<div class="sources" data-turn="{turn}">',
+             f'<p class="for-q">Sources for · 来源：<q>{esc(latest.question)}</q></p>',
+             answer_sources(latest, turn, texts, paragraphs_of, people)]
+    for turn, earlier in reversed(turns[:-1]):
+        parts.append(f'<details class="earlier"><summary>Earlier · 之前：<q>{esc(earlier.question)}</q>'
+                     f"</summary>{answer_sources(earlier, turn, texts, paragraphs_of, people)}</details>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+# ------------------------------------------------------------------ the transcript
+
+def _heading_level(text: str) -> int:
+    m = re.match(r"#+", text)
+    return len(m.group(0)) if m else 4
+
+
+def transcript_html(passages: Sequence[Passage], texts: Mapping[str, str], paragraphs_of: ParagraphsOf,
+                    people: People, only: Collection[str] | None = None) -> str:
+    """The whole transcript, paragraph by paragraph, each with its speakers and anchor.
+
+    With `only`, paragraphs of other speakers are rendered `hidden` (so a link from a source
+    card can still reveal one) and headings of sections with nothing shown are hidden too.
+    """
+    by_para: dict[tuple[str, int], list[Passage]] = {}
+    for p in passages:
+        by_para.setdefault((p.doc_id, p.para), []).append(p)
+    out = ['<div class="transcript">']
+    for doc_id in texts:
+        if len(texts) > 1:
+            out.append(f'<h2 class="t-doc">{esc(doc_id)}</h2>')
+        rows: list[tuple[int, bool, str, str]] = []  # (heading level or 0, shown, anchor, inner html)
+        for para in paragraphs_of(doc_id):
+            parts = by_para.get((doc_id, para.index), [])
+            anchor = anchor_id(doc_id, para.start)
+            if parts and all(p.kind == "heading" for p in parts):
+                title = re.sub(r"^#+\s*", "", para.text)
+                rows.append((_heading_level(para.text), True, anchor, esc(title)))
+                continue
+            speakers = list(dict.fromkeys(p.speaker for p in parts)) or [EDITOR]
+            kinds = list(dict.fromkeys(kind_label(p.kind) for p in parts))
+            shown = only is None or any(s in only for s in speakers)
+            meta = (f'<a class="t-anchor" href="#{anchor}" title="line {para.line}">¶{para.index + 1}</a> '
+                    + " ".join(badge(s, people) for s in speakers)
+                    + "".join(f' <span class="kind">{esc(k)}</span>' for k in kinds))
+            rows.append((0, shown, anchor, f'<div class="t-meta">{meta}</div><p>{esc(para.text)}</p>'))
+        for i, (level, shown, anchor, inner) in enumerate(rows):
+            if level and only is not None:
+                shown = _section_shown(rows[i + 1:], level)
+            hidden = "" if shown else " hidden"
+            if level:
+                out.append(f'<div class="t-heading t-h{min(level, 4)}" id="{anchor}"{hidden}>{inner}</div>')
+            else:
+                out.append(f'<div class="t-para" id="{anchor}"{hidden}>{inner}</div>')
+    out.append("</div>")
+    return "".join(out)
+
+
+def _section_shown(rest: Sequence[tuple[int, bool, str, str]], level: int) -> bool:
+    """Whether any paragraph is shown before the next heading of the same or a higher level."""
+    for level2, shown2, _, _ in rest:
+        if level2 and level2 <= level:
+            return False
+        if not level2 and shown2:
+            return True
+    return False
+
+
+# ------------------------------------------------------------------ style and behaviour
+
+CJK_FONTS = ("Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "sans-serif")
+
+CSS = """
+:root { --cjk-fonts: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "Hiragino Sans GB",
+        system-ui, sans-serif; }
+body, .gradio-container, .gradio-container button, .gradio-container input,
+.gradio-container textarea { font-family: var(--cjk-fonts) !important; }
+.gradio-container { max-width: 1400px !important; margin: 0 auto; }
+#intro p { margin: 0; color: var(--body-text-color-subdued); }
+@media (max-width: 800px) {
+  #main-row { flex-direction: column !important; }
+  #main-row > div { width: 100% !important; min-width: 0 !important; }
+}
+[hidden] { display: none !important; }
+
+/* chat */
+#chat a.cite { font-weight: 600; text-decoration: none; padding: 0 1px; border-radius: 3px;
+  color: var(--link-text-color, var(--color-accent)); }
+#chat a.cite:hover { background: var(--color-accent-soft); }
+#chat .answer-meta { font-size: 0.85em; color: var(--body-text-color-subdued); line-height: 1.9; }
+#chat .note { font-style: italic; }
+#chat .error { color: var(--error-text-color, #b91c1c); }
+
+/* badges: one colour per speaker, readable in light and dark */
+.badge { display: inline-block; padding: 0 0.5em; border-radius: 999px; font-size: 0.85em;
+  font-weight: 600; line-height: 1.6; border: 1px solid transparent; white-space: nowrap; }
+.sp-0 { background: #dbeafe; color: #1e3a8a; } .sp-1 { background: #fce7f3; color: #831843; }
+.sp-2 { background: #dcfce7; color: #14532d; } .sp-3 { background: #fef3c7; color: #78350f; }
+.sp-4 { background: #ede9fe; color: #4c1d95; } .sp-5 { background: #e5e7eb; color: #1f2937; }
+.sp-6, .sp-7, .sp-8 { background: #ccfbf1; color: #134e4a; }
+.dark .sp-0 { background: #1e3a8a; color: #dbeafe; } .dark .sp-1 { background: #831843; color: #fce7f3; }
+.dark .sp-2 { background: #14532d; color: #dcfce7; } .dark .sp-3 { background: #78350f; color: #fef3c7; }
+.dark .sp-4 { background: #4c1d95; color: #ede9fe; } .dark .sp-5 { background: #374151; color: #f3f4f6; }
+.dark .sp-6, .dark .sp-7, .dark .sp-8 { background: #134e4a; color: #ccfbf1; }
+.kind, .section { font-size: 0.8em; color: var(--body-text-color-subdued); margin-left: 0.5em; }
+.section::before { content: "§ "; }
+
+/* sources */
+#sources { max-height: 78vh; overflow-y: auto; }
+.sources .empty, .sources .for-q { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.6em 0.8em;
+  margin: 0.6em 0; background: var(--block-background-fill); scroll-margin: 12px;
+  transition: box-shadow 0.3s, border-color 0.3s; }
+.src.targeted, .src:target { border-color: var(--color-accent); box-shadow: 0 0 0 3px var(--color-accent-soft); }
+.src header { margin-bottom: 0.4em; }
+.src-n { font-weight: 700; text-decoration: none; color: var(--color-accent); }
+.src-text p { white-space: pre-wrap; margin: 0.3em 0; line-height: 1.7; }
+.src-text .ctx { color: var(--body-text-color-subdued); }
+mark { background: #fde68a; color: #111827; padding: 0 1px; border-radius: 2px; }
+.dark mark { background: #a16207; color: #fefce8; }
+.src footer { font-size: 0.8em; margin-top: 0.3em; }
+.sources details { margin: 0.6em 0; font-size: 0.9em; }
+.sources details summary { cursor: pointer; color: var(--body-text-color-subdued); }
+.hits ol { padding-left: 1.2em; margin: 0.3em 0; }
+.hits li { margin: 0.25em 0; }
+.hits li.cited .rank { font-weight: 700; }
+a.to-transcript { color: var(--link-text-color, var(--color-accent)); }
+
+/* transcript */
+#transcript { max-height: 80vh; overflow-y: auto; }
+.transcript .t-heading { font-weight: 700; margin: 1.2em 0 0.4em; scroll-margin: 12px; }
+.transcript .t-h1, .transcript .t-h2 { font-size: 1.25em; }
+.transcript .t-h3 { font-size: 1.08em; }
+.transcript .t-para { padding: 0.4em 0.6em; border-left: 3px solid transparent; scroll-margin: 12px;
+  transition: background 0.3s, border-color 0.3s; }
+.transcript .t-para.targeted, .transcript .t-para:target { border-left-color: var(--color-accent);
+  background: var(--color-accent-soft); }
+.transcript .t-para p { white-space: pre-wrap; margin: 0.2em 0 0; line-height: 1.75; }
+.transcript .t-anchor { font-size: 0.8em; color: var(--body-text-color-subdued); text-decoration: none;
+  margin-right: 0.3em; }
+"""
+
+# Citation markers, source numbers and transcript links are same-page anchors; the chat's
+# markdown and the tabs would not follow them, so one capture listener does: it switches to
+# the right tab, opens folded earlier answers, reveals a filtered-out paragraph, scrolls the
+# target into view and marks it `.targeted`.
+JS = """
+() => {
+  if (window.__ragLinks) return;
+  window.__ragLinks = true;
+  const tab = (prefix) => [...document.querySelectorAll('button[role="tab"]')]
+    .find((b) => b.textContent.trim().startsWith(prefix));
+  const show = (id, tries) => {
+    const el = document.getElementById(id);
+    if (!el) { if (tries > 0) setTimeout(() => show(id, tries - 1), 100); return; }
+    for (let p = el; p; p = p.parentElement) { if (p.tagName === 'DETAILS') p.open = true; }
+    el.hidden = false;
+    document.querySelectorAll('.targeted').forEach((t) => t.classList.remove('targeted'));
+    el.classList.add('targeted');
+    el.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  };
+  document.addEventListener('click', (ev) => {
+    const a = ev.target.closest && ev.target.closest('a[href^="#src-"], a[href^="#t-"]');
+    if (!a) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    const id = decodeURIComponent(a.getAttribute('href').slice(1));
+    const button = tab(id.startsWith('t-') ? 'Transcript' : 'Chat');
+    if (button && button.getAttribute('aria-selected') !== 'true') button.click();
+    show(id, 30);
+  }, true);
+}
+"""
