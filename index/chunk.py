@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from index.records import Chunk, Passage
 
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3
 # Sentence ends: Chinese and English punctuation (a closing quote stays with its sentence),
 # and line breaks.
 _SENTENCE = re.compile(r"[^。！？；!?;…\n]*(?:[。！？；!?;…]+[」』”’\"')）]*|\n|$)|[^\n]+")
-_EN_STOP = re.compile(r"(?<=[a-z0-9][.])\s+(?=[A-Z])")
+_EN_STOP = re.compile(r"(?<=[A-Za-z0-9][.])\s+(?=[A-Z\u4e00-\u9fff])")
 
 
 @dataclass(frozen=True)

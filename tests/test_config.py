@@ -1,0 +1,27 @@
+from pathlib import Path
+
+import pytest
+
+from rag.config import Config, from_env
+
+
+def test_defaults_then_environment_then_flags():
+    cfg = from_env({"RAG_TOP_K": "7", "RAG_HOME": "/tmp/x", "RAG_PORT": "8000"}, top_k=3)
+    assert cfg.top_k == 3 and cfg.home == Path("/tmp/x") and cfg.port == 8000
+    assert cfg.host == "127.0.0.1" and cfg.index_dir == Path("/tmp/x/index")
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"RAG_TOP_K": "many"}, "RAG_TOP_K must be a int, got 'many'"),
+    ({"RAG_TOP_K": "0"}, "top_k must be at least 1, got 0"),
+    ({"RAG_PORT": "70000"}, "port must be in 1..65535, got 70000"),
+    ({"RAG_LLM_TIMEOUT": "0"}, "llm_timeout must be positive seconds, got 0.0"),
+])
+def test_bad_values_are_named(env, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        from_env(env)
+
+
+def test_config_is_frozen():
+    with pytest.raises(Exception):
+        Config().top_k = 3

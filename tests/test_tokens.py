@@ -1,0 +1,27 @@
+from index.tokens import Tokenizer, to_simplified
+from rag.config import REPO
+
+
+def _tk():
+    return Tokenizer.for_corpus(REPO / "corpus", ["林俊旸", "姚顺雨"])
+
+
+def test_traditional_is_converted():
+    assert to_simplified("機率 軟體 說了什麼") == "机率 软体 说了什么"
+
+
+def test_summit_terms_stay_whole_and_stopwords_go():
+    toks = _tk().tokens("林俊旸认为光刻机和Token efficiency是关键")
+    assert "光刻机" in toks and "林俊旸" in toks and {"token", "efficiency"} <= set(toks)
+    assert "认为" not in toks and "和" not in toks
+
+
+def test_english_words_reach_the_transcripts_terms():
+    toks = _tk().query_tokens("What did he say about lithography and open source compute?")
+    assert {"光刻机", "开源", "算力"} <= set(toks)
+    assert "what" not in toks
+
+
+def test_traditional_question_tokens_match_simplified_passages():
+    tk = _tk()
+    assert set(tk.query_tokens("光刻機能不能突破")) >= {"光刻机", "突破"}
