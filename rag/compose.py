@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+import opencc
 
 from index.chunk import sentences
 from index.records import EDITOR
@@ -63,7 +66,7 @@ class ExtractiveComposer:
             text = "文字稿中没有谈到这个问题，无法根据这次峰会的内容回答。"
             if unknown:
                 text = f"文字稿中没有提到{'、'.join('「' + u + '」' for u in unknown)}，无法根据这次峰会的内容回答。"
-        return Composition(text, (), (), True)
+        return Composition(in_script(text, query.lang), (), (), True)
 
     def only_asked(self, query: Query, moderator: str, asked: Hit, hits: list[Hit],
                    corpus_text: dict[str, str]) -> Composition:
@@ -72,11 +75,11 @@ class ExtractiveComposer:
         if query.lang == "en":
             lead = f"{self._en(moderator)} only asked this question; he gave no view of his own."
         else:
-            lead = f"{moderator}只是提出了这个问题，没有给出自己的判断。"
+            lead = in_script(f"{moderator}只是提出了这个问题，没有给出自己的判断。", query.lang)
         if not others:
             return Composition(lead, (), (), True)
         other = self.compose(_without_who(query), others[:1], corpus_text)
-        bridge = " The panel's answers include:" if query.lang == "en" else "嘉宾的回答包括："
+        bridge = " The panel's answers include:" if query.lang == "en" else in_script("嘉宾的回答包括：", query.lang)
         return Composition(lead + bridge + "\n" + other.text, other.speakers, other.citations, True)
 
     def not_said_by(self, query: Query, named: tuple[str, ...], hits: list[Hit],
@@ -86,11 +89,12 @@ class ExtractiveComposer:
         if query.lang == "en":
             lead = f"In the transcript, {who} did not talk about this."
         else:
-            lead = f"文字稿里{who}没有谈到这一点。"
+            lead = in_script(f"文字稿里{who}没有谈到这一点。", query.lang)
         if not hits:
             return Composition(lead, (), (), True)
         other = self.compose(_without_who(query), hits[:1], corpus_text)
-        bridge = " The closest passage is by someone else:" if query.lang == "en" else "谈到相关内容的是别人："
+        bridge = (" The closest passage is by someone else:" if query.lang == "en"
+                  else in_script("谈到相关内容的是别人：", query.lang))
         return Composition(lead + bridge + "\n" + other.text, other.speakers, other.citations, True)
 
     # -- choosing passages ----------------------------------------------------------------------
@@ -168,24 +172,35 @@ class ExtractiveComposer:
                 return f"{name} asked: 「{quote}」 [{n}]"
             return f"{name} said: 「{quote}」 [{n}]"
         if c.speaker == EDITOR:
-            return f"文章写道：「{quote}」[{n}]"
-        if reported:
-            return f"据文章转述，{c.speaker}：「{quote}」[{n}]"
-        if c.kind == "moderator_question":
-            return f"{c.speaker}问道：「{quote}」[{n}]"
-        verb = "认为" if first else "还说"
-        return f"{c.speaker}{verb}：「{quote}」[{n}]"
+            frame = "文章写道："
+        elif reported:
+            frame = f"据文章转述，{c.speaker}："
+        elif c.kind == "moderator_question":
+            frame = f"{c.speaker}问道："
+        else:
+            frame = f"{c.speaker}{'认为' if first else '还说'}："
+        return f"{in_script(frame, query.lang)}「{quote}」[{n}]"
 
     def _who_lead(self, query: Query, speaker: str) -> str:
         if query.lang == "en":
             return f"That was {self._en(speaker)}." if speaker != EDITOR else "That is the article's own statement."
-        return f"这是{speaker}说的。" if speaker != EDITOR else "这是文章本身的叙述。"
+        return in_script(f"这是{speaker}说的。" if speaker != EDITOR else "这是文章本身的叙述。", query.lang)
 
     def _en(self, name: str) -> str:
         s = self.speakers.by_name.get(name)
         if not s or s.editor:
             return "the article"
         return f"{s.en} ({s.name})"
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2twp")
+
+
+def in_script(text: str, lang: str) -> str:
+    """The composer's own words in the user's script; quotes are never converted."""
+    return _s2t().convert(text) if lang == "zh-hant" else text
 
 
 def _without_who(query: Query) -> Query:

@@ -59,6 +59,7 @@ class Pipeline:
                 from rag.llm import LLMComposer
                 self.llm = LLMComposer.from_config(cfg, self.corpus.speakers, tokenizer)
             self.embedder.embed_queries(["warm up"])
+            self.coverage.unknown_names("warm up 预热")  # loads jieba's tagger now, not at the first question
             self._ready = True
             return self
 
