@@ -6,11 +6,15 @@ from dataclasses import dataclass
 
 from index.records import Chunk, Passage
 
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 4
 # Sentence ends: Chinese and English punctuation (a closing quote stays with its sentence),
 # and line breaks.
 _SENTENCE = re.compile(r"[^。！？；!?;…\n]*(?:[。！？；!?;…]+[」』”’\"')）]*|\n|$)|[^\n]+")
 _EN_STOP = re.compile(r"(?<=[A-Za-z0-9][.])\s+(?=[A-Z\u4e00-\u9fff])")
+
+
+CONTEXT_CHARS = 80   # how much of the moderator's question a short reply carries
+SHORT_REPLY = 80     # a round-table chunk this short is searched together with the question
 
 
 @dataclass(frozen=True)
@@ -49,15 +53,18 @@ def chunk_passages(passages: list[Passage], source: str, settings: ChunkSettings
     """
     chunks: list[Chunk] = []
     group: list[Passage] = []
+    asked = ""  # the last moderator question, the context of the answers that follow it
     for p in passages:
         if p.kind == "heading":
             continue
         if group and not _same_run(group[-1], p):
-            chunks += _pack(group, source, settings)
+            chunks += _pack(group, source, settings, asked)
+            if group[-1].kind == "moderator_question":
+                asked = group[-1].text[-CONTEXT_CHARS:]
             group = []
         group.append(p)
     if group:
-        chunks += _pack(group, source, settings)
+        chunks += _pack(group, source, settings, asked)
     return chunks
 
 
@@ -69,7 +76,8 @@ def _same_run(a: Passage, b: Passage) -> bool:
     return (a.doc_id, a.speaker, a.section, a.kind) == (b.doc_id, b.speaker, b.section, b.kind)
 
 
-def _pack(group: list[Passage], source: str, settings: ChunkSettings) -> list[Chunk]:
+def _pack(group: list[Passage], source: str, settings: ChunkSettings, asked: str) -> list[Chunk]:
+    """Pack a run into chunks; a short reply keeps the question it answers as search context."""
     spans = [(s, e, p) for p in group for s, e in sentences(p.text, p.start)]
     out: list[Chunk] = []
     i = 0
@@ -79,8 +87,9 @@ def _pack(group: list[Passage], source: str, settings: ChunkSettings) -> list[Ch
             j += 1
         first = spans[i][2]
         start, end = spans[i][0], spans[j][1]
+        context = asked if first.kind == "roundtable" and end - start <= SHORT_REPLY else ""
         out.append(Chunk.make(first.doc_id, first.speaker, first.section, first.kind,
-                              source[start:end], start, end, first.para))
+                              source[start:end], start, end, first.para, context))
         if j + 1 >= len(spans):
             break
         # Step back over trailing sentences that fit in the overlap, but always move forward.

@@ -55,15 +55,17 @@ class Chunk:
     start: int
     end: int
     para: int
+    context: str = ""  # what the chunk answers (the moderator's question), for search only
 
     @classmethod
     def make(cls, doc_id: str, speaker: str, section: str, kind: str, text: str,
-             start: int, end: int, para: int) -> "Chunk":
-        return cls(stable_id(doc_id, start, end), doc_id, speaker, section, kind, text, start, end, para)
+             start: int, end: int, para: int, context: str = "") -> "Chunk":
+        return cls(stable_id(doc_id, start, end), doc_id, speaker, section, kind, text, start, end,
+                   para, context)
 
     def to_json(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_json(cls, obj: dict) -> "Chunk":
-        return cls(**{f: obj[f] for f in cls.__dataclass_fields__})
+        return cls(**{f: obj[f] for f in cls.__dataclass_fields__ if f in obj or f != "context"})

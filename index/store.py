@@ -1,11 +1,15 @@
 """The built index: a folder that describes itself, built aside and moved into place.
 
-    manifest.json   format version, model, dimension, corpus hash, chunker, libraries, counts
+    manifest.json   format version, model, dimension, corpus hash, chunker, libraries, counts,
+                    and the sha256 of the two files below
     vectors.faiss   written with faiss.write_index (inner product over normalised vectors)
     chunks.jsonl    one chunk a line, UTF-8, in the order of the vectors
 
 Nothing is pickled. Loading refuses, with one line saying why, an index that does not match
-the corpus, the model or the chunker settings; `ensure_index` then rebuilds it.
+the corpus, the model or the chunker settings, or whose files are damaged; `ensure_index`
+then rebuilds it. Builds hold a lock file next to the folder, write into a hidden temporary
+folder and swap it in, so a build that fails or is killed leaves the previous index in place;
+the next build removes what a killed one left behind.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -27,10 +32,15 @@ from tqdm import tqdm
 
 from index.chunk import CHUNKER_VERSION, ChunkSettings, chunk_passages
 from index.corpus import Corpus
-from index.records import Chunk
+from index.e5_convert import CONVERTER_VERSION, DEFAULT_MODEL
+from index.records import Chunk, stable_id
 
 FORMAT_VERSION = 1
 MANIFEST, VECTORS, CHUNKS = "manifest.json", "vectors.faiss", "chunks.jsonl"
+LOCK_TIMEOUT = 600          # seconds to wait for another build of the same folder
+NORM_TOLERANCE = 1e-3       # stored vectors are unit length, give or take float32 rounding
+_CHUNK_FIELDS = {"chunk_id": str, "doc_id": str, "speaker": str, "section": str, "kind": str,
+                 "text": str, "start": int, "end": int, "para": int}
 log = logging.getLogger(__name__)
 
 
@@ -51,8 +61,14 @@ class Index:
 
 
 def embed_text(chunk: Chunk) -> str:
-    """What the embedding model sees for a chunk: the text as spoken."""
-    return chunk.text
+    """What the search sees for a chunk: the text as spoken, after the question it answers."""
+    return f"{chunk.context}\n{chunk.text}" if chunk.context else chunk.text
+
+
+def corpus_chunks(corpus: Corpus, settings: ChunkSettings) -> list[Chunk]:
+    """Every chunk of the corpus, in index order (documents in file order)."""
+    return [c for doc_id, text in corpus.texts.items()
+            for c in chunk_passages(corpus.passages_of(doc_id), text, settings)]
 
 
 def expected_manifest(corpus: Corpus, model: str, settings: ChunkSettings) -> dict:
@@ -60,6 +76,7 @@ def expected_manifest(corpus: Corpus, model: str, settings: ChunkSettings) -> di
     return {
         "format_version": FORMAT_VERSION,
         "model": model,
+        "model_revision": CONVERTER_VERSION if model == DEFAULT_MODEL else None,
         "corpus_hash": corpus.fingerprint,
         "chunker": {"version": CHUNKER_VERSION, "size": settings.size, "overlap": settings.overlap},
     }
@@ -73,102 +90,170 @@ def build_index(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path, p
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(dest.parent / f".{dest.name}.lock"), timeout=600):
-        t0 = time.perf_counter()
-        chunks = [c for doc_id, text in corpus.texts.items()
-                  for c in chunk_passages(corpus.passages_of(doc_id), text, settings)]
-        if not chunks:
-            raise IndexProblem(f"nothing to index: no passages in {corpus.directory}")
-        vectors = _embed_with_progress(embedder, [embed_text(c) for c in chunks], progress)
-        flat = faiss.IndexFlatIP(vectors.shape[1])
-        flat.add(vectors)
-        manifest = expected_manifest(corpus, embedder.name, settings) | {
-            "dimension": int(vectors.shape[1]),
-            "chunk_count": len(chunks),
-            "documents": corpus.describe(),
-            "libraries": _library_versions(),
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "build_seconds": round(time.perf_counter() - t0, 2),
-        }
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-build-", dir=dest.parent))
-        try:
-            faiss.write_index(flat, str(tmp / VECTORS))
-            with open(tmp / CHUNKS, "w", encoding="utf-8") as f:
-                for c in chunks:
-                    f.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
-            # The manifest goes last: a folder without one is never taken for an index.
-            (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-            _fsync_dir(tmp)
-            _swap_into_place(tmp, dest)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        log.info("index built: %d chunks in %.1f s -> %s", len(chunks), time.perf_counter() - t0, dest)
-        return dest
+    with _build_lock(dest):
+        return _build_locked(corpus, embedder, settings, dest, progress)
 
 
 def load_index(path: Path, expected: dict) -> Index:
     """Load and check an index folder; raises IndexProblem with a one-line reason."""
     path = Path(path)
-    if not (path / MANIFEST).exists():
-        raise IndexProblem(f"no index at {path}")
-    try:
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise IndexProblem(f"unreadable manifest {path / MANIFEST}: {err}") from None
+    if not (path / MANIFEST).is_file():
+        raise IndexProblem(f"no index at {path}" + (" (no manifest.json)" if path.is_dir() else ""))
+    manifest = _read_manifest(path / MANIFEST)
     for key, want in expected.items():
         if manifest.get(key) != want:
-            raise IndexProblem(f"index was built with {key}={manifest.get(key)!r}, now {want!r}")
-    try:
-        vectors = faiss.read_index(str(path / VECTORS))
-    except Exception as err:  # faiss raises RuntimeError with a C++ trace; keep one line
-        raise IndexProblem(f"unreadable FAISS file {path / VECTORS}: {str(err).splitlines()[0]}") from None
-    try:
-        with open(path / CHUNKS, encoding="utf-8") as f:
-            chunks = tuple(Chunk.from_json(json.loads(line)) for line in f if line.strip())
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise IndexProblem(f"unreadable chunks file {path / CHUNKS}: {err}") from None
+            raise IndexProblem(_mismatch(key, manifest.get(key), want))
+    _check_files(path, manifest)
+    vectors = _read_vectors(path / VECTORS)
+    chunks = _read_chunks(path / CHUNKS)
     if not (len(chunks) == vectors.ntotal == manifest.get("chunk_count")):
         raise IndexProblem(f"index is inconsistent: {len(chunks)} chunks, {vectors.ntotal} vectors, "
-                          f"manifest says {manifest.get('chunk_count')}")
+                           f"manifest says {manifest.get('chunk_count')}")
     if vectors.d != manifest.get("dimension"):
         raise IndexProblem(f"index vectors have dimension {vectors.d}, manifest says {manifest.get('dimension')}")
     return Index(path, manifest, chunks, vectors)
 
 
-def check_chunks_match(index: Index, corpus: Corpus) -> None:
-    """Every chunk's text is still the exact slice of its corpus file."""
-    for c in index.chunks:
+def check_chunks_match(index: Index, corpus: Corpus, settings: ChunkSettings | None = None) -> None:
+    """Every chunk's text is still the exact slice of its corpus file; with `settings`, the
+    chunks are exactly those the corpus gives now (same count, order, speakers, offsets)."""
+    for n, c in enumerate(index.chunks, 1):
         src = corpus.texts.get(c.doc_id)
-        if src is None or src[c.start:c.end] != c.text:
-            raise IndexProblem(f"chunk {c.chunk_id} no longer matches {c.doc_id}[{c.start}:{c.end}]")
+        if src is None:
+            raise IndexProblem(f"{CHUNKS} line {n}: document {c.doc_id!r} is not in the corpus")
+        if src[c.start:c.end] != c.text:
+            raise IndexProblem(f"{CHUNKS} line {n}: chunk {c.chunk_id} no longer matches "
+                               f"{c.doc_id}[{c.start}:{c.end}]")
+    if settings is None:
+        return
+    want = corpus_chunks(corpus, settings)
+    for n, (have, expect) in enumerate(zip(index.chunks, want), 1):
+        if have != expect:
+            raise IndexProblem(f"{CHUNKS} line {n}: chunk {have.chunk_id} is not the chunk the corpus "
+                               f"gives there ({expect.chunk_id}, {expect.speaker}, "
+                               f"{expect.doc_id}[{expect.start}:{expect.end}])")
+    if len(index.chunks) != len(want):
+        raise IndexProblem(f"{CHUNKS} has {len(index.chunks)} chunks, the corpus gives {len(want)}")
 
 
 def ensure_index(corpus: Corpus, embedder, settings: ChunkSettings, path: Path, progress: bool = True) -> Index:
-    """Load the index, rebuilding it first when it is missing or does not match."""
+    """Load the index, rebuilding it first when it is missing, damaged or does not match.
+
+    The corpus is only read. If the rebuild itself cannot be done (a read-only folder, a lock
+    held too long), the IndexProblem says what was wrong and what to do.
+    """
+    path = Path(path)
     expected = expected_manifest(corpus, embedder.name, settings)
     try:
-        index = load_index(path, expected)
-        check_chunks_match(index, corpus)
-        return index
+        return _load_checked(path, expected, corpus, settings)
     except IndexProblem as err:
-        log.warning("%s; rebuilding the index", err)
-    build_index(corpus, embedder, settings, path, progress=progress)
+        problem = err
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _build_lock(path):
+            _clean_leftovers(path)
+            try:  # another process may have rebuilt it while we waited for the lock
+                return _load_checked(path, expected, corpus, settings)
+            except IndexProblem as err:
+                problem = err
+            log.warning("%s; rebuilding the index at %s", problem, path)
+            _build_locked(corpus, embedder, settings, path, progress)
+            return _load_checked(path, expected, corpus, settings)
+    except OSError as err:  # includes filelock's Timeout
+        raise IndexProblem(f"{problem}; rebuilding it failed ({err}); make {path.parent} writable, "
+                           "or set --home / RAG_HOME to a writable folder, then run `python -m rag build`"
+                           ) from None
+
+
+def _load_checked(path: Path, expected: dict, corpus: Corpus, settings: ChunkSettings) -> Index:
     index = load_index(path, expected)
-    check_chunks_match(index, corpus)
+    check_chunks_match(index, corpus, settings)
     return index
+
+
+# ----------------------------------------------------------------- building
+
+def _build_lock(dest: Path) -> FileLock:
+    return FileLock(str(dest.parent / f".{dest.name}.lock"), timeout=LOCK_TIMEOUT)
+
+
+def _build_locked(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path, progress: bool) -> Path:
+    """build_index's work; the caller holds the lock."""
+    _clean_leftovers(dest)
+    t0 = time.perf_counter()
+    chunks = corpus_chunks(corpus, settings)
+    if not chunks:
+        raise IndexProblem(f"nothing to index: no passages in {corpus.directory}")
+    vectors = _embed_with_progress(embedder, [embed_text(c) for c in chunks], progress)
+    _check_embeddings(vectors, chunks, embedder.name)
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-build-", dir=dest.parent))
+    try:
+        tmp.chmod(0o755)  # mkdtemp makes it owner-only
+        faiss.write_index(flat, str(tmp / VECTORS))
+        with open(tmp / CHUNKS, "w", encoding="utf-8", newline="\n") as f:
+            for c in chunks:
+                f.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
+        manifest = expected_manifest(corpus, embedder.name, settings) | {
+            "dimension": int(vectors.shape[1]),
+            "chunk_count": len(chunks),
+            "documents": corpus.describe(),
+            "files": {name: file_sha256(tmp / name) for name in (VECTORS, CHUNKS)},
+            "libraries": _library_versions(),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "build_seconds": round(time.perf_counter() - t0, 2),
+        }
+        # The manifest goes last: a folder without one is never taken for an index.
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        _fsync_folder(tmp)
+        _swap_into_place(tmp, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    log.info("index built: %d chunks in %.1f s -> %s", len(chunks), time.perf_counter() - t0, dest)
+    return dest
 
 
 def _embed_with_progress(embedder, texts: list[str], progress: bool, batch: int = 16) -> np.ndarray:
     parts = []
     with tqdm(total=len(texts), desc="embedding chunks", unit="chunk", disable=not progress) as bar:
         for i in range(0, len(texts), batch):
-            parts.append(embedder.embed_documents(texts[i:i + batch]))
+            parts.append(np.asarray(embedder.embed_documents(texts[i:i + batch]), dtype=np.float32))
             bar.update(len(texts[i:i + batch]))
     return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
 
 
+def _check_embeddings(vectors: np.ndarray, chunks: list[Chunk], model: str) -> None:
+    """The embedder gave one finite unit-length vector per chunk (inner product = cosine)."""
+    if vectors.ndim != 2 or len(vectors) != len(chunks) or vectors.shape[1] < 1:
+        raise IndexProblem(f"embedder {model!r} returned an array of shape {vectors.shape} "
+                           f"for {len(chunks)} chunks")
+    norms = np.linalg.norm(vectors, axis=1)
+    bad = np.flatnonzero(~np.isfinite(norms) | (np.abs(norms - 1) > NORM_TOLERANCE))
+    if len(bad):
+        raise IndexProblem(f"embedder {model!r} returned a vector of length {norms[bad[0]]:.4g} for chunk "
+                           f"{chunks[bad[0]].chunk_id}; embeddings must be finite and L2-normalised")
+
+
+def _clean_leftovers(dest: Path) -> None:
+    """Remove the temporary and old folders of builds that were killed (the caller holds the
+    lock, so none of them is in use). If a build died between moving the old index aside and
+    moving the new one in, the old one is put back first."""
+    olds = sorted(dest.parent.glob(f".{dest.name}-old-*"), key=lambda p: p.stat().st_mtime)
+    if not dest.exists():
+        complete = [p for p in olds if (p / MANIFEST).is_file()]
+        if complete:
+            os.replace(complete[-1], dest)
+            log.warning("restored the previous index at %s from %s", dest, complete[-1].name)
+            olds.remove(complete[-1])
+    for p in olds + list(dest.parent.glob(f".{dest.name}-build-*")):
+        log.info("removing %s, left by an interrupted build", p)
+        _remove(p)
+
+
 def _swap_into_place(tmp: Path, dest: Path) -> None:
-    """Replace `dest` with `tmp`; the old index stays until the new one is in place."""
+    """Replace `dest` with `tmp`; the old index stays until the new one is in place (a build
+    killed between the two renames leaves it as `.NAME-old-*`, restored by the next build)."""
     old = None
     if dest.exists():
         old = dest.with_name(f".{dest.name}-old-{os.getpid()}-{time.time_ns()}")
@@ -179,14 +264,134 @@ def _swap_into_place(tmp: Path, dest: Path) -> None:
         if old is not None:
             os.replace(old, dest)
         raise
+    _fsync_path(dest.parent)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        _remove(old)
 
 
-def _fsync_dir(folder: Path) -> None:
+def _remove(path: Path) -> None:
+    """Delete a folder, file or symlink, whichever `path` is (a damaged index may be any)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _fsync_folder(folder: Path) -> None:
     for p in folder.iterdir():
-        with open(p, "rb") as f:
-            os.fsync(f.fileno())
+        _fsync_path(p)
+    _fsync_path(folder)
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ----------------------------------------------------------------- loading
+
+def _read_manifest(file: Path) -> dict:
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise IndexProblem(f"unreadable manifest {file}: {_one_line(err)}") from None
+    if not isinstance(manifest, dict):
+        raise IndexProblem(f"unreadable manifest {file}: a JSON object expected, found {type(manifest).__name__}")
+    return manifest
+
+
+def _mismatch(key: str, found, want) -> str:
+    if key == "corpus_hash":
+        return (f"index was built from another corpus (fingerprint {str(found)[:12]}…, "
+                f"the corpus is now {str(want)[:12]}…)")
+    if key == "model":
+        return f"index was built with model {found!r}, the configured model is {want!r}"
+    if key == "format_version":
+        return f"index has format version {found!r}, this code reads version {want!r}"
+    return f"index was built with {key}={found!r}, now {want!r}"
+
+
+def _check_files(path: Path, manifest: dict) -> None:
+    """The data files exist and, when the manifest records them, have the recorded sha256."""
+    recorded = manifest.get("files")
+    for name in (VECTORS, CHUNKS):
+        if not (path / name).is_file():
+            raise IndexProblem(f"index file missing: {path / name}")
+        if isinstance(recorded, dict) and name in recorded:
+            try:
+                digest = file_sha256(path / name)
+            except OSError as err:
+                raise IndexProblem(f"unreadable index file {path / name}: {_one_line(err)}") from None
+            if digest != recorded[name]:
+                raise IndexProblem(f"{path / name} is damaged or was changed after the build "
+                                   f"(sha256 {digest[:12]}…, manifest says {str(recorded[name])[:12]}…)")
+
+
+def _read_vectors(file: Path) -> faiss.Index:
+    try:
+        vectors = faiss.read_index(str(file))
+    except Exception as err:  # faiss raises RuntimeError with a C++ location; keep the reason
+        raise IndexProblem(f"unreadable FAISS file {file}: {_faiss_reason(err)}") from None
+    if not isinstance(vectors, faiss.IndexFlat) or vectors.metric_type != faiss.METRIC_INNER_PRODUCT:
+        raise IndexProblem(f"{file} is a {type(vectors).__name__}, not a flat inner-product index")
+    if vectors.ntotal:
+        norms = np.linalg.norm(vectors.reconstruct_n(0, vectors.ntotal), axis=1)
+        bad = np.flatnonzero(~np.isfinite(norms) | (np.abs(norms - 1) > NORM_TOLERANCE))
+        if len(bad):
+            raise IndexProblem(f"{file} is damaged: vector {bad[0]} has length {norms[bad[0]]:.4g}, not 1")
+    return vectors
+
+
+def _read_chunks(file: Path) -> tuple[Chunk, ...]:
+    """chunks.jsonl, checking every line; a bad line is reported by its number."""
+    chunks = []
+    try:
+        with open(file, "rb") as f:
+            for n, raw in enumerate(f, 1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    raise IndexProblem(f"{file} line {n}: not valid UTF-8 (byte {err.start})") from None
+                if line.strip():
+                    chunks.append(_chunk_from_line(line, file, n))
+    except OSError as err:
+        raise IndexProblem(f"unreadable chunks file {file}: {_one_line(err)}") from None
+    return tuple(chunks)
+
+
+def _chunk_from_line(line: str, file: Path, n: int) -> Chunk:
+    try:
+        obj = json.loads(line.rstrip("\r\n"))
+    except json.JSONDecodeError as err:
+        raise IndexProblem(f"{file} line {n}: not valid JSON: {err.msg} (column {err.colno})") from None
+    if not isinstance(obj, dict):
+        raise IndexProblem(f"{file} line {n}: a JSON object expected, found {type(obj).__name__}")
+    for name, kind in _CHUNK_FIELDS.items():
+        value = obj.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise IndexProblem(f"{file} line {n}: field {name!r} must be {kind.__name__}, found {value!r:.40}")
+    if not isinstance(obj.get("context", ""), str):
+        raise IndexProblem(f"{file} line {n}: field 'context' must be str, found {obj['context']!r:.40}")
+    chunk = Chunk.from_json(obj)
+    if chunk.chunk_id != stable_id(chunk.doc_id, chunk.start, chunk.end):
+        raise IndexProblem(f"{file} line {n}: chunk id {chunk.chunk_id} does not match its document and offsets")
+    return chunk
+
+
+def _faiss_reason(err: Exception) -> str:
+    """`Error in void faiss::read_index_header(...) at index_read.cpp:285: Error: 'x' failed: read
+    error ...` -> the part after the C++ location."""
+    line = _one_line(err)
+    m = re.match(r"^Error in .*? at \S+:\d+: (?:Error: )?(.*)$", line)
+    return m.group(1) if m else line
+
+
+def _one_line(err: Exception) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
 
 
 def _library_versions() -> dict:
@@ -200,4 +405,8 @@ def _library_versions() -> dict:
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -37,6 +37,18 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+@lru_cache(maxsize=1)
+def _to_mainland() -> tuple[opencc.OpenCC, opencc.OpenCC]:
+    return opencc.OpenCC("s2t"), opencc.OpenCC("tw2sp")
+
+
+def to_mainland_terms(text: str) -> str:
+    """Simplified script and mainland vocabulary (机率 -> 概率, 软体 -> 软件, 程式码 -> 代码), so
+    that the summary's Taiwan-style words and a question's words meet in the keyword index."""
+    s2t, tw2sp = _to_mainland()
+    return tw2sp.convert(s2t.convert(text))
+
+
 class Tokenizer:
     """jieba with a user dictionary; one instance per corpus folder, loaded lazily and shared."""
 
@@ -70,7 +82,7 @@ class Tokenizer:
 
     def tokens(self, text: str) -> list[str]:
         """Content tokens of a passage or question (simplified, lower-case, no stopwords)."""
-        text = to_simplified(text).lower()
+        text = to_mainland_terms(text).lower()
         out = []
         for tok in self.jieba_tokenizer().cut_for_search(text):
             tok = tok.strip()

@@ -62,8 +62,9 @@ def build_messages(query: Query, hits: list[Hit], speakers: Speakers | None = No
     blocks = []
     for n, hit in enumerate(hits, 1):
         c = hit.chunk
+        section = _data(c.section).replace('"', "＂")
         blocks.append(f'<passage n="{n}" speaker="{_speaker_label(c.speaker, speakers)}" '
-                      f'kind="{_KIND.get(c.kind, c.kind)}" section="{_data(c.section)}">\n'
+                      f'kind="{_KIND.get(c.kind, c.kind)}" section="{section}">\n'
                       f"{_data(c.text)}\n</passage>")
     question = _data(query.text)
     if query.rewritten and query.rewritten != to_simplified(query.text):

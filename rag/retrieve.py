@@ -9,7 +9,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from index.records import Chunk
-from index.store import Index
+from index.store import Index, embed_text
 from index.tokens import Tokenizer
 from rag.query import Query
 from rag.records import Hit
@@ -50,7 +50,7 @@ class KeywordRetriever:
 
     def __init__(self, chunks: tuple[Chunk, ...], tokenizer: Tokenizer):
         self.tokenizer = tokenizer
-        self.bm25 = BM25Okapi([tokenizer.tokens(c.text) or ["∅"] for c in chunks])
+        self.bm25 = BM25Okapi([tokenizer.tokens(embed_text(c)) or ["∅"] for c in chunks])
         self.size = len(chunks)
 
     def scores(self, query: Query) -> np.ndarray:
