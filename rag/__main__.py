@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     ask.add_argument("--llm-base-url", help="OpenAI-compatible endpoint (RAG_LLM_BASE_URL)")
     ask.add_argument("--llm-model", help="model name at that endpoint (RAG_LLM_MODEL)")
+    ask.add_argument("--llm-api-key", help="API key (prefer RAG_LLM_API_KEY: flags show in `ps`)")
     ask.add_argument("--llm-timeout", type=float, help="seconds (RAG_LLM_TIMEOUT)")
     build = sub.add_parser("build", help="build the index now (rebuilds if stale)")
     build.add_argument("--force", action="store_true", help="rebuild even if the index is current")
@@ -45,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
             corpus_dir=Path(args.corpus_dir) if args.corpus_dir else None,
             model=args.model, chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap,
             top_k=getattr(args, "top_k", None), llm_base_url=getattr(args, "llm_base_url", None),
-            llm_model=getattr(args, "llm_model", None), llm_timeout=getattr(args, "llm_timeout", None))
+            llm_model=getattr(args, "llm_model", None), llm_api_key=getattr(args, "llm_api_key", None),
+            llm_timeout=getattr(args, "llm_timeout", None))
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
