@@ -378,7 +378,8 @@ JS = """
     el.hidden = false;
     document.querySelectorAll('.targeted').forEach((t) => t.classList.remove('targeted'));
     el.classList.add('targeted');
-    el.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    // a source card moves as little as it must; a transcript paragraph comes to the middle
+    el.scrollIntoView({ block: id.startsWith('t-') ? 'center' : 'nearest', behavior: 'smooth' });
   };
   document.addEventListener('click', (ev) => {
     const a = ev.target.closest && ev.target.closest('a[href^="#src-"], a[href^="#t-"]');

@@ -1,0 +1,233 @@
+"""The Gradio front end: a chat over the AGI-Next transcript with cited sources beside it.
+
+Thin on purpose: it builds the pipeline and wires events to `Pipeline.stream` / `Pipeline.answer`;
+all HTML comes from `rag.present`. `python app.py [--host H] [--port P]` (or RAG_HOST, RAG_PORT).
+The named API endpoint `/ask` returns what `python -m rag ask --json` prints.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+import gradio as gr
+
+from rag import present
+from rag.config import from_env
+from rag.pipeline import Pipeline
+
+log = logging.getLogger("app")
+
+EXAMPLES = [
+    "唐杰怎么看RLVR？",
+    "Who thinks China's chance of leading is about 20%?",
+    "姚顺雨怎么看To B和To C的分化？",
+    "What did Lin Junyang regret about the chip project?",
+    "杨植麟认为Agent智能要怎么提升？",
+    "What does the article conclude about China catching up?",
+]
+MAX_TURNS_SHOWN = 10   # earlier answers kept in the source panel
+QUEUE_CONCURRENCY = 4  # answers computed at the same time; more requests wait in the queue
+FAILED = "Sorry, something went wrong while answering; please try again. · 出错了，请重试。"
+
+
+class QAApp(gr.Blocks):
+    """Blocks whose `launch()` brings the app's theme, CSS and link script and never shares."""
+
+    def launch(self, **kwargs):
+        kwargs["share"] = False
+        kwargs.setdefault("theme", gr.themes.Soft(font=list(present.CJK_FONTS),
+                                                  font_mono=["ui-monospace", "monospace"]))
+        kwargs.setdefault("css", present.CSS)
+        kwargs.setdefault("js", present.JS)
+        kwargs.setdefault("show_error", False)
+        return super().launch(**kwargs)
+
+
+def build_app(pipeline: Pipeline) -> gr.Blocks:
+    """The UI and the `/ask` API over a warmed-up pipeline."""
+    pipeline.warm_up()
+    corpus = pipeline.corpus
+    people = present.People.of(corpus.speakers.all)
+    paragraphs = {d: corpus.paragraphs_of(d) for d in corpus.texts}
+    paragraphs_of = paragraphs.__getitem__
+    choices = [(s.name if s.en == s.name else f"{s.name} · {s.en}", s.name) for s in corpus.speakers.all]
+    max_k = 10
+
+    def panel(turns):
+        return present.sources_panel(turns, corpus.texts, paragraphs_of, people)
+
+    def transcript(only=None):
+        return present.transcript_html(corpus.passages, corpus.texts, paragraphs_of, people,
+                                       set(only) if only else None)
+
+    def respond(message, chat, turns, speakers, top_k):
+        """Stream one answer into the chat, then show its sources."""
+        question = (message or "").strip()
+        chat, turns = list(chat or []), list(turns or [])
+        if not question:
+            yield message, chat, turns, gr.skip()
+            return
+        turn = (turns[-1][0] if turns else 0) + 1
+        history = [a.question for _, a in turns]
+        chat += [{"role": "user", "content": present.question_html(question)},
+                 {"role": "assistant", "content": present.answer_html("…", turn)}]
+        yield "", chat, turns, gr.skip()
+        try:
+            answer = None
+            for text, answer in pipeline.stream(question, history, list(speakers or []) or None,
+                                                _top_k(top_k, max_k)):
+                if answer is None:
+                    chat[-1] = {"role": "assistant", "content": present.answer_html(text, turn)}
+                    yield "", chat, turns, gr.skip()
+            turns = (turns + [(turn, answer)])[-MAX_TURNS_SHOWN:]
+            chat[-1] = {"role": "assistant", "content": present.answer_message(answer, turn, people)}
+            yield "", chat, turns, panel(turns)
+        except ValueError as err:  # a question or setting the pipeline refuses, named by it
+            chat[-1] = {"role": "assistant", "content": present.error_message(str(err))}
+            yield "", chat, turns, gr.skip()
+        except Exception:
+            log.exception("answering %r failed", question)
+            chat[-1] = {"role": "assistant", "content": present.error_message(FAILED)}
+            yield "", chat, turns, gr.skip()
+
+    def ask(question, history, speakers, top_k):
+        """The `/ask` API: the object `python -m rag ask --json` prints."""
+        if not isinstance(question, str) or not question.strip():
+            raise gr.Error("question must be a non-empty string")
+        history = _strings(history, "history")
+        speakers = _strings(speakers, "speakers") or None
+        try:
+            k = None if top_k in (None, "") else int(top_k)
+        except (TypeError, ValueError):
+            raise gr.Error(f"top_k must be a whole number, got {top_k!r:.40}") from None
+        try:
+            return pipeline.answer(question, history, speakers, k).to_json()
+        except ValueError as err:  # a value the pipeline refuses, named in the message
+            raise gr.Error(str(err)) from None
+        except Exception:
+            log.exception("/ask %r failed", question)
+            raise gr.Error(FAILED) from None
+
+    def clear():
+        return [], [], panel([])
+
+    def filter_transcript(only):
+        try:
+            return transcript(only)
+        except Exception:
+            log.exception("transcript filter failed")
+            raise gr.Error("Could not filter the transcript.") from None
+
+    with QAApp(title="AGI-Next 问答 · Transcript Q&A", analytics_enabled=False) as demo:
+        gr.Markdown("## AGI-Next 2026 · 问答 Transcript Q&A\n"
+                    "Ask in 中文 or English about the talks of 唐杰, 杨植麟 and 林俊旸 and the round table "
+                    "with 姚顺雨. Answers name who said it and cite the transcript [n]; click a number "
+                    "to see the passage.", elem_id="intro")
+        turns = gr.State([])
+        with gr.Tabs(elem_id="tabs"):
+            with gr.Tab("Chat · 问答", id="chat-tab", elem_id="chat-tab"):
+                with gr.Row(elem_id="main-row", equal_height=False):
+                    with gr.Column(scale=3, min_width=300, elem_id="chat-col"):
+                        chat = gr.Chatbot(label="Conversation · 对话", show_label=False, elem_id="chat",
+                                          height=520, sanitize_html=True, render_markdown=True,
+                                          latex_delimiters=[], feedback_options=None, layout="bubble",
+                                          buttons=["copy"],
+                                          placeholder="Ask a question below, or click an example.")
+                        box = gr.Textbox(show_label=False, elem_id="question", lines=1, max_lines=4,
+                                         max_length=2000, submit_btn="Ask · 提问", autofocus=True,
+                                         placeholder="e.g. 唐杰怎么看RLVR？ / Who regrets the chip project?")
+                        examples = gr.Examples(EXAMPLES, inputs=[box], label="Examples · 示例问题")
+                        with gr.Row():
+                            speakers = gr.CheckboxGroup(choices, label="Only these speakers · 只看这些人",
+                                                        info="none ticked = everyone", scale=3,
+                                                        min_width=280)
+                            top_k = gr.Slider(1, max_k, value=min(pipeline.config.top_k, max_k), step=1,
+                                              label="Passages · 段落数", scale=1, min_width=160)
+                        clear_btn = gr.Button("Clear chat · 清空", size="sm", variant="secondary")
+                    with gr.Column(scale=2, min_width=300, elem_id="sources-col"):
+                        sources = gr.HTML(panel([]), elem_id="sources", js_on_load=None,
+                                          label="Sources · 来源")
+            with gr.Tab("Transcript · 全文", id="transcript-tab", elem_id="transcript-tab"):
+                only = gr.CheckboxGroup(choices, label="Show speakers · 只看", info="none ticked = all",
+                                        elem_id="transcript-filter")
+                transcript_box = gr.HTML(transcript(), elem_id="transcript", js_on_load=None)
+
+        chat_io = dict(fn=respond, inputs=[box, chat, turns, speakers, top_k],
+                       outputs=[box, chat, turns, sources], api_visibility="private")
+        box.submit(**chat_io)
+        examples.load_input_event.then(**chat_io)
+        clear_btn.click(clear, outputs=[chat, turns, sources], api_visibility="private")
+        only.change(filter_transcript, inputs=[only], outputs=[transcript_box], api_visibility="private")
+
+        # The API: hidden components give the endpoint its parameters and a JSON result.
+        with gr.Row(visible=False):
+            q_in = gr.Textbox(label="question")
+            history_in = gr.JSON(value=[], label="history")
+            speakers_in = gr.JSON(value=[], label="speakers")
+            top_k_in = gr.Number(value=pipeline.config.top_k, precision=0, label="top_k")
+            result = gr.JSON(label="answer")
+            api_btn = gr.Button()
+        api_btn.click(ask, inputs=[q_in, history_in, speakers_in, top_k_in], outputs=[result], api_name="ask",
+                      api_description="Answer a question; returns what `python -m rag ask --json` prints.")
+    demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY)
+    return demo
+
+
+def _top_k(value, max_k: int) -> int:
+    return max(1, min(int(value or 1), max_k))
+
+
+def _strings(value, name: str) -> list[str]:
+    """A list of strings from an API argument (None or empty means none)."""
+    if value in (None, "", []):
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise gr.Error(f"{name} must be a list of strings, got {value!r:.80}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python app.py", description="Chat with the AGI-Next transcript.")
+    p.add_argument("--host", help="interface to listen on (RAG_HOST, default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (RAG_PORT, default 7860)")
+    p.add_argument("--home", help="folder for the converted model and the index (RAG_HOME)")
+    p.add_argument("--corpus", dest="corpus_dir", help="transcript folder (RAG_CORPUS_DIR)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        config = from_env(host=args.host, port=args.port, home=Path(args.home) if args.home else None,
+                          corpus_dir=Path(args.corpus_dir) if args.corpus_dir else None)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    from index.parse import ParseError
+    from index.store import IndexProblem
+    t0 = time.perf_counter()
+    print("Loading the corpus, the embedding model and the index (building what is missing)…", flush=True)
+    pipeline = Pipeline(config)
+    try:
+        pipeline.warm_up(progress=True)
+    except (ParseError, IndexProblem, ValueError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"Pipeline ready in {time.perf_counter() - t0:.1f} s; starting the web app…", flush=True)
+    demo = build_app(pipeline)
+    demo.launch(server_name=config.host, server_port=config.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The running app's `/ask` endpoint through gradio_client: the object `rag ask --json` prints."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url(pipeline):
+    from app import build_app
+    demo = build_app(pipeline)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
+
+
+@pytest.fixture(scope="session")
+def client(app_url):
+    from gradio_client import Client
+    return Client(app_url, verbose=False)
+
+
+def _without_timings(obj: dict) -> dict:
+    return {k: v for k, v in obj.items() if k != "timings_ms"}
+
+
+def test_only_ask_is_a_named_endpoint(client):
+    assert list(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == ["/ask"]
+
+
+def test_ask_returns_what_rag_ask_json_prints(client, pipeline):
+    result = client.predict("林俊旸认为中国领先的概率有多大？", [], api_name="/ask")
+    assert isinstance(result, dict)
+    assert result["speakers"][0] == "林俊旸"
+    assert result["citations"]
+    texts = pipeline.corpus.texts
+    for c in result["citations"]:
+        assert c["quote"] in c["text"]
+        assert texts[c["doc_id"]][c["start"]:c["end"]] == c["quote"]
+        assert texts[c["doc_id"]][c["chunk_start"]:c["chunk_end"]] == c["text"]
+    direct = pipeline.answer("林俊旸认为中国领先的概率有多大？").to_json()
+    assert _without_timings(result) == _without_timings(direct)
+
+
+def test_speaker_filter_and_top_k(client):
+    result = client.predict("姚顺雨怎么看To B和To C的分化？", [], ["唐杰"], 3, api_name="/ask")
+    assert len(result["hits"]) == 3
+    assert {h["speaker"] for h in result["hits"]} == {"唐杰"}
+    assert {c["speaker"] for c in result["citations"]} <= {"唐杰"}
+
+
+def test_keyword_arguments_and_history(client, pipeline):
+    result = client.predict("那杨植麟呢？", history=["唐杰怎么看RLVR？"], speakers=["杨植麟"],
+                            api_name="/ask")
+    expected = pipeline.answer("那杨植麟呢？", ["唐杰怎么看RLVR？"], ["杨植麟"])
+    assert result["rewritten_question"] == expected.rewritten != "那杨植麟呢？"
+    assert {h["speaker"] for h in result["hits"]} == {"杨植麟"}
+
+
+def test_html_question_is_just_a_question(client):
+    result = client.predict("<script>alert(1)</script>", [], api_name="/ask")
+    assert isinstance(result, dict)
+    assert result["question"] == "<script>alert(1)</script>"
+    assert set(result) >= {"answer", "abstained", "speakers", "citations", "hits", "timings_ms"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (("   ", []), "question must be a non-empty string"),
+    (("唐杰怎么看RLVR？", [], [], 0), "top_k must be at least 1, got 0"),
+    (("唐杰怎么看RLVR？", [1, 2]), "history must be a list of strings, got [1, 2]"),
+])
+def test_bad_requests_get_a_clear_message(client, args, message):
+    from gradio_client.exceptions import AppError
+    with pytest.raises(AppError) as err:
+        client.predict(*args, api_name="/ask")
+    assert str(err.value) == message
+
+
+def test_one_speaker_may_be_a_plain_string(client):
+    result = client.predict("姚顺雨怎么看To B和To C的分化？", [], "唐杰", api_name="/ask")
+    assert {h["speaker"] for h in result["hits"]} == {"唐杰"}
+
+
+def test_main_refuses_a_bad_port(capsys):
+    from app import main
+    assert main(["--port", "70000"]) == 2
+    assert capsys.readouterr().err == "error: port must be in 1..65535, got 70000\n"
