@@ -127,11 +127,13 @@ class ExtractiveComposer:
     def _best_span(self, hit: Hit, qtokens: set[str], source: str) -> tuple[int, int]:
         """The sentence (with a neighbour if short) that shares most with the question."""
         c = hit.chunk
-        body_start = c.start
+        body_start, body_end = c.start, c.end
         m = _QUOTE_OPEN.match(c.text)
         if m:  # a summary quote: quote what was said, not the editor's lead-in
             body_start = c.start + m.end()
-        spans = [(s, e) for s, e in sentences(source[body_start:c.end], body_start)]
+        if c.kind == "summary_quote" and "」" in c.text:  # nor the tail (」他补充道，)
+            body_end = c.start + c.text.rindex("」")
+        spans = [(s, e) for s, e in sentences(source[body_start:body_end], body_start)]
         spans = [_trim_quote_marks(source, s, e) for s, e in spans]
         spans = [(s, e) for s, e in spans if e > s]
         if not spans:
@@ -146,12 +148,15 @@ class ExtractiveComposer:
         best = max(range(len(spans)), key=lambda i: (scored[i], -i))
         s, e = spans[best]
         # Extend with neighbours while the quote is short.
+        # Extend with neighbours in the same paragraph while the quote is short.
         j = best
-        while e - s < 50 and j + 1 < len(spans) and spans[j + 1][1] - s <= MAX_QUOTE:
+        while (e - s < 50 and j + 1 < len(spans) and spans[j + 1][1] - s <= MAX_QUOTE
+               and "\n" not in source[e:spans[j + 1][0]]):
             j += 1
             e = spans[j][1]
         i = best
-        while e - s < 50 and i > 0 and e - spans[i - 1][0] <= MAX_QUOTE:
+        while (e - s < 50 and i > 0 and e - spans[i - 1][0] <= MAX_QUOTE
+               and "\n" not in source[spans[i - 1][1]:s]):
             i -= 1
             s = spans[i][0]
         if e - s > MAX_QUOTE:

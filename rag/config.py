@@ -21,7 +21,8 @@ class Config:
     candidates: int = 30                       # taken from each retriever before fusion
     rrf_k: int = 60
     speaker_boost: float = 0.5                 # RRF bonus share for chunks of a named speaker
-    min_relevance: float = 0.78                # dense floor (English: 0.05 lower) for a hit sharing no keyword
+    min_margin: float = 0.0                    # question vs transcript minus question vs everyday topics
+    strong_keyword: float = 8.0                # a BM25 match this strong is on topic whatever the margin
     not_said_rank: int = 12                    # a named speaker's best passage ranked below this: "X did not say it"
     max_question_chars: int = 500              # longer questions are cut, with a notice
     max_history: int = 4                       # earlier turns used to resolve a follow-up
@@ -62,7 +63,7 @@ class Config:
 _ENV = {  # environment variable -> field
     "RAG_CORPUS_DIR": "corpus_dir", "RAG_HOME": "home", "RAG_MODEL": "model",
     "RAG_CHUNK_SIZE": "chunk_size", "RAG_CHUNK_OVERLAP": "chunk_overlap", "RAG_TOP_K": "top_k",
-    "RAG_MIN_RELEVANCE": "min_relevance", "RAG_HOST": "host", "RAG_PORT": "port",
+    "RAG_MIN_MARGIN": "min_margin", "RAG_HOST": "host", "RAG_PORT": "port",
     "RAG_LLM_BASE_URL": "llm_base_url", "RAG_LLM_MODEL": "llm_model",
     "RAG_LLM_API_KEY": "llm_api_key", "RAG_LLM_TIMEOUT": "llm_timeout",
 }

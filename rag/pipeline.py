@@ -20,10 +20,10 @@ from index.store import Index, ensure_index
 from index.tokens import Tokenizer
 from rag.compose import Composition, ExtractiveComposer
 from rag.config import Config
-from rag.coverage import Coverage
+from rag.coverage import Background, Coverage
 from rag.query import Query, analyze
 from rag.records import Answer, Hit
-from rag.retrieve import HybridRetriever
+from rag.retrieve import HybridRetriever, dense_text
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ class Pipeline:
             aliases = self.corpus.speakers.all_aliases()
             tokenizer = Tokenizer.for_corpus(cfg.corpus_dir, aliases)
             self.coverage = Coverage(list(self.corpus.texts.values()), tokenizer, aliases)
+            self.background = Background(cfg.corpus_dir / "background.txt", self.embedder)
             self.retriever = HybridRetriever(self.index, self.embedder, tokenizer, cfg.candidates,
                                              cfg.rrf_k, cfg.speaker_boost)
             self.composer = ExtractiveComposer(self.corpus.speakers, tokenizer)
@@ -96,7 +97,9 @@ class Pipeline:
         t3 = time.perf_counter()
         timings = {"analyze": (t1 - t0) * 1000, "retrieve": (t2 - t1) * 1000,
                    "compose": (t3 - t2) * 1000, "total": (t3 - t0) * 1000}
-        return Answer(question, query.rewritten, comp.text, comp.abstained, comp.speakers,
+        # Lone surrogates (from JSON "\ud800" or undecodable bytes) cannot be written as UTF-8.
+        shown = re.sub("[\ud800-\udfff]", "\ufffd", question)
+        return Answer(shown, query.rewritten, comp.text, comp.abstained, comp.speakers,
                       comp.citations, tuple(hits), query.lang, tuple(notices), timings, composer)
 
     def stream(self, question: str, history: list[str] = (), speakers: list[str] | None = None,
@@ -114,6 +117,13 @@ class Pipeline:
                 yield shown, None
         yield answer.answer, answer
 
+    def _off_topic(self, query: Query, base: list[Hit]) -> bool:
+        """Closer to everyday topics than to any passage, with no strong keyword match."""
+        best = max(h.dense for h in base)
+        vector = self.retriever.dense.vector(dense_text(query))
+        margin = self.background.margin(vector, best)
+        return margin < self.config.min_margin and max(h.keyword for h in base) < self.config.strong_keyword
+
     def _retrieve_and_compose(self, query: Query, k: int, allowed: frozenset[str] | None
                               ) -> tuple[Composition, list[Hit]]:
         """Decide whether the transcript answers the question, and whose passages to cite."""
@@ -124,8 +134,7 @@ class Pipeline:
         if unknown:
             return composer.abstain(query, unknown), []
         base = retriever.rank(query, allowed)
-        floor = self.config.min_relevance - (0.05 if query.lang == "en" else 0.0)
-        if not base or not _relevant(base[0], floor):
+        if not base or self._off_topic(query, base):
             return composer.abstain(query), base[:k]
         named = [s for s in query.speakers if allowed is None or s in allowed]
         if len(named) >= 2:
@@ -157,11 +166,6 @@ def _renumber(hits: list[Hit]) -> list[Hit]:
 
 def _asks_about_asking(text: str) -> bool:
     return bool(re.search(r"(问|提问|追问|\bask|\bquestion)", text, re.I))
-
-
-def _relevant(hit: Hit, floor: float) -> bool:
-    """Off-topic questions: no keyword in common and a dense similarity below the floor."""
-    return hit.keyword > 0 or hit.dense >= floor
 
 
 def _has_content(text: str) -> bool:

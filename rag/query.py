@@ -36,11 +36,12 @@ class Query:
 
 
 def clean(question: str) -> str:
-    """Drop control and unassigned characters and lone surrogates; collapse whitespace."""
+    """Drop control, format (zero-width, bidi), private and unassigned characters and lone
+    surrogates; collapse whitespace. A pasted "唐\u200b杰" is 唐杰."""
     out = []
     for ch in question:
         cat = unicodedata.category(ch)
-        if cat in ("Cc", "Cs", "Co", "Cn") and ch not in "\n\t":
+        if cat in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\n\t":
             continue
         out.append(ch)
     return re.sub(r"\s+", " ", "".join(out)).strip()
@@ -109,7 +110,7 @@ def analyze(question: str, speakers: Speakers, history: list[str] = (), max_char
         if new_speaker_only:
             # "那唐杰呢？": the earlier topic, asked of the newly named speaker.
             topic, followup = prev.topic, True
-            rewritten = f"{'、'.join(named)}：{prev.topic}"
+            rewritten = _ask_of(prev, named, speakers)
             asks_who = False
         elif (not by_person and prev.speakers and not asks_who
               and (_PRONOUN_ZH.search(simp) or _PRONOUN_EN.search(simp))):
@@ -124,6 +125,18 @@ def analyze(question: str, speakers: Speakers, history: list[str] = (), max_char
             topic = f"{prev.topic} {topic}"
             rewritten = f"{simp}（{prev.rewritten}）"
     return Query(text, lang, tuple(named), topic or simp, rewritten, asks_who, followup, truncated)
+
+
+def _ask_of(prev: Query, named: list[str], speakers: Speakers) -> str:
+    """The earlier question asked of other people: 林俊旸怎么看… -> 唐杰怎么看…"""
+    text = prev.rewritten
+    spans = [(s, e) for s, e, _ in speakers.mentions_in(text)]
+    if not spans:
+        return f"{'、'.join(named)}：{prev.topic}"
+    who = "、".join(named)
+    for k, (s, e) in enumerate(reversed(spans)):
+        text = text[:s] + (who if k == len(spans) - 1 else "") + text[e:]
+    return text
 
 
 def _is_vague(topic: str) -> bool:

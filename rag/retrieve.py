@@ -28,20 +28,24 @@ class DenseRetriever:
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
-    def scores(self, text: str) -> np.ndarray:
+    def vector(self, text: str) -> np.ndarray:
+        """The query's embedding, shape (1, dim); recent ones are cached."""
         with self._lock:
             if text in self._cache:
                 self._cache.move_to_end(text)
                 return self._cache[text]
         q = np.ascontiguousarray(self.embedder.embed_queries([text]), dtype=np.float32)
-        n = self.index.vectors.ntotal
-        sims, ids = self.index.vectors.search(q, n)
-        out = np.full(n, -1.0, dtype=np.float32)
-        out[ids[0]] = sims[0]
         with self._lock:
-            self._cache[text] = out
+            self._cache[text] = q
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+        return q
+
+    def scores(self, text: str) -> np.ndarray:
+        n = self.index.vectors.ntotal
+        sims, ids = self.index.vectors.search(self.vector(text), n)
+        out = np.full(n, -1.0, dtype=np.float32)
+        out[ids[0]] = sims[0]
         return out
 
 

@@ -6,7 +6,6 @@ pipeline end to end, plain and streaming.
 """
 from __future__ import annotations
 
-import copy
 import socket
 import time
 from dataclasses import replace
@@ -81,7 +80,7 @@ def quote_of(c: Citation, texts) -> str:
     return c.quote
 
 
-GOOD = f"唐杰认为Chat这一代的问题基本已经解决[1]。林俊旸则指出：「在美国基本全都是Coding，中国真的没那么大。」[2]"
+GOOD = "唐杰认为Chat这一代的问题基本已经解决[1]。林俊旸则指出：「在美国基本全都是Coding，中国真的没那么大。」[2]"
 
 
 # -- good answers ---------------------------------------------------------------------------------
@@ -111,8 +110,8 @@ def test_prompt_numbers_the_passages_with_speakers_and_delimits_the_question(stu
     assert "Simplified Chinese" in system["content"]
     assert f'<passage n="1" speaker="唐杰 (Tang Jie)" kind="own words, quoted in the article" ' \
            f'section="产业现况：Chat时代结束，做事时代开始">\n{TANG}\n</passage>' in user["content"]
-    assert f'<passage n="2" speaker="林俊旸 (Lin Junyang)"' in user["content"]
-    assert f'<passage n="3" speaker="姚顺雨 (Yao Shunyu)" kind="own words, at the round table"' in user["content"]
+    assert '<passage n="2" speaker="林俊旸 (Lin Junyang)"' in user["content"]
+    assert '<passage n="3" speaker="姚顺雨 (Yao Shunyu)" kind="own words, at the round table"' in user["content"]
     assert f"<question>\n{QUESTION}\n</question>" in user["content"]
     assert user["content"].index("</passage>") < user["content"].index("<question>")
 
@@ -307,7 +306,7 @@ def test_pipeline_answers_with_the_llm_plain_and_streaming(pipeline, llm_pipelin
     assert answer.speakers == ("林俊旸",)
     assert [(c.n, c.chunk, c.quote) for c in answer.citations] == [(1, first, said)]
     assert answer.hits == plain.hits
-    assert f'<passage n="1" speaker="林俊旸 (Lin Junyang)"' in s.requests[before]["messages"][1]["content"]
+    assert '<passage n="1" speaker="林俊旸 (Lin Junyang)"' in s.requests[before]["messages"][1]["content"]
 
     steps = list(p.stream(question))
     texts = [t for t, a in steps[:-1]]
@@ -336,13 +335,11 @@ def test_pipeline_falls_back_when_the_stream_fails(pipeline, llm_pipeline):
 
 @pytest.mark.slow
 def test_pipeline_abstains_without_calling_the_llm(llm_pipeline):
-    """No passage is relevant (no shared keyword; the similarity bar set out of reach here):
-    the pipeline abstains on its own."""
+    """An off-topic question: the pipeline abstains on its own, without asking the LLM."""
     p, s = llm_pipeline
-    strict = copy.copy(p)
-    strict.config = replace(p.config, min_relevance=1.01)
+    strict = p
     before = len(s.requests)
-    question = "Qwxz plmv trq?"
+    question = "How do I bake sourdough bread at home?"
     answer = strict.answer(question)
     assert answer.abstained and answer.composer == "extractive" and answer.citations == ()
     assert answer.answer.startswith("The transcript ")
