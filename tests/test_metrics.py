@@ -1,0 +1,198 @@
+"""The evaluation metrics on hand-made results whose scores can be worked out by hand (no model)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from eval.dataset import Question, load_questions, parse_line, select
+from eval.metrics import (Passage, Result, aggregate, attribution_ok, contains, difference,
+                          percentile, score, what_went_wrong)
+
+
+def q(qid, qtype, speakers, evidence=(), key_facts=(), lang="zh", split="dev"):
+    return Question(qid, f"question {qid}", lang, qtype, tuple(speakers), tuple(evidence), tuple(key_facts),
+                    (), split)
+
+
+def r(qid, answer="", speakers=(), citations=(), hits=(), abstained=False, latency=100.0):
+    return Result(qid, answer, abstained, tuple(speakers), tuple(Passage(*c) for c in citations),
+                  tuple(Passage(*h) for h in hits), latency)
+
+
+FILLER = ("编者", "an unrelated passage")
+
+# a: evidence in the top hit (written with a space the evidence does not have); one of two
+#    citations holds evidence, one of two is by 唐杰; 编者 is cited too, so attribution fails;
+#    key fact "DeepSeek" is found case-insensitively, "Chat时代" is not: coverage 1/2.
+QA = q("a", "fact", ["唐杰"], ["Chat这一代问题基本已经解决"], ["DeepSeek", "Chat时代"])
+RA = r("a", "唐杰说：deepseek 出来后，这一代问题基本解决了。[1][2]", ["唐杰"],
+       [("唐杰", "DeepSeek出来后，Chat这一代问题基本已经解决了。"), FILLER],
+       [("唐杰", "DeepSeek出来后，Chat这一代 问题基本已经解决了。"), FILLER, FILLER], latency=100.0)
+# b: evidence first at rank 3, in traditional script; both citations by an expected speaker,
+#    one holds evidence; both sides of the comparison cited; key fact "20%" found, "乐观" not.
+QB = q("b", "compare", ["姚顺雨", "林俊旸"], ["我觉得是20%吧"], ["20%", "乐观"], lang="en", split="test")
+RB = r("b", "林俊旸：我覺得是 20% 吧 [1]；姚顺雨另有看法 [2]", ["林俊旸", "姚顺雨"],
+       [("林俊旸", "我覺得是20%吧，已经非常乐观了"), ("姚顺雨", "概率还挺高的")],
+       [FILLER, ("姚顺雨", "概率还挺高的"), ("林俊旸", "我覺得是20%吧")], latency=400.0)
+# c: unanswerable and declined.
+QC = q("c", "unanswerable", [])
+RC = r("c", "文字稿中没有谈到这个问题", abstained=True, latency=200.0)
+
+
+def test_per_question_scores_worked_out_by_hand():
+    a = score(QA, RA)
+    assert (a.hit_at_1, a.hit_at_3, a.hit_at_5, a.mrr_at_10) == (1.0, 1.0, 1.0, 1.0)
+    assert (a.citation_strict, a.citation_speaker) == (0.5, 0.5)
+    assert a.attribution == 0.0          # 编者 is cited, and 编者 is not among the speakers
+    assert (a.abstention, a.key_facts, a.latency_ms) == (1.0, 0.5, 100.0)
+
+    b = score(QB, RB)
+    assert (b.hit_at_1, b.hit_at_3, b.hit_at_5) == (0.0, 1.0, 1.0)
+    assert b.mrr_at_10 == pytest.approx(1 / 3)
+    assert (b.citation_strict, b.citation_speaker, b.attribution) == (0.5, 1.0, 1.0)
+    assert (b.abstention, b.key_facts) == (1.0, 0.5)
+
+    c = score(QC, RC)
+    assert (c.hit_at_1, c.mrr_at_10, c.citation_strict, c.attribution, c.key_facts) == (None,) * 5
+    assert c.abstention == 1.0
+
+
+def test_aggregate_overall_worked_out_by_hand():
+    rows = [(QA, score(QA, RA)), (QB, score(QB, RB)), (QC, score(QC, RC))]
+    m = aggregate(rows)["overall"]
+    assert (m["n"], m["n_answerable"]) == (3, 2)
+    assert m["hit@1"] == 0.5               # 1 of 2 answerable questions has evidence in the top chunk
+    assert m["hit@3"] == m["hit@5"] == 1.0
+    assert m["mrr@10"] == pytest.approx((1 + 1 / 3) / 2)
+    assert m["citation_precision_strict"] == 0.5             # (1/2 + 1/2) / 2
+    assert m["citation_precision_speaker"] == 0.75           # (1/2 + 2/2) / 2
+    assert m["attribution_accuracy"] == 0.5                  # (0 + 1) / 2
+    assert m["abstention_accuracy"] == 1.0                   # 3 of 3, over all questions
+    assert m["key_fact_coverage"] == 0.5                     # (1/2 + 1/2) / 2; c has no key facts
+    assert m["latency_p50_ms"] == 200.0                      # of 100, 200, 400
+    assert m["latency_p95_ms"] == pytest.approx(380.0)       # 200 + 0.9 * (400 - 200)
+
+
+def test_aggregate_breaks_down_by_type_lang_and_split():
+    rows = [(QA, score(QA, RA)), (QB, score(QB, RB)), (QC, score(QC, RC))]
+    m = aggregate(rows)
+    assert list(m["by_type"]) == ["fact", "compare", "unanswerable"]   # in the schema's order
+    assert m["by_type"]["compare"]["hit@1"] == 0.0
+    assert m["by_type"]["unanswerable"]["hit@1"] is None
+    assert m["by_type"]["unanswerable"]["abstention_accuracy"] == 1.0
+    assert list(m["by_lang"]) == ["zh", "en"]
+    assert m["by_lang"]["zh"]["n"] == 2 and m["by_lang"]["en"]["mrr@10"] == pytest.approx(1 / 3)
+    assert {k: v["n"] for k, v in m["by_split"].items()} == {"dev": 2, "test": 1}
+
+
+def test_abstention_both_ways():
+    declined = score(QA, r("a", "no answer", abstained=True))
+    assert declined.abstention == 0.0
+    assert (declined.citation_strict, declined.citation_speaker, declined.attribution) == (0.0, 0.0, 0.0)
+    assert declined.key_facts == 0.0
+    answered = score(QC, r("c", "some answer", ["唐杰"], [("唐杰", "x")]))
+    assert answered.abstention == 0.0
+    assert what_went_wrong(QC, answered) == ["answered an unanswerable question"]
+
+
+def test_mrr_counts_only_the_first_ten_hits():
+    hits = [FILLER] * 10 + [("唐杰", "Chat这一代问题基本已经解决")]
+    s = score(QA, r("a", hits=hits))
+    assert (s.hit_at_5, s.mrr_at_10) == (0.0, 0.0)
+    hits = [FILLER] * 9 + [("唐杰", "Chat这一代问题基本已经解决")]
+    assert score(QA, r("a", hits=hits)).mrr_at_10 == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("speakers, cited, ok", [
+    (["唐杰"], ["唐杰"], True),
+    (["唐杰"], [], True),                   # no citation: only the first-named speaker counts
+    (["编者"], ["唐杰"], False),            # first-named is 唐杰, not the expected 编者
+    ([], [], False),                        # names nobody
+    (["唐杰", "林俊旸"], ["唐杰"], True),    # only the first-named speaker must be expected
+    (["林俊旸", "唐杰"], ["唐杰"], False),   # 林俊旸 named first
+    (["唐杰"], ["唐杰", "编者"], False),     # a citation of someone else
+])
+def test_attribution_of_a_single_speaker_question(speakers, cited, ok):
+    question = q("w", "who", ["唐杰"])
+    assert attribution_ok(question, r("w", speakers=speakers, citations=[(s, "t") for s in cited])) is ok
+
+
+def test_attribution_of_a_compare_question_needs_every_side_cited():
+    question = q("c2", "compare", ["姚顺雨", "林俊旸"])
+    one_side = r("c2", speakers=["姚顺雨"], citations=[("姚顺雨", "t")])
+    both = r("c2", speakers=["姚顺雨", "林俊旸"], citations=[("林俊旸", "t"), ("姚顺雨", "t")])
+    extra = r("c2", speakers=["姚顺雨"], citations=[("林俊旸", "t"), ("姚顺雨", "t"), ("唐杰", "t")])
+    assert [attribution_ok(question, x) for x in (one_side, both, extra)] == [False, True, False]
+    # a non-compare question with two acceptable speakers is satisfied by either one
+    either = q("f2", "fact", ["唐杰", "编者"])
+    assert attribution_ok(either, one_side) is False
+    assert attribution_ok(either, r("f2", speakers=["编者"], citations=[("编者", "t")])) is True
+
+
+def test_contains_ignores_whitespace_script_and_latin_case():
+    assert contains("姚顺雨说：Agent 之年", "Agent之年")
+    assert contains("林俊暘說軟體很重要", "林俊旸说软体")       # traditional text, simplified needle
+    assert contains("林俊旸说软体很重要", "林俊暘說軟體")       # and the other way round
+    assert not contains("deepseek", "DeepSeek")
+    assert contains("deepseek", "DeepSeek", ignore_case=True)
+    assert not contains("anything", "  ")                       # an empty needle matches nothing
+
+
+def test_percentile_interpolates_like_numpy():
+    assert percentile([4, 1, 3, 2], 50) == 2.5
+    assert percentile([10], 95) == 10
+    assert percentile([], 50) is None
+    assert percentile([0, 100], 95) == pytest.approx(95.0)
+
+
+def test_difference_is_project_minus_baseline():
+    d = difference({"hit@1": 0.75, "latency_p50_ms": 30.0, "mrr@10": None},
+                   {"hit@1": 0.5, "latency_p50_ms": 50.0, "mrr@10": 0.2})
+    assert (d["hit@1"], d["latency_p50_ms"], d["mrr@10"]) == (0.25, -20.0, None)
+
+
+def test_result_from_the_json_rag_ask_prints():
+    obj = {"answer": "x [1]", "abstained": False, "speakers": ["唐杰"],
+           "citations": [{"n": 1, "speaker": "唐杰", "text": "cited", "quote": "c"}],
+           "hits": [{"rank": 1, "speaker": "编者", "text": "hit one"}, {"rank": 2, "speaker": "唐杰", "text": "cited"}]}
+    res = Result.from_json("q1", obj, 12.5)
+    assert res == Result("q1", "x [1]", False, ("唐杰",), (Passage("唐杰", "cited"),),
+                         (Passage("编者", "hit one"), Passage("唐杰", "cited")), 12.5)
+
+
+# ------------------------------------------------------------------------------ the question file
+
+def test_load_questions_reports_bad_lines_by_number_and_keeps_the_rest(tmp_path):
+    good = {"id": "q1", "question": "谁说的？", "lang": "zh", "type": "who", "speakers": ["唐杰"],
+            "evidence": ["Chat这一代问题基本已经解决"], "key_facts": ["唐杰"], "split": "dev", "extra": 1}
+    lines = [json.dumps(good, ensure_ascii=False),
+             "{not json",
+             "",
+             json.dumps({"id": "q2", "question": "no speakers"}),
+             json.dumps(["a", "list"]),
+             json.dumps(dict(good, speakers="唐杰")),
+             json.dumps(dict(good, question="same id again")),
+             json.dumps({"id": "q3", "question": "没有的事？", "speakers": [], "split": "test"})]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    questions, problems = load_questions(path)
+    assert [x.id for x in questions] == ["q1", "q3"]
+    assert [p.line for p in problems] == [2, 4, 5, 6, 7]
+    assert "not valid JSON" in problems[0].message
+    assert problems[1].message == "missing `speakers`"
+    assert "already used on line 1" in problems[4].message
+    q1, q3 = questions
+    assert (q1.type, q1.speakers, q1.history, q1.split, q1.line) == ("who", ("唐杰",), (), "dev", 1)
+    assert (q3.type, q3.lang, q3.answerable) == ("unanswerable", "unknown", False)  # no type, no speakers
+    assert [x.id for x in select(questions, "test")] == ["q3"]
+    assert len(select(questions, "all")) == 2
+    with pytest.raises(ValueError, match="split must be one of"):
+        select(questions, "train")
+
+
+def test_parse_line_reads_history():
+    line = json.dumps({"id": 7, "question": "那他呢？", "type": "followup", "speakers": ["唐杰"],
+                       "history": ["林俊旸怎么说？"]}, ensure_ascii=False)
+    question = parse_line(line)
+    assert (question.id, question.history) == ("7", ("林俊旸怎么说？",))
