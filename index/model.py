@@ -57,6 +57,7 @@ class Embedder:
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self._prefixes = prefixes_for(model)
         self._model = None
+        self._light = None  # the light query encoder: None = not tried, False = not applicable
         self._load_lock, self._encode_lock = threading.Lock(), threading.Lock()
 
     @property
@@ -66,7 +67,9 @@ class Embedder:
 
     @property
     def dim(self) -> int:
-        """The embedding dimension (loads the model)."""
+        """The embedding dimension (loads the model, or the light encoder if that is in use)."""
+        if self._model is None and self._light:
+            return int(self._light.model.config.hidden_size)
         return int(self._load().get_embedding_dimension())
 
     def warm_up(self) -> None:
@@ -74,8 +77,31 @@ class Embedder:
         self.embed_queries(["warm up"])
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        """L2-normalised float32 embeddings of search queries, shape (n, dim)."""
-        return self._encode(self._prefixes[0], texts)
+        """L2-normalised float32 embeddings of search queries, shape (n, dim).
+
+        Unless sentence-transformers is already loaded (a process that built the index), a
+        plain model folder is run through the light encoder: same vectors, faster start."""
+        if isinstance(texts, str):
+            raise TypeError(f"expected a list of texts, got the string {texts[:40]!r}")
+        light = self._light_encoder() if self._model is None else None
+        if light is None:
+            return self._encode(self._prefixes[0], texts)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        with self._encode_lock:
+            return light.encode([self._prefixes[0] + t for t in texts])
+
+    def _light_encoder(self):
+        """The light query encoder, if this model's folder is plain enough for it (else None)."""
+        if self._light is False:
+            return None
+        with self._load_lock:
+            if self._light is None:
+                from index import query_encoder
+                location = resolve_model(self._name, self.cache_dir)
+                local = Path(location) if Path(location).is_dir() else None
+                self._light = query_encoder.LightEncoder(local) if local and query_encoder.supports(local) else False
+        return self._light or None
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         """L2-normalised float32 embeddings of passages, shape (n, dim)."""
