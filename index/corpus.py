@@ -29,7 +29,8 @@ class Corpus:
     files: dict[str, Path]           # doc_id -> file
     texts: dict[str, str]            # doc_id -> full text
     passages: tuple[Passage, ...]
-    fingerprint: str                 # hash of the transcripts and the speakers file
+    fingerprint: str                 # hash of the transcripts, the speakers and background files
+    background: tuple[str, ...] = ()  # everyday sentences, the off-topic reference (background.txt)
     _by_doc: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -51,10 +52,12 @@ class Corpus:
         for d in files:
             h.update(d.encode() + b"\0" + texts[d].encode("utf-8") + b"\0")
         h.update(speakers_bytes)
+        background = _background_lines(directory / BACKGROUND_FILE)
+        h.update("\n".join(background).encode("utf-8"))
         by_doc: dict[str, list[Passage]] = {}
         for p in passages:
             by_doc.setdefault(p.doc_id, []).append(p)
-        return cls(directory, speakers, files, texts, passages, h.hexdigest(), by_doc)
+        return cls(directory, speakers, files, texts, passages, h.hexdigest(), background, by_doc)
 
     def passages_of(self, doc_id: str) -> list[Passage]:
         return self._by_doc.get(doc_id, [])
@@ -86,6 +89,17 @@ def transcript_files(directory: Path) -> dict[str, Path]:
     if not files:
         raise ParseError(f"{directory}: no transcript (*.md) to index")
     return files
+
+
+BACKGROUND_FILE = "background.txt"
+
+
+def _background_lines(file: Path) -> tuple[str, ...]:
+    """Non-empty, non-comment lines of the optional off-topic reference file."""
+    if not file.is_file():
+        return ()
+    return tuple(line.strip() for line in _read_text(file).splitlines()
+                 if line.strip() and not line.lstrip().startswith("#"))
 
 
 def load_speakers(file: Path, raw: bytes | None = None) -> Speakers:

@@ -37,6 +37,7 @@ from index.records import Chunk, stable_id
 
 FORMAT_VERSION = 1
 MANIFEST, VECTORS, CHUNKS = "manifest.json", "vectors.faiss", "chunks.jsonl"
+BACKGROUND = "background.faiss"  # the corpus's off-topic reference sentences, embedded
 LOCK_TIMEOUT = 600          # seconds to wait for another build of the same folder
 NORM_TOLERANCE = 1e-3       # stored vectors are unit length, give or take float32 rounding
 _CHUNK_FIELDS = {"chunk_id": str, "doc_id": str, "speaker": str, "section": str, "kind": str,
@@ -54,6 +55,7 @@ class Index:
     manifest: dict
     chunks: tuple[Chunk, ...]
     vectors: faiss.Index
+    background: np.ndarray | None = None  # (n, dim) vectors of everyday sentences, if any
 
     @property
     def dim(self) -> int:
@@ -111,7 +113,13 @@ def load_index(path: Path, expected: dict) -> Index:
                            f"manifest says {manifest.get('chunk_count')}")
     if vectors.d != manifest.get("dimension"):
         raise IndexProblem(f"index vectors have dimension {vectors.d}, manifest says {manifest.get('dimension')}")
-    return Index(path, manifest, chunks, vectors)
+    background = None
+    if (path / BACKGROUND).is_file():
+        flat = _read_vectors(path / BACKGROUND)
+        if flat.d != vectors.d:
+            raise IndexProblem(f"{path / BACKGROUND} has dimension {flat.d}, the index {vectors.d}")
+        background = flat.reconstruct_n(0, flat.ntotal)
+    return Index(path, manifest, chunks, vectors, background)
 
 
 def check_chunks_match(index: Index, corpus: Corpus, settings: ChunkSettings | None = None) -> None:
@@ -195,11 +203,16 @@ def _build_locked(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path,
         with open(tmp / CHUNKS, "w", encoding="utf-8", newline="\n") as f:
             for c in chunks:
                 f.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
+        if corpus.background:
+            back = faiss.IndexFlatIP(vectors.shape[1])
+            back.add(np.ascontiguousarray(embedder.embed_documents(list(corpus.background)), dtype=np.float32))
+            faiss.write_index(back, str(tmp / BACKGROUND))
         manifest = expected_manifest(corpus, embedder.name, settings) | {
             "dimension": int(vectors.shape[1]),
             "chunk_count": len(chunks),
             "documents": corpus.describe(),
-            "files": {name: file_sha256(tmp / name) for name in (VECTORS, CHUNKS)},
+            "files": {name: file_sha256(tmp / name) for name in (VECTORS, CHUNKS, BACKGROUND)
+                      if (tmp / name).is_file()},
             "libraries": _library_versions(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": round(time.perf_counter() - t0, 2),
@@ -317,7 +330,8 @@ def _mismatch(key: str, found, want) -> str:
 def _check_files(path: Path, manifest: dict) -> None:
     """The data files exist and, when the manifest records them, have the recorded sha256."""
     recorded = manifest.get("files")
-    for name in (VECTORS, CHUNKS):
+    optional = [BACKGROUND] if isinstance(recorded, dict) and BACKGROUND in recorded else []
+    for name in (VECTORS, CHUNKS, *optional):
         if not (path / name).is_file():
             raise IndexProblem(f"index file missing: {path / name}")
         if isinstance(recorded, dict) and name in recorded:

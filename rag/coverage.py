@@ -3,7 +3,6 @@ products, places, model names) that occur nowhere in the corpus mean it does not
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import jieba.posseg
 import numpy as np
@@ -51,16 +50,14 @@ class Coverage:
 
 
 class Background:
-    """Everyday sentences that are not about the summit: a question whose embedding is closer
-    to one of them than to every passage of the transcript is off-topic."""
+    """Everyday sentences that are not about the summit (corpus/background.txt, embedded with
+    the index): a question closer to one of them than to every passage is off-topic."""
 
-    def __init__(self, path: Path, embedder):
-        lines = [l.strip() for l in Path(path).read_text(encoding="utf-8").splitlines()
-                 if l.strip() and not l.startswith("#")] if Path(path).exists() else []
-        self.vectors = embedder.embed_documents(lines) if lines else None
+    def __init__(self, vectors: np.ndarray | None):
+        self.vectors = vectors
 
     def margin(self, query_vector: np.ndarray, best_passage: float) -> float:
         """How much closer the question is to the transcript than to everyday topics."""
-        if self.vectors is None:
+        if self.vectors is None or not len(self.vectors):
             return best_passage
         return best_passage - float((self.vectors @ query_vector.reshape(-1)).max())

@@ -52,7 +52,7 @@ class Pipeline:
             aliases = self.corpus.speakers.all_aliases()
             tokenizer = Tokenizer.for_corpus(cfg.corpus_dir, aliases)
             self.coverage = Coverage(list(self.corpus.texts.values()), tokenizer, aliases)
-            self.background = Background(cfg.corpus_dir / "background.txt", self.embedder)
+            self.background = Background(self.index.background)
             self.retriever = HybridRetriever(self.index, self.embedder, tokenizer, cfg.candidates,
                                              cfg.rrf_k, cfg.speaker_boost)
             self.composer = ExtractiveComposer(self.corpus.speakers, tokenizer)

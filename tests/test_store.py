@@ -213,7 +213,7 @@ def test_round_trip_gives_identical_chunks_and_vectors(tmp_path, real_corpus):
     embedder = BigramEmbedder()
     settings = ChunkSettings()
     dest = build_index(real_corpus, embedder, settings, tmp_path / "index", progress=False)
-    assert embedder.batches == 6  # 82 chunks in batches of 16
+    assert embedder.batches == 7  # 82 chunks in batches of 16, then the background sentences
     index = load_checked(dest, real_corpus, settings=settings)
     chunks = corpus_chunks(real_corpus, settings)
     assert len(chunks) == 82 and index.chunks == tuple(chunks)
@@ -223,7 +223,8 @@ def test_round_trip_gives_identical_chunks_and_vectors(tmp_path, real_corpus):
     m = index.manifest
     assert (m["model"], m["dimension"], m["chunk_count"], m["corpus_hash"]) == (
         "test/bigram-hash-64", 64, 82, real_corpus.fingerprint)
-    assert m["files"] == {VECTORS: store.file_sha256(dest / VECTORS), CHUNKS: store.file_sha256(dest / CHUNKS)}
+    assert m["files"] == {name: store.file_sha256(dest / name) for name in (VECTORS, CHUNKS, store.BACKGROUND)}
+    assert np.array_equal(index.background, embedder.embed_documents(list(real_corpus.background)))
     # A nearest-neighbour search finds a chunk from its own text.
     _, ids = index.vectors.search(embedder.embed_queries([store.embed_text(chunks[5])]), 1)
     assert index.chunks[ids[0][0]] == chunks[5]
@@ -235,7 +236,7 @@ def test_round_trip_gives_identical_chunks_and_vectors(tmp_path, real_corpus):
 
 def test_index_folder_holds_no_pickle_and_readable_utf8(tmp_path, real_corpus):
     dest = build_index(real_corpus, BigramEmbedder(), ChunkSettings(), tmp_path / "index", progress=False)
-    assert sorted(p.name for p in dest.iterdir()) == [CHUNKS, MANIFEST, VECTORS]
+    assert sorted(p.name for p in dest.iterdir()) == [store.BACKGROUND, CHUNKS, MANIFEST, VECTORS]
     assert leftovers(dest) == []
     for p in dest.iterdir():
         assert not p.read_bytes().startswith(b"\x80"), f"{p.name} looks like a pickle"
@@ -510,7 +511,7 @@ def test_two_processes_building_at_once_take_turns(tmp_path, real_corpus):
         assert p.returncode == 0, err
         logs.append([tuple(map(float, span.split(":"))) for span in out.split()])
     first, second = sorted(logs)
-    assert len(first) == len(second) == 6
+    assert len(first) == len(second) == 7  # six batches of chunks, one of background sentences
     assert first[-1][1] <= second[0][0], "the two processes embedded at the same time"
     assert_fresh(load_checked(dest, real_corpus, settings=ChunkSettings()), real_corpus, ChunkSettings())
     assert leftovers(dest) == []
