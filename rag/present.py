@@ -57,7 +57,7 @@ def text_html(text: str) -> str:
     inside) is passed through without markdown parsing, so `*`, `_`, `[x](y)` and URLs in a
     question or a quote are shown exactly as written.
     """
-    return esc(text).replace("\r\n", "\n").replace("\n", "<br>")
+    return esc(text).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
 
 
 def question_html(text: str) -> str:
