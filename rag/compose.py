@@ -40,7 +40,9 @@ class ExtractiveComposer:
         """An answer from hits already judged relevant, the answer's speaker first."""
         chosen = self._choose(query, hits)
         citations, lines, order = [], [], []
-        qtokens = set(self.tokenizer.query_tokens(query.topic))
+        # Sentences are picked by what this turn asks; a follow-up's earlier topic counts half.
+        focus = set(self.tokenizer.query_tokens(query.focus or query.topic))
+        qtokens = {t: 2.0 for t in self.tokenizer.query_tokens(query.topic)} | {t: 4.0 for t in focus}
         for hit in chosen:
             quote_span = self._best_span(hit, qtokens, corpus_text[hit.chunk.doc_id])
             n = len(citations) + 1
@@ -124,7 +126,7 @@ class ExtractiveComposer:
         return out
 
     # -- choosing the quote ---------------------------------------------------------------------
-    def _best_span(self, hit: Hit, qtokens: set[str], source: str) -> tuple[int, int]:
+    def _best_span(self, hit: Hit, qtokens: dict[str, float], source: str) -> tuple[int, int]:
         """The sentence (with a neighbour if short) that shares most with the question."""
         c = hit.chunk
         body_start, body_end = c.start, c.end
@@ -143,7 +145,7 @@ class ExtractiveComposer:
         def score(span):
             sent = source[span[0]:span[1]]
             toks = set(self.tokenizer.tokens(sent))
-            return len(toks & qtokens) * 2 + len(_bigrams(sent) & bigrams) * 0.2
+            return sum(qtokens.get(t, 0.0) for t in toks) + len(_bigrams(sent) & bigrams) * 0.2
         scored = [score(sp) for sp in spans]
         best = max(range(len(spans)), key=lambda i: (scored[i], -i))
         s, e = spans[best]

@@ -33,6 +33,7 @@ class Query:
     asks_who: bool
     followup: bool = False
     truncated: bool = False
+    focus: str = ""         # what this turn itself asks (a follow-up's topic adds the earlier one)
 
 
 def clean(question: str) -> str:
@@ -118,13 +119,15 @@ def analyze(question: str, speakers: Speakers, history: list[str] = (), max_char
             named, followup = list(prev.speakers), True
             topic = _strip_mentions(simp, speakers, persons_only=True)
             rewritten = _PRONOUN_EN.sub(prev.speakers[0], _PRONOUN_ZH.sub(prev.speakers[0], simp, count=1), count=1)
-            if _is_vague(topic):
-                topic = f"{prev.topic} {topic}"
+            # The earlier topic stays in view: "他拿哪些公司做例子？" is about the same subject.
+            topic = f"{prev.topic} {topic}"
         elif not named and _is_vague(topic):
             named, followup = list(prev.speakers), True
             topic = f"{prev.topic} {topic}"
             rewritten = f"{simp}（{prev.rewritten}）"
-    return Query(text, lang, tuple(named), topic or simp, rewritten, asks_who, followup, truncated)
+    own = _strip_mentions(simp, speakers, by_person) if not asks_who else simp
+    return Query(text, lang, tuple(named), topic or simp, rewritten, asks_who, followup, truncated,
+                 own if followup else (topic or simp))
 
 
 def _ask_of(prev: Query, named: list[str], speakers: Speakers) -> str:
