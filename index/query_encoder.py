@@ -34,7 +34,9 @@ class LightEncoder:
         import torch
         from tokenizers import Tokenizer
         from transformers import AutoConfig, AutoModel
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         folder = Path(folder)
         self.torch = torch
         max_len = 512

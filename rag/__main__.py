@@ -66,10 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ParseError, IndexProblem, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False))
-    else:
-        print(_readable(answer))
+    try:
+        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else _readable(answer))
+    except BrokenPipeError:  # `| head`: the reader left; say nothing more
+        sys.stderr.close()
     return 0
 
 

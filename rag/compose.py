@@ -70,6 +70,10 @@ class ExtractiveComposer:
                 text = f"文字稿中没有提到{'、'.join('「' + u + '」' for u in unknown)}，无法根据这次峰会的内容回答。"
         return Composition(in_script(text, query.lang), (), (), True)
 
+    def empty(self, query: Query) -> Composition:
+        return Composition("Please type a question about the AGI-Next summit. / 请输入一个关于 AGI-Next 峰会的问题。",
+                           (), (), True)
+
     def only_asked(self, query: Query, moderator: str, asked: Hit, hits: list[Hit],
                    corpus_text: dict[str, str]) -> Composition:
         """The moderator asked about it but gave no view of their own."""
