@@ -1,4 +1,4 @@
-"""`python -m eval [--questions PATH] [--split dev|test|all] [--json] [--report DIR] [--baseline]`
+"""`python -m eval [--questions PATH] [--split dev|test|all] [--json] [--report DIR] [--baseline] [--no-history]`
 
 Runs a question file (../shared/eval-schema.md) through the pipeline in one process (the model
 loads once) and prints the metrics; see eval.metrics for what each one means.
@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from eval.dataset import SPLITS, load_questions, select
@@ -27,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="write results.jsonl, metrics.json, report.md and a chart into DIR")
     p.add_argument("--baseline", action="store_true",
                    help="also run the tutorial baseline (eval.baseline) and show both side by side")
+    p.add_argument("--no-history", action="store_true",
+                   help="ask every question without its `history` (no follow-up resolution), to see its effect")
     return p
 
 
@@ -43,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     if not chosen:
         print(f"eval: no valid question in {args.questions} for split {args.split!r}", file=sys.stderr)
         return 2
+    if args.no_history:
+        chosen = [replace(q, history=()) for q in chosen]
 
     from index.parse import ParseError
     from index.store import IndexProblem
@@ -67,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         "model": config.model, "top_k": RANKING_DEPTH,
         "metrics": aggregate([(r.question, r.scores) for r in rows]),
     }
+    if args.no_history:
+        report["no_history"] = True
     baseline_rows = others[0] if others else None
     if baseline_rows is not None:
         report["baseline"] = {"name": baseline.name,
@@ -81,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from eval.report import render_tables
         print(f"{len(rows)} questions from {args.questions} (split {args.split}), "
-              f"{len(problems)} lines skipped; model {config.model}")
+              f"{len(problems)} lines skipped; model {config.model}"
+              + ("; asked without history (no follow-up resolution)" if args.no_history else ""))
         print()
         print(render_tables(report))
         if args.report:
