@@ -126,6 +126,7 @@ class Embedder:
             with self._load_lock:
                 if self._model is None:
                     self._model = self._create()
+                    self._light = False  # sentence-transformers serves queries too from now on
         return self._model
 
     def _create(self):

@@ -23,6 +23,7 @@ said say says think thinks about with as at by from that this these those it its
 them their there than then so if not no yes can could would should will into according view views
 """.split())
 
+TOKEN_CACHE_SIZE = 50_000
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 _LATIN = re.compile(r"[a-z][a-z0-9.+\-']*")
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class Tokenizer:
         self._phrases = sorted((k for k in self.glossary if " " in k or "-" in k), key=len, reverse=True)
         self._jieba: jieba.Tokenizer | None = None
         self._lock = threading.Lock()
+        self._cache: dict[str, tuple[str, ...]] = {}  # passage sentences recur in every answer
 
     @classmethod
     def for_corpus(cls, corpus_dir: Path, extra_words: list[str] = ()) -> "Tokenizer":
@@ -82,13 +84,17 @@ class Tokenizer:
 
     def tokens(self, text: str) -> list[str]:
         """Content tokens of a passage or question (simplified, lower-case, no stopwords)."""
-        text = to_mainland_terms(text).lower()
-        out = []
-        for tok in self.jieba_tokenizer().cut_for_search(text):
-            tok = tok.strip()
-            if tok and tok not in STOPWORDS and not _PUNCT.match(tok):
-                out.append(tok)
-        return out
+        with self._lock:
+            cached = self._cache.get(text)
+        if cached is None:
+            mainland = to_mainland_terms(text).lower()
+            cached = tuple(t for t in (tok.strip() for tok in self.jieba_tokenizer().cut_for_search(mainland))
+                           if t and t not in STOPWORDS and not _PUNCT.match(t))
+            with self._lock:
+                if len(self._cache) >= TOKEN_CACHE_SIZE:
+                    self._cache.clear()  # the corpus's sentences fit many times over; rare
+                self._cache[text] = cached
+        return list(cached)
 
     def query_tokens(self, text: str) -> list[str]:
         """Tokens of a question, plus the transcript's terms for English words in it."""

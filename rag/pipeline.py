@@ -149,7 +149,7 @@ class Pipeline:
             hits = [h for group in zip(*[g[:2] for g in per if g]) for h in group]
             hits = _renumber(hits + [h for g in per for h in g[2:]])
             return composer.compose(query, hits, texts), hits
-        hits = retriever.retrieve(query, max(k, 8), allowed)
+        hits = retriever.retrieve(query, max(k, 8), allowed, ranked=base)
         if named and named[0] != EDITOR:
             who = named[0]
             theirs = [h for h in base if h.chunk.speaker == who]

@@ -92,10 +92,12 @@ class HybridRetriever:
         return [Hit(self.chunks[i], float(fused[i]), r + 1, float(dense[i]), float(keyword[i]),
                     tuple(found[i])) for r, i in enumerate(ranked)]
 
-    def retrieve(self, query: Query, k: int, speakers: frozenset[str] | None = None) -> list[Hit]:
+    def retrieve(self, query: Query, k: int, speakers: frozenset[str] | None = None,
+                 ranked: list[Hit] | None = None) -> list[Hit]:
+        """The top k, named speakers lifted; `ranked` reuses `rank(query, speakers)` if at hand."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
-        hits = self.rank(query, speakers)
+        hits = ranked if ranked is not None else self.rank(query, speakers)
         if query.speakers:
             bonus = self.speaker_boost * 2.0 / (self.rrf_k + 1)
             hits = sorted(hits, key=lambda h: -(h.score + (bonus if h.chunk.speaker in query.speakers else 0)))
