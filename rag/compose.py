@@ -74,33 +74,31 @@ class ExtractiveComposer:
         return Composition("Please type a question about the AGI-Next summit. / 请输入一个关于 AGI-Next 峰会的问题。",
                            (), (), True)
 
-    def only_asked(self, query: Query, moderator: str, asked: Hit, hits: list[Hit],
+    def only_asked(self, query: Query, moderator: str, hits: list[Hit],
                    corpus_text: dict[str, str]) -> Composition:
         """The moderator asked about it but gave no view of their own."""
-        others = [h for h in hits if h.chunk.speaker != moderator]
-        if query.lang == "en":
-            lead = f"{self._en(moderator)} only asked this question; he gave no view of his own."
-        else:
-            lead = in_script(f"{moderator}只是提出了这个问题，没有给出自己的判断。", query.lang)
-        if not others:
-            return Composition(lead, (), (), True)
-        other = self.compose(_without_who(query), others[:1], corpus_text)
-        bridge = " The panel's answers include:" if query.lang == "en" else in_script("嘉宾的回答包括：", query.lang)
-        return Composition(lead + bridge + "\n" + other.text, other.speakers, other.citations, True)
+        en = query.lang == "en"
+        lead = (f"{self._en(moderator)} only asked this question; he gave no view of his own." if en
+                else f"{moderator}只是提出了这个问题，没有给出自己的判断。")
+        bridge = " What the transcript says on it:" if en else "文字稿中相关的内容："
+        return self._declined(query, lead, bridge, [h for h in hits if h.chunk.speaker != moderator], corpus_text)
 
     def not_said_by(self, query: Query, named: tuple[str, ...], hits: list[Hit],
                     corpus_text: dict[str, str]) -> Composition:
         """The question puts a topic in the mouth of someone who said nothing about it."""
-        who = "、".join(named) if query.lang != "en" else " or ".join(self._en(n) for n in named)
-        if query.lang == "en":
-            lead = f"In the transcript, {who} did not talk about this."
-        else:
-            lead = in_script(f"文字稿里{who}没有谈到这一点。", query.lang)
-        if not hits:
+        en = query.lang == "en"
+        lead = (f"In the transcript, {' or '.join(self._en(n) for n in named)} did not talk about this." if en
+                else f"文字稿里{'、'.join(named)}没有谈到这一点。")
+        bridge = " The closest passage is by someone else:" if en else "谈到相关内容的是别人："
+        return self._declined(query, lead, bridge, hits, corpus_text)
+
+    def _declined(self, query: Query, lead: str, bridge: str, others: list[Hit],
+                  corpus_text: dict[str, str]) -> Composition:
+        """Decline as asked, then point to the best passage by someone else, if any."""
+        lead, bridge = in_script(lead, query.lang), in_script(bridge, query.lang)
+        if not others:
             return Composition(lead, (), (), True)
-        other = self.compose(_without_who(query), hits[:1], corpus_text)
-        bridge = (" The closest passage is by someone else:" if query.lang == "en"
-                  else in_script("谈到相关内容的是别人：", query.lang))
+        other = self.compose(_without_who(query), others[:1], corpus_text)
         return Composition(lead + bridge + "\n" + other.text, other.speakers, other.citations, True)
 
     # -- choosing passages ----------------------------------------------------------------------

@@ -157,7 +157,7 @@ class Pipeline:
                 return composer.not_said_by(query, (who,), base, texts), hits
             if who == self.corpus.speakers.moderator and theirs[0].chunk.kind == "moderator_question" \
                     and not _asks_about_asking(query.rewritten):
-                return composer.only_asked(query, who, theirs[0], base, texts), hits
+                return composer.only_asked(query, who, base, texts), hits
         return composer.compose(query, hits, texts), hits
 
 

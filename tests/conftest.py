@@ -60,3 +60,24 @@ def pipeline(rag_home):
     from rag.config import from_env
     from rag.pipeline import Pipeline
     return Pipeline(from_env(home=rag_home)).warm_up(progress=False)
+
+
+def serve_app(answerer):
+    """Launch the Gradio app for `answerer` (a Pipeline) on a free loopback port: (url, demo)."""
+    from app import build_app
+    demo = build_app(answerer)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    return f"http://127.0.0.1:{port}/", demo
+
+
+@pytest.fixture(scope="session")
+def live_app(pipeline):
+    """One live app on loopback, shared by the API, bad-input, load and browser tests."""
+    url, demo = serve_app(pipeline)
+    try:
+        yield url, demo
+    finally:
+        demo.close()

@@ -1,29 +1,15 @@
 """The running app's `/ask` endpoint through gradio_client: the object `rag ask --json` prints."""
 from __future__ import annotations
 
-import socket
 
 import pytest
 
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def app_url(pipeline):
-    from app import build_app
-    demo = build_app(pipeline)
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
+def app_url(live_app):
+    return live_app[0]
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ keeps serving, and nothing from a question is rendered as markup by `rag.present
 from __future__ import annotations
 
 import re
-import socket
 import time
 from html.parser import HTMLParser
 
@@ -37,26 +36,10 @@ NAMES_TANG_JIE = {"100k chars", "control chars", "html and script"}
 NORMAL = "林俊旸认为中国领先的概率有多大？"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def client(pipeline):
+def client(live_app):
     from gradio_client import Client
-
-    from app import build_app
-    demo = build_app(pipeline)
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    c = Client(f"http://127.0.0.1:{port}/", verbose=False, analytics_enabled=False)
-    try:
-        yield c
-    finally:
-        c.close()
-        demo.close()
+    return Client(live_app[0], verbose=False, analytics_enabled=False)
 
 
 def ask(client, question: str):

@@ -3,7 +3,6 @@ is the one the same question gets alone. Prints throughput and latency; writes t
 from __future__ import annotations
 
 import json
-import socket
 import statistics
 import threading
 import time
@@ -45,25 +44,6 @@ def essentials(answer: dict) -> dict:
             "answer": answer["answer"], "abstained": answer["abstained"], "speakers": answer["speakers"],
             "citations": [(c["n"], c["chunk_id"], c["quote"], c["start"], c["end"]) for c in answer["citations"]],
             "hits": [h["chunk_id"] for h in answer["hits"]], "notices": answer["notices"]}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def live_app(pipeline):
-    """(url, demo) of the app on a free loopback port."""
-    from app import build_app
-    demo = build_app(pipeline)
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/", demo
-    finally:
-        demo.close()
 
 
 def test_question_mix():

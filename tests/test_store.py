@@ -5,7 +5,6 @@ worked out by hand); one slow test damages a copy of the real index."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess

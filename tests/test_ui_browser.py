@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import serve_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -22,24 +23,9 @@ if not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)):
                 "fonts-noto-cjk) to run the browser tests", allow_module_level=True)
 
 
-def serve(pipeline):
-    """Launch the app on a free loopback port; (url, app)."""
-    from app import build_app
-    demo = build_app(pipeline)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    return f"http://127.0.0.1:{port}/", demo
-
-
 @pytest.fixture(scope="session")
-def ui_url(pipeline):
-    url, demo = serve(pipeline)
-    try:
-        yield url
-    finally:
-        demo.close()
+def ui_url(live_app):
+    return live_app[0]
 
 
 @pytest.fixture(scope="session")
@@ -188,7 +174,7 @@ class _Failing:
 
 
 def test_a_failure_shows_a_message_not_a_traceback(pipeline, open_page):
-    url, demo = serve(_Failing(pipeline))
+    url, demo = serve_app(_Failing(pipeline))
     try:
         pg = open_page(url)
         box = pg.locator("#question textarea")
