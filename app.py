@@ -217,8 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     from index.store import IndexProblem
     t0 = time.perf_counter()
     print("Loading the corpus, the embedding model and the index (building what is missing)…", flush=True)
-    pipeline = Pipeline(config)
     try:
+        pipeline = Pipeline(config)
         pipeline.warm_up(progress=True)
     except (ParseError, IndexProblem, ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -137,12 +137,21 @@ class _Parser:
         if m and title[m.end(1):].strip() == "":
             return self.sp.label_speaker(m.group(1))
         m = re.match(r"^(.+?)\s*[：:—\-|｜]", title)
-        return self.sp.canonical(m.group(1)) if m and self.sp.canonical(m.group(1)) else None
+        return self.sp.person(m.group(1)) if m else None
 
     def _talk(self, speaker: str, title: str, paras: list[Paragraph]) -> None:
         summary = bool(paras) and any(n == speaker for _, _, n in self.sp.names_in(paras[0].text))
         for p in paras:
+            if self._subheading(p):
+                continue
             self.emit(speaker, title, "talk_summary" if summary else "talk", p.start, p.end, p)
+
+    def _subheading(self, p: Paragraph) -> bool:
+        """A `### Heading` inside a talk or conversation: a heading passage, nobody's words."""
+        head = _HEADING.match(p.text)
+        if head:
+            self.emit(EDITOR, head.group(2), "heading", p.start, p.end, p)
+        return bool(head)
 
     def _turn(self, p: Paragraph, conversation: bool) -> tuple[str, int] | None:
         """(speaker, body start) if the paragraph opens with a speaker's label."""
@@ -166,6 +175,8 @@ class _Parser:
     def _conversation(self, title: str, paras: list[Paragraph]) -> None:
         current = None
         for p in paras:
+            if self._subheading(p):
+                continue
             turn = self._turn(p, conversation=True)
             if turn:
                 current, body = turn
@@ -247,7 +258,7 @@ class _Parser:
             m = _TAIL.match(piece)
             if m:
                 who = m.group("who")
-                return units[j][1], (None if who in ("他", "她") else self.sp.canonical(who))
+                return units[j][1], (None if who in ("他", "她") else self.sp.person(who))
         return None
 
     def _reporter(self, sentence: str, last_named: str | None) -> str | None:
@@ -258,7 +269,7 @@ class _Parser:
         if not m:
             return None
         who = m.group("who")
-        return last_named if who in ("他", "她") else self.sp.canonical(who)
+        return last_named if who in ("他", "她") else self.sp.person(who)
 
     def _merge_narration(self) -> None:
         """Adjacent narration sentences of one paragraph become one passage."""

@@ -74,6 +74,10 @@ class Speakers:
         return [(m.start(), m.end(), self._any_re.table[m.group(0).lower()])
                 for m in self._any_re.finditer(text)]
 
+    def person(self, alias: str) -> str | None:
+        """The canonical name for a person's name or nickname (not an organisation or title)."""
+        return self._name_re.table.get(alias.strip().lower())
+
     def is_person_alias(self, alias: str) -> bool:
         """True for a name or nickname, False for an organisation or a title."""
         return alias.lower() in self._name_re.table

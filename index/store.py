@@ -27,7 +27,7 @@ from pathlib import Path
 
 import faiss
 import numpy as np
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from index.chunk import CHUNKER_VERSION, ChunkSettings, chunk_passages
@@ -167,10 +167,13 @@ def ensure_index(corpus: Corpus, embedder, settings: ChunkSettings, path: Path, 
             log.warning("%s; rebuilding the index at %s", problem, path)
             _build_locked(corpus, embedder, settings, path, progress)
             return _load_checked(path, expected, corpus, settings)
-    except OSError as err:  # includes filelock's Timeout
-        raise IndexProblem(f"{problem}; rebuilding it failed ({err}); make {path.parent} writable, "
-                           "or set --home / RAG_HOME to a writable folder, then run `python -m rag build`"
-                           ) from None
+    except OSError as err:
+        if isinstance(err, Timeout) or getattr(err, "filename", None):  # the folder is the problem
+            raise IndexProblem(f"{problem}; rebuilding it failed ({err}); make {path.parent} writable, "
+                               "or set --home / RAG_HOME to a writable folder, then run `python -m rag build`"
+                               ) from None
+        # e.g. a model name that cannot be fetched without a network
+        raise IndexProblem(f"{problem}; rebuilding it failed: {_one_line(err)}") from None
 
 
 def _load_checked(path: Path, expected: dict, corpus: Corpus, settings: ChunkSettings) -> Index:

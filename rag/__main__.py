@@ -54,8 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     from index.parse import ParseError
     from index.store import IndexProblem
     from rag.pipeline import Pipeline
-    pipeline = Pipeline(config)
     try:
+        pipeline = Pipeline(config)
         if args.cmd == "build":
             return _build(pipeline, args.force)
         if args.cmd == "info":
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(pipeline.index.manifest, ensure_ascii=False, indent=2))
             return 0
         answer = pipeline.answer(args.question, args.history, args.speaker)
-    except (ParseError, IndexProblem, ValueError) as err:
+    except (ParseError, IndexProblem, ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     try:

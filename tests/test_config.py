@@ -2,6 +2,8 @@ from pathlib import Path
 
 import pytest
 
+from dataclasses import FrozenInstanceError
+
 from rag.config import Config, from_env
 
 
@@ -12,7 +14,7 @@ def test_defaults_then_environment_then_flags():
 
 
 @pytest.mark.parametrize("env, message", [
-    ({"RAG_TOP_K": "many"}, "RAG_TOP_K must be a int, got 'many'"),
+    ({"RAG_TOP_K": "many"}, "RAG_TOP_K must be an int, got 'many'"),
     ({"RAG_TOP_K": "0"}, "top_k must be at least 1, got 0"),
     ({"RAG_PORT": "70000"}, "port must be in 1..65535, got 70000"),
     ({"RAG_LLM_TIMEOUT": "0"}, "llm_timeout must be positive seconds, got 0.0"),
@@ -23,5 +25,5 @@ def test_bad_values_are_named(env, message):
 
 
 def test_config_is_frozen():
-    with pytest.raises(Exception):
+    with pytest.raises(FrozenInstanceError):
         Config().top_k = 3

@@ -111,3 +111,17 @@ def test_errors_name_the_file_and_line(tmp_path, speakers):
     stranger.write_text("## 对话\n\n姚顺雨：开场。\n\n王小明：我来说说我的看法吧，各位。\n", encoding="utf-8")
     with pytest.raises(ParseError, match=r"stranger\.md:5: `王小明：` .*speakers\.json"):
         parse_transcript(stranger, speakers)
+
+
+def test_organisations_do_not_attribute_and_subheadings_are_nobodys_words(speakers):
+    text = ("## 智谱：发布会\n\n这是一段介绍。\n\n## 纪要\n\n唐杰直言：「开源很重要，这是共识。」\n\n"
+            "「我们还要继续坚持下去，这很重要。」阿里补充道。\n\n"
+            "## 对话\n\n姚顺雨：第一点是这样的。\n\n### 第二部分\n\n继续说第二点。\n")
+    ps = parse_text(text, speakers, "doc3")
+    got = [(p.speaker, p.kind, p.text) for p in ps]
+    # 智谱 names 唐杰's company, not 唐杰: the section is not his talk.
+    assert ("唐杰", "talk", "这是一段介绍。") not in got
+    # A quote with an organisation's tail stays with the last person named.
+    assert ("唐杰", "summary_quote", "「我们还要继续坚持下去，这很重要。」阿里补充道。") in got
+    assert (EDITOR, "heading", "### 第二部分") in got
+    assert ("姚顺雨", "roundtable", "继续说第二点。") in got

@@ -1,0 +1,32 @@
+"""The real pipeline end to end: what every caller (CLI, app, eval) relies on."""
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("question, k", [("唐杰和杨植麟怎么看Agent？", 1), ("林俊旸认为中国领先的概率有多大？", 2),
+                                         ("Who thinks China's chance of leading is about 20%?", 1)])
+def test_every_cited_passage_is_among_the_hits(pipeline, question, k):
+    a = pipeline.answer(question, top_k=k)
+    hit_ids = [h.chunk.chunk_id for h in a.hits]
+    assert a.citations and {c.chunk.chunk_id for c in a.citations} <= set(hit_ids)
+    assert len(set(hit_ids)) == len(hit_ids)
+
+
+def test_speaker_filter_takes_any_alias_and_refuses_strangers(pipeline):
+    a = pipeline.answer("怎么看RLVR？", speakers=["Tang Jie"])
+    assert a.hits and {h.chunk.speaker for h in a.hits} == {"唐杰"} and not a.abstained
+    with pytest.raises(ValueError, match="unknown speaker 'Nobody'; known: 唐杰, 杨植麟"):
+        pipeline.answer("怎么看RLVR？", speakers=["Nobody"])
+
+
+def test_names_the_transcript_never_mentions_are_declined(pipeline):
+    a = pipeline.answer("What did Lars say about AGI?")
+    assert a.abstained and a.citations == () and "Lars" in a.answer
+
+
+def test_timings_cover_the_answer_not_the_warm_up(pipeline):
+    a = pipeline.answer("唐杰怎么看RLVR？")
+    t = a.timings_ms
+    assert set(t) == {"analyze", "retrieve_and_quote", "llm", "total"}
+    assert t["total"] >= t["retrieve_and_quote"] and t["analyze"] < 1000
