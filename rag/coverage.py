@@ -18,6 +18,11 @@ _LATIN_NAME = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9.\-]*[A-Z0-9][A-Za-z0
                          r"|[A-Za-z]+\d[A-Za-z0-9.\-]*)(?![A-Za-z0-9])")
 
 
+# Abbreviations of everyday English that name no person, company or product.
+GENERAL_ABBREVIATIONS = frozenset({"us", "usa", "u.s", "u.s.", "uk", "eu", "un", "ceo", "cto", "cfo",
+                                   "phd", "vs", "etc", "ok"})
+
+
 class Coverage:
     def __init__(self, corpus_texts: list[str], tokenizer: Tokenizer, known: list[str]):
         self.flat = re.sub(r"\s+", "", to_simplified("\n".join(corpus_texts))).lower()
@@ -30,8 +35,8 @@ class Coverage:
         """Whether the corpus (or the speakers and glossary) mentions `term`; Latin words match
         whole words only ("Lars" is not in "large"), an English plural or 's as its stem."""
         t = re.sub(r"\s+", "", to_simplified(term)).lower()
-        stem = re.sub(r"(['’]s|s)$", "", t) or t
-        if {t, stem, term.lower()} & self.known:
+        stem = re.sub(r"(['’]s|(?<=...)s)$", "", t) or t  # Kimi's -> kimi, GPUs -> gpu; not US -> u
+        if {t, stem, term.lower()} & (self.known | GENERAL_ABBREVIATIONS):
             return True
         if re.fullmatch(r"[a-z0-9.\-]+", stem):
             return bool(re.search(rf"(?<![a-z0-9]){re.escape(stem)}(s|es)?(?![a-z])", self.flat_latin))

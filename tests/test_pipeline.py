@@ -30,3 +30,9 @@ def test_timings_cover_the_answer_not_the_warm_up(pipeline):
     t = a.timings_ms
     assert set(t) == {"analyze", "retrieve_and_quote", "llm", "total"}
     assert t["total"] >= t["retrieve_and_quote"] and t["analyze"] < 1000
+
+
+@pytest.mark.parametrize("question", ["How do Lin Junyang and Tang Jie each describe the gap between China and the US?",
+                                      "What did Kimi's founder say about GPUs and token efficiency?"])
+def test_everyday_abbreviations_and_possessives_are_not_unknown_names(pipeline, question):
+    assert pipeline.coverage.unknown_names(pipeline.analyze(question).topic) == []
