@@ -2,7 +2,6 @@
 multilingual-e5-small, provisioned offline by `index.e5_convert`. Loads lazily, once."""
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
@@ -41,8 +40,8 @@ def resolve_model(name: str, cache_dir: Path) -> Path | str:
 
 
 def default_cache_dir() -> Path:
-    """`$RAG_HOME/models`, RAG_HOME defaulting to `<repo>/var`."""
-    return Path(os.environ.get("RAG_HOME") or Path(__file__).resolve().parents[1] / "var") / "models"
+    """`<repo>/var/models`; the pipeline passes `Config.models_dir` (RAG_HOME is read in rag/config.py)."""
+    return Path(__file__).resolve().parents[1] / "var" / "models"
 
 
 class Embedder:
@@ -71,10 +70,6 @@ class Embedder:
         if self._model is None and self._light:
             return int(self._light.model.config.hidden_size)
         return int(self._load().get_embedding_dimension())
-
-    def warm_up(self) -> None:
-        """Load the model and encode one query, so that the first real request is fast."""
-        self.embed_queries(["warm up"])
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         """L2-normalised float32 embeddings of search queries, shape (n, dim).

@@ -38,10 +38,6 @@ class Passage:
     line: int  # 1-based line of `start` in the file
     para: int  # 0-based index of the paragraph this passage belongs to
 
-    @property
-    def passage_id(self) -> str:
-        return stable_id(self.doc_id, self.start, self.end)
-
 
 @dataclass(frozen=True)
 class Chunk:
