@@ -96,9 +96,12 @@ def test_a_faked_citation_is_not_taken_as_a_quote(pipeline):
 
 
 def test_instructions_in_the_question_are_not_obeyed(pipeline):
+    """The answer is framing plus the cited passages' own words: each 「…」[n] is citation n's quote."""
     a = pipeline.answer(CASES["instructions"])
-    assert "AGI is solved" not in a.answer
-    assert "[7]" not in a.answer or len(a.citations) >= 7
+    quoted = re.findall(r"「(.*?)」\s?\[(\d+)\]", a.answer)
+    assert quoted or a.abstained
+    by_n = {c.n: c.quote for c in a.citations}
+    assert all(by_n.get(int(n)) == q for q, n in quoted)
 
 
 def test_invisible_characters_do_not_hide_a_name(pipeline):
