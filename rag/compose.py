@@ -14,6 +14,7 @@ from index.speakers import Speakers
 from index.tokens import Tokenizer
 from rag.query import Query
 from rag.records import Citation, Hit
+from rag.text import bigrams, trim_quote_marks
 
 MAX_QUOTE = 160      # characters of one quote, at most
 MAX_CITATIONS = 3
@@ -138,16 +139,16 @@ class ExtractiveComposer:
         if c.kind == "summary_quote" and "」" in c.text:  # nor the tail (」他补充道，)
             body_end = c.start + c.text.rindex("」")
         spans = [(s, e) for s, e in sentences(source[body_start:body_end], body_start)]
-        spans = [_trim_quote_marks(source, s, e) for s, e in spans]
+        spans = [trim_quote_marks(source, s, e) for s, e in spans]
         spans = [(s, e) for s, e in spans if e > s]
         if not spans:
             return c.start, c.end
-        bigrams = _bigrams("".join(qtokens))
+        qbigrams = bigrams("".join(qtokens))
 
         def score(span):
             sent = source[span[0]:span[1]]
             toks = set(self.tokenizer.tokens(sent))
-            return sum(qtokens.get(t, 0.0) for t in toks) + len(_bigrams(sent) & bigrams) * 0.2
+            return sum(qtokens.get(t, 0.0) for t in toks) + len(bigrams(sent) & qbigrams) * 0.2
         scored = [score(sp) for sp in spans]
         best = max(range(len(spans)), key=lambda i: (scored[i], -i))
         s, e = spans[best]
@@ -217,18 +218,6 @@ def _without_who(query: Query) -> Query:
     return replace(query, asks_who=False, speakers=())
 
 
-def _trim_quote_marks(source: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and source[s] in "「『“\"":
-        s += 1
-    while e > s and source[e - 1] in "」』”\"":
-        e -= 1
-    while e > s and source[e - 1].isspace():
-        e -= 1
-    while s < e and source[s].isspace():
-        s += 1
-    return s, e
-
-
 def _cut(source: str, s: int, limit: int) -> int:
     """Cut a long quote at the last clause break before `limit`."""
     window = source[s:limit]
@@ -237,7 +226,3 @@ def _cut(source: str, s: int, limit: int) -> int:
         if k > 40:
             return s + k
     return limit
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}

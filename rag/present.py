@@ -2,6 +2,7 @@
 
 Pure functions of records and corpus text. Every piece of text from a user, the corpus or the
 pipeline is escaped here, so the app never hands raw text to a component that renders HTML.
+The app's style sheet and link script are rag/static/app.css and app.js, read here once.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import html
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from index.parse import Paragraph
 from index.records import EDITOR, Passage, stable_id
@@ -291,105 +293,11 @@ def _section_shown(rest: Sequence[tuple[int, bool, str, str]], level: int) -> bo
 
 CJK_FONTS = ("Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "sans-serif")
 
-CSS = """
-:root { --cjk-fonts: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "Hiragino Sans GB",
-        system-ui, sans-serif; }
-body, .gradio-container, .gradio-container button, .gradio-container input,
-.gradio-container textarea { font-family: var(--cjk-fonts) !important; }
-.gradio-container { max-width: 1400px !important; margin: 0 auto; }
-#intro p { margin: 0; color: var(--body-text-color-subdued); }
-@media (max-width: 800px) {
-  #main-row { flex-direction: column !important; }
-  #main-row > div { width: 100% !important; min-width: 0 !important; }
-}
-[hidden] { display: none !important; }
-
-/* chat */
-#chat a.cite { font-weight: 600; text-decoration: none; padding: 0 1px; border-radius: 3px;
-  color: var(--link-text-color, var(--color-accent)); }
-#chat a.cite:hover { background: var(--color-accent-soft); }
-#chat .answer-meta { font-size: 0.85em; color: var(--body-text-color-subdued); line-height: 1.9; }
-#chat .note { font-style: italic; }
-#chat .error { color: var(--error-text-color, #b91c1c); }
-
-/* badges: one colour per speaker, readable in light and dark */
-.badge { display: inline-block; padding: 0 0.5em; border-radius: 999px; font-size: 0.85em;
-  font-weight: 600; line-height: 1.6; border: 1px solid transparent; white-space: nowrap; }
-.sp-0 { background: #dbeafe; color: #1e3a8a; } .sp-1 { background: #fce7f3; color: #831843; }
-.sp-2 { background: #dcfce7; color: #14532d; } .sp-3 { background: #fef3c7; color: #78350f; }
-.sp-4 { background: #ede9fe; color: #4c1d95; } .sp-5 { background: #e5e7eb; color: #1f2937; }
-.sp-6, .sp-7, .sp-8 { background: #ccfbf1; color: #134e4a; }
-.dark .sp-0 { background: #1e3a8a; color: #dbeafe; } .dark .sp-1 { background: #831843; color: #fce7f3; }
-.dark .sp-2 { background: #14532d; color: #dcfce7; } .dark .sp-3 { background: #78350f; color: #fef3c7; }
-.dark .sp-4 { background: #4c1d95; color: #ede9fe; } .dark .sp-5 { background: #374151; color: #f3f4f6; }
-.dark .sp-6, .dark .sp-7, .dark .sp-8 { background: #134e4a; color: #ccfbf1; }
-.kind, .section { font-size: 0.8em; color: var(--body-text-color-subdued); margin-left: 0.5em; }
-.section::before { content: "§ "; }
-
-/* sources */
-#sources { max-height: 78vh; overflow-y: auto; }
-.sources .empty, .sources .for-q { color: var(--body-text-color-subdued); font-size: 0.9em; }
-.src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.6em 0.8em;
-  margin: 0.6em 0; background: var(--block-background-fill); scroll-margin: 12px;
-  transition: box-shadow 0.3s, border-color 0.3s; }
-.src.targeted, .src:target { border-color: var(--color-accent); box-shadow: 0 0 0 3px var(--color-accent-soft); }
-.src header { margin-bottom: 0.4em; }
-.src-n { font-weight: 700; text-decoration: none; color: var(--color-accent); }
-.src-text p { white-space: pre-wrap; margin: 0.3em 0; line-height: 1.7; }
-.src-text .ctx { color: var(--body-text-color-subdued); }
-mark { background: #fde68a; color: #111827; padding: 0 1px; border-radius: 2px; }
-.dark mark { background: #a16207; color: #fefce8; }
-.src footer { font-size: 0.8em; margin-top: 0.3em; }
-.sources details { margin: 0.6em 0; font-size: 0.9em; }
-.sources details summary { cursor: pointer; color: var(--body-text-color-subdued); }
-.hits ol { padding-left: 1.2em; margin: 0.3em 0; }
-.hits li { margin: 0.25em 0; }
-.hits li.cited .rank { font-weight: 700; }
-a.to-transcript { color: var(--link-text-color, var(--color-accent)); }
-
-/* transcript */
-#transcript { max-height: 80vh; overflow-y: auto; }
-.transcript .t-heading { font-weight: 700; margin: 1.2em 0 0.4em; scroll-margin: 12px; }
-.transcript .t-h1, .transcript .t-h2 { font-size: 1.25em; }
-.transcript .t-h3 { font-size: 1.08em; }
-.transcript .t-para { padding: 0.4em 0.6em; border-left: 3px solid transparent; scroll-margin: 12px;
-  transition: background 0.3s, border-color 0.3s; }
-.transcript .t-para.targeted, .transcript .t-para:target { border-left-color: var(--color-accent);
-  background: var(--color-accent-soft); }
-.transcript .t-para p { white-space: pre-wrap; margin: 0.2em 0 0; line-height: 1.75; }
-.transcript .t-anchor { font-size: 0.8em; color: var(--body-text-color-subdued); text-decoration: none;
-  margin-right: 0.3em; }
-"""
+_STATIC = Path(__file__).parent / "static"
+CSS = (_STATIC / "app.css").read_text(encoding="utf-8")
 
 # Citation markers, source numbers and transcript links are same-page anchors; the chat's
 # markdown and the tabs would not follow them, so one capture listener does: it switches to
 # the right tab, opens folded earlier answers, reveals a filtered-out paragraph, scrolls the
 # target into view and marks it `.targeted`.
-JS = """
-() => {
-  if (window.__ragLinks) return;
-  window.__ragLinks = true;
-  const tab = (prefix) => [...document.querySelectorAll('button[role="tab"]')]
-    .find((b) => b.textContent.trim().startsWith(prefix));
-  const show = (id, tries) => {
-    const el = document.getElementById(id);
-    if (!el) { if (tries > 0) setTimeout(() => show(id, tries - 1), 100); return; }
-    for (let p = el; p; p = p.parentElement) { if (p.tagName === 'DETAILS') p.open = true; }
-    el.hidden = false;
-    document.querySelectorAll('.targeted').forEach((t) => t.classList.remove('targeted'));
-    el.classList.add('targeted');
-    // a source card moves as little as it must; a transcript paragraph comes to the middle
-    el.scrollIntoView({ block: id.startsWith('t-') ? 'center' : 'nearest', behavior: 'smooth' });
-  };
-  document.addEventListener('click', (ev) => {
-    const a = ev.target.closest && ev.target.closest('a[href^="#src-"], a[href^="#t-"]');
-    if (!a) return;
-    ev.preventDefault();
-    ev.stopPropagation();
-    const id = decodeURIComponent(a.getAttribute('href').slice(1));
-    const button = tab(id.startsWith('t-') ? 'Transcript' : 'Chat');
-    if (button && button.getAttribute('aria-selected') !== 'true') button.click();
-    show(id, 30);
-  }, true);
-}
-"""
+JS = (_STATIC / "app.js").read_text(encoding="utf-8")
