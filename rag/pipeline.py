@@ -21,12 +21,13 @@ from index.tokens import Tokenizer
 from rag.compose import Composition, ExtractiveComposer
 from rag.config import Config
 from rag.coverage import Background, Coverage
-from rag.query import Query, analyze
+from rag.query import Query, analyze, is_vague
 from rag.records import Answer, Hit
 from rag.retrieve import HybridRetriever, dense_text
 
 log = logging.getLogger(__name__)
-NO_KEYWORD_MARGIN = 0.01  # extra margin asked of a question sharing no keyword (calibrated on dev)
+NO_KEYWORD_MARGIN = 0.01    # extra margin asked of a question sharing no keyword (calibrated on dev)
+NAMED_SPEAKER_SLACK = 0.02   # margin granted to a question that names a summit speaker
 
 
 class Pipeline:
@@ -142,6 +143,10 @@ class Pipeline:
         vector = self.retriever.dense.vector(dense_text(query))
         margin = self.background.margin(vector, best)
         keyword = max(h.keyword for h in base)
+        if any(s != EDITOR for s in query.speakers):
+            # Asked of a summit speaker, so about the summit unless clearly not; whether that
+            # person said anything on it is decided next (not_said_by).
+            margin += NAMED_SPEAKER_SLACK
         if keyword == 0:  # not one word in common: the embedding alone must clearly favour the transcript
             return margin < self.config.min_margin + NO_KEYWORD_MARGIN
         return margin < self.config.min_margin and keyword < self.config.strong_keyword
@@ -157,6 +162,13 @@ class Pipeline:
         unknown = self.coverage.unknown_names(query.topic)
         if unknown:
             return composer.abstain(query, unknown), []
+        people = [s for s in query.speakers if s != EDITOR and (allowed is None or s in allowed)]
+        if len(people) == 1 and is_vague(query.topic):
+            # "杨植麟讲了什么？": that person's passages, best matching their name and role.
+            who = self.corpus.speakers.by_name[people[0]]
+            about = replace(query, topic=f"{who.name} {who.role}", rewritten=f"{who.name} {who.role}")
+            hits = retriever.retrieve(about, max(k, 8), frozenset(people))
+            return composer.compose(about, hits, texts), hits
         base = retriever.rank(query, allowed)
         if not base or self._off_topic(query, base):
             return composer.abstain(query), base[:k]

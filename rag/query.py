@@ -121,7 +121,7 @@ def analyze(question: str, speakers: Speakers, history: list[str] = (), max_char
             rewritten = _PRONOUN_EN.sub(prev.speakers[0], _PRONOUN_ZH.sub(prev.speakers[0], simp, count=1), count=1)
             # The earlier topic stays in view: "他拿哪些公司做例子？" is about the same subject.
             topic = f"{prev.topic} {topic}"
-        elif not named and _is_vague(topic):
+        elif not named and is_vague(topic):
             named, followup = list(prev.speakers), True
             topic = f"{prev.topic} {topic}"
             rewritten = f"{simp}（{prev.rewritten}）"
@@ -142,7 +142,7 @@ def _ask_of(prev: Query, named: list[str], speakers: Speakers) -> str:
     return text
 
 
-def _is_vague(topic: str) -> bool:
+def is_vague(topic: str) -> bool:
     """A question with almost no content of its own ("他还说了什么？", "why?")."""
     core = re.sub(r"(还|又|也|说了|说|讲了|讲|什么|呢|吗|别的|其他|其它|哪些|为什么|怎么|他|她|"
                   r"\b(what|else|did|does|do|he|she|say|said|why|and|instead|suggest|more|other|"

@@ -36,3 +36,19 @@ def test_timings_cover_the_answer_not_the_warm_up(pipeline):
                                       "What did Kimi's founder say about GPUs and token efficiency?"])
 def test_everyday_abbreviations_and_possessives_are_not_unknown_names(pipeline, question):
     assert pipeline.coverage.unknown_names(pipeline.analyze(question).topic) == []
+
+
+@pytest.mark.parametrize("question, speaker", [("杨植麟讲了什么？", "杨植麟"), ("What did Lin Junyang say?", "林俊旸")])
+def test_asking_what_someone_said_gives_their_main_points(pipeline, question, speaker):
+    a = pipeline.answer(question)
+    assert not a.abstained and a.speakers == (speaker,) and a.citations
+
+
+def test_a_followup_in_a_conversation_is_not_taken_for_off_topic(pipeline):
+    a = pipeline.answer("他为什么后悔？", ["林俊旸讲了一个什么遗憾的故事？"])
+    assert not a.abstained and a.speakers[0] == "林俊旸"
+    assert any("阿里做晶片" in c.chunk.text or "阿里做芯片" in c.chunk.text for c in a.citations)
+
+
+def test_a_named_speaker_does_not_make_an_everyday_question_answerable(pipeline):
+    assert pipeline.answer("林俊旸怎么看明天的天气？").abstained
