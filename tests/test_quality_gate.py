@@ -1,7 +1,7 @@
 """The regression gate: the project's own question set, answered by the real pipeline.
 
 Thresholds sit just under the values measured on 2026-11-29 (all 131 questions: hit@5 0.974,
-MRR 0.866, attribution 0.957, abstention 0.939, key facts 0.765). Raise them as the numbers
+MRR 0.866, attribution 0.965, abstention 0.947, key facts 0.774). Raise them as the numbers
 improve; never lower them to let a change through."""
 import pytest
 
@@ -12,8 +12,8 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 
-GATE = {"hit@5": 0.95, "mrr@10": 0.84, "attribution_accuracy": 0.93,
-        "abstention_accuracy": 0.91, "key_fact_coverage": 0.74}
+GATE = {"hit@5": 0.95, "mrr@10": 0.84, "attribution_accuracy": 0.94,
+        "abstention_accuracy": 0.92, "key_fact_coverage": 0.75}
 
 
 @pytest.fixture(scope="module")
