@@ -24,11 +24,15 @@ GENERAL_ABBREVIATIONS = frozenset({"us", "usa", "u.s", "u.s.", "uk", "eu", "un",
 
 
 class Coverage:
-    def __init__(self, corpus_texts: list[str], tokenizer: Tokenizer, known: list[str]):
+    def __init__(self, corpus_texts: list[str], tokenizer: Tokenizer, known: list[str], people: list[str] = ()):
         self.flat = re.sub(r"\s+", "", to_simplified("\n".join(corpus_texts))).lower()
         self.flat_latin = to_simplified("\n".join(corpus_texts)).lower()  # spaces kept: word edges
         self.tokenizer = tokenizer
         self.known = {k.lower() for k in known} | set(tokenizer.glossary)
+        # People's names are known names ("Yang Zhilin"); "Qwen3.5" is not "Qwen" (a name-like model).
+        self._alias_re = re.compile("|".join(rf"(?<![A-Za-z0-9]){re.escape(k)}(?![A-Za-z0-9.])"
+                                             for k in sorted(people, key=len, reverse=True)),
+                                    re.IGNORECASE) if people else re.compile(r"(?!x)x")
         self._pos = None
 
     def mentioned(self, term: str) -> bool:
@@ -45,7 +49,7 @@ class Coverage:
     def unknown_names(self, topic: str) -> list[str]:
         """Names in the question that the transcript never mentions."""
         out: list[str] = []
-        text = to_simplified(topic)
+        text = self._alias_re.sub(" ", to_simplified(topic))  # "Yang Zhilin" is a known person
         for m in _LATIN_NAME.finditer(text):
             word = m.group(1).strip(".-")
             at_start = not text[: m.start()].strip() or text[: m.start()].rstrip()[-1:] in ".?!。？！"

@@ -53,7 +53,8 @@ class Pipeline:
             self.index = ensure_index(self.corpus, self.embedder, settings, cfg.index_dir, progress=progress)
             aliases = self.corpus.speakers.all_aliases()
             tokenizer = Tokenizer.for_corpus(cfg.corpus_dir, aliases)
-            self.coverage = Coverage(list(self.corpus.texts.values()), tokenizer, aliases)
+            people = [a for sp in self.corpus.speakers.all for a in (sp.name, *sp.aliases)]
+            self.coverage = Coverage(list(self.corpus.texts.values()), tokenizer, aliases, people)
             self.background = Background(self.index.background)
             self.retriever = HybridRetriever(self.index, self.embedder, tokenizer, cfg.candidates,
                                              cfg.rrf_k, cfg.speaker_boost)

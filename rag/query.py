@@ -60,6 +60,12 @@ _EDITOR_VOICE = re.compile(r"(介绍|开头|标题|结论|总结|概括|导语|i
                            r"the article (say|said|state|claim|report)|文章(说|写|认为|指出|提到|称))", re.I)
 
 
+# "姚顺雨是谁？", "林俊旸在阿里负责什么？", "Who is Yang Zhilin?": a question about a person's role.
+_IDENTITY = re.compile(r"(是谁\s*[？?。!！]*\s*$|是什么人|什么身份|什么职位|负责什么|在哪里工作|在哪工作|什么背景|来自哪|"
+                       r"^\s*who\s+is\b|\bwhat\s+(is|was)\s+\S+(\s+\S+)?['’]s\s+(role|job|position|background)|"
+                       r"\bwhat\s+does\s+\S+(\s+\S+)?\s+do\b|\bwhere\s+does\s+\S+(\s+\S+)?\s+work)", re.I)
+
+
 def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
     """Canonical speakers a question names, and whether they were named by person aliases.
 
@@ -75,7 +81,17 @@ def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
     if _ARTICLE.search(text):
         if not named or _EDITOR_VOICE.search(text):
             return [EDITOR], False
+    if len(persons) == 1 and _IDENTITY.search(text):
+        return [EDITOR], False  # who someone is: the article's introductions say it, not the person
     return named, bool(persons)
+
+
+def _canonical_mentions(text: str, speakers: Speakers) -> str:
+    """People named by their canonical (transcript) names: "Who asked Yao Shunyu…" -> 姚顺雨."""
+    for s, e, name in reversed(speakers.mentions_in(text)):
+        if speakers.is_person_alias(text[s:e]):
+            text = text[:s] + name + text[e:]
+    return text
 
 
 def _strip_mentions(text: str, speakers: Speakers, persons_only: bool = False) -> str:
@@ -95,9 +111,11 @@ def analyze(question: str, speakers: Speakers, history: list[str] = (), max_char
     lang = detect_lang(text)
     simp = to_simplified(text)
     named, by_person = _speakers_in(simp, speakers)
-    asks_who = bool(_WHO.search(simp))
+    # "林俊旸是谁？" asks who someone is, not who said something.
+    asks_who = bool(_WHO.search(simp)) and not (named == [EDITOR] and _IDENTITY.search(simp))
     # In "谁追问顺雨…" the named person is part of the topic, not the answer.
-    topic = simp if asks_who or named == [EDITOR] else _strip_mentions(simp, speakers, by_person)
+    topic = (simp if asks_who else _canonical_mentions(simp, speakers) if named == [EDITOR]
+             else _strip_mentions(simp, speakers, by_person))
     if asks_who:
         named = []
     rewritten, followup = simp, False

@@ -52,3 +52,12 @@ def test_a_followup_in_a_conversation_is_not_taken_for_off_topic(pipeline):
 
 def test_a_named_speaker_does_not_make_an_everyday_question_answerable(pipeline):
     assert pipeline.answer("林俊旸怎么看明天的天气？").abstained
+
+
+@pytest.mark.parametrize("question, intro", [("林俊旸是谁？", "林俊旸：阿里 Qwen 负责人"),
+                                             ("Who is Yang Zhilin?", "杨植麟：月之暗面 Kimi 创始人"),
+                                             ("姚顺雨在腾讯负责什么？", "现为腾讯AI新部门负责人的姚顺雨")])
+def test_who_someone_is_comes_from_the_articles_introductions(pipeline, question, intro):
+    a = pipeline.answer(question)
+    assert not a.abstained and a.speakers == ("编者",)
+    assert intro in a.citations[0].chunk.text
