@@ -6,9 +6,9 @@ caller (CLI, app, eval) through `Pipeline.warm_up()`.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -40,6 +40,8 @@ class Pipeline:
         self.index: Index | None = None
         self.retriever: HybridRetriever | None = None
         self.composer: ExtractiveComposer | None = None
+        self.coverage: Coverage | None = None
+        self.background: Background | None = None
         self.llm = None  # an optional LLM composer, see rag.llm
 
     def warm_up(self, progress: bool = True) -> "Pipeline":
@@ -90,8 +92,8 @@ class Pipeline:
         comp, hits = self._retrieve_and_compose(query, k, allowed)
         # The top k, and every passage the answer cites (a comparison may cite one further down).
         shown_ids = {h.chunk.chunk_id for h in hits[:k]}
-        cited = [h for h in hits[k:] if h.chunk.chunk_id in {c.chunk.chunk_id for c in comp.citations}
-                 and h.chunk.chunk_id not in shown_ids]
+        cited_ids = {c.chunk.chunk_id for c in comp.citations} - shown_ids
+        cited = [h for h in hits[k:] if h.chunk.chunk_id in cited_ids]
         hits = hits[:k] + cited
         t2 = time.perf_counter()
         composer = "extractive"
