@@ -10,10 +10,10 @@ import numpy as np
 from index.tokens import Tokenizer, to_simplified
 
 # jieba's part-of-speech tags are noisy for short words (智慧 and 张卡 come back as names), so
-# only a three-character person name (李彦宏, 马斯克) counts among Chinese words.
+# only a three-character person name counts among Chinese words.
 _PERSON = {"nr", "nrfg", "nrt"}
-# Latin names: an acronym or model name (IPO, H20, Qwen3.5) or a capitalised word inside the
-# sentence (Meta, Llama); the first word of a sentence is capitalised anyway.
+# Latin names: an acronym or model name (GPT4, A100) or a capitalised word inside the
+# sentence; the first word of a sentence is capitalised anyway.
 _LATIN_NAME = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9.\-]*[A-Z0-9][A-Za-z0-9.\-]*|[A-Z][a-z]{2,}"
                          r"|[A-Za-z]+\d[A-Za-z0-9.\-]*)(?![A-Za-z0-9])")
 
@@ -29,7 +29,7 @@ class Coverage:
         self.flat_latin = to_simplified("\n".join(corpus_texts)).lower()  # spaces kept: word edges
         self.tokenizer = tokenizer
         self.known = {k.lower() for k in known} | set(tokenizer.glossary)
-        # People's names are known names ("Yang Zhilin"); "Qwen3.5" is not "Qwen" (a name-like model).
+        # People's names (any alias) are known names; a versioned model name is not its family name.
         self._alias_re = re.compile("|".join(rf"(?<![A-Za-z0-9]){re.escape(k)}(?![A-Za-z0-9.])"
                                              for k in sorted(people, key=len, reverse=True)),
                                     re.IGNORECASE) if people else re.compile(r"(?!x)x")
@@ -39,7 +39,7 @@ class Coverage:
         """Whether the corpus (or the speakers and glossary) mentions `term`; Latin words match
         whole words only ("Lars" is not in "large"), an English plural or 's as its stem."""
         t = re.sub(r"\s+", "", to_simplified(term)).lower()
-        stem = re.sub(r"(['’]s|(?<=...)s)$", "", t) or t  # Kimi's -> kimi, GPUs -> gpu; not US -> u
+        stem = re.sub(r"(['’]s|(?<=...)s)$", "", t) or t  # X's -> x, plural -> stem; not US -> u
         if {t, stem, term.lower()} & (self.known | GENERAL_ABBREVIATIONS):
             return True
         if re.fullmatch(r"[a-z0-9.\-]+", stem):
@@ -49,7 +49,7 @@ class Coverage:
     def unknown_names(self, topic: str) -> list[str]:
         """Names in the question that the transcript never mentions."""
         out: list[str] = []
-        text = self._alias_re.sub(" ", to_simplified(topic))  # "Yang Zhilin" is a known person
+        text = self._alias_re.sub(" ", to_simplified(topic))  # a speaker's alias is a known person
         for m in _LATIN_NAME.finditer(text):
             word = m.group(1).strip(".-")
             at_start = not text[: m.start()].strip() or text[: m.start()].rstrip()[-1:] in ".?!。？！"

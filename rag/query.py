@@ -113,7 +113,7 @@ def analyze(question: str, speakers: Speakers, history: list[str] = (), max_char
     named, by_person = _speakers_in(simp, speakers)
     # "林俊旸是谁？" asks who someone is, not who said something.
     asks_who = bool(_WHO.search(simp)) and not (named == [EDITOR] and _IDENTITY.search(simp))
-    # In "谁追问顺雨…" the named person is part of the topic, not the answer.
+    # In "谁问了X…" the named person is part of the topic, not the answer.
     topic = (simp if asks_who else _canonical_mentions(simp, speakers) if named == [EDITOR]
              else _strip_mentions(simp, speakers, by_person))
     if asks_who:
