@@ -10,7 +10,8 @@ Errors (exit status 1):
   - a line that is not a JSON object, a missing or mistyped field, a value outside the allowed
     sets (lang, type, speakers, split), a duplicate id;
   - an evidence string that does not occur character for character in the corpus, or whose
-    length is outside 6-30 characters; evidence/key_facts/speakers not empty for
+    length is outside 12-60 characters (whitespace not counted) or that occurs more than once;
+    evidence/key_facts/speakers not empty for
     `unanswerable`, or empty for the other types;
   - `who` without exactly one speaker, `compare` with fewer than two, `followup` without history;
   - a split that lacks a type or a language; an unmet minimum count.
@@ -35,7 +36,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 LANGS = ("zh", "zh-hant", "en")
-TYPES = ("fact", "who", "speaker-view", "compare", "number", "followup", "unanswerable")
+TYPES = ("fact", "who", "speaker-view", "compare", "number", "followup", "summary", "yesno", "why",
+         "disagreement", "unanswerable", "detail_missing", "wrong_speaker")
+DECLINED = ("unanswerable", "detail_missing", "wrong_speaker")
+SIDE_BY_SIDE = ("compare", "disagreement")
 SPLITS = ("dev", "test")
 EDITOR = "编者"
 MODERATOR = "李广密"
@@ -44,8 +48,8 @@ SPEAKERS = ("唐杰", "杨植麟", "林俊旸", "姚顺雨", "李广密", EDITOR
 TEXT_NAMES = {"唐杰": ("唐杰",), "杨植麟": ("杨植麟",), "林俊旸": ("林俊旸",),
               "姚顺雨": ("姚顺雨",), "李广密": ("李广密",)}
 
-MINIMUMS = {  # (what, key) -> minimum
-    ("total", None): 110,
+MINIMUMS = {  # (what, key) -> minimum over both splits
+    ("total", None): 250,
     ("type", "who"): 15,
     ("type", "number"): 10,
     ("type", "compare"): 10,
@@ -54,7 +58,13 @@ MINIMUMS = {  # (what, key) -> minimum
     ("lang", "en"): 25,
     ("lang", "zh-hant"): 15,
 }
-EVIDENCE_MIN, EVIDENCE_MAX = 6, 30
+# (what, key) -> minimum in EACH split: the kinds of question users ask that the answer must handle
+SPLIT_MINIMUMS = {("type", "summary"): 12, ("type", "yesno"): 10, ("type", "why"): 10,
+                  ("type", "disagreement"): 6, ("type", "detail_missing"): 12, ("type", "wrong_speaker"): 8,
+                  ("tag", "short-topic"): 8, ("conversations", None): 20}
+NOT_SIMPLIFIED_MIN = 0.40   # share of questions in traditional Chinese or English
+EVIDENCE_MIN, EVIDENCE_MAX = 12, 60   # characters, whitespace not counted
+KEY_POINTS = (4, 6)
 
 # characters that exist only in one script (common ones), to catch a mislabelled lang
 TRAD_ONLY = set("們說這個為國時會來對麼樣還點問題裡與從將過學習開關機電軟體碼話認實現經發變"
@@ -305,18 +315,27 @@ def main(argv=None) -> int:
                 err(where, "no speakers")
             if not 1 <= len(q["evidence"]) <= 3:
                 err(where, f"{len(q['evidence'])} evidence strings (want 1-3)")
-            if not q["key_facts"]:
+            if not q["key_facts"] and t not in DECLINED:
                 err(where, "no key_facts")
-            elif len(q["key_facts"]) > 3:
-                warn(where, f"{len(q['key_facts'])} key_facts (want 1-3)")
+            elif len(q["key_facts"]) > 4:
+                warn(where, f"{len(q['key_facts'])} key_facts (want 1-4)")
         if t == "who" and len(q["speakers"]) != 1:
             err(where, "a 'who' question needs exactly one speaker")
-        if t == "compare" and len(q["speakers"]) < 2:
-            err(where, "a 'compare' question needs at least two speakers")
+        if t in SIDE_BY_SIDE and len(q["speakers"]) < 2:
+            err(where, f"a '{t}' question needs at least two speakers")
         if t == "followup" and not q.get("history"):
             err(where, "a 'followup' question needs a non-empty 'history'")
-        if t != "followup" and q.get("history"):
-            warn(where, "history on a non-followup question")
+        if q.get("history") and not q.get("conversation") and t != "followup":
+            warn(where, "history on a question outside a conversation")
+        if t == "yesno" and q.get("yesno") not in ("yes", "no"):
+            err(where, "a 'yesno' question needs \"yesno\": \"yes\" or \"no\"")
+        points = q.get("key_points") or []
+        if t == "summary" and not KEY_POINTS[0] <= len(points) <= KEY_POINTS[1]:
+            err(where, f"a summary needs {KEY_POINTS[0]}-{KEY_POINTS[1]} key_points, has {len(points)}")
+        for point in points:
+            for alt in ([point] if isinstance(point, str) else point):
+                if not isinstance(alt, str) or not any(nows(alt) in tn for tn in texts_nows):
+                    err(where, f"key point {alt!r} does not occur in the corpus")
 
         # language / script
         text_all = q["question"] + "".join(q.get("history", []))
@@ -335,9 +354,12 @@ def main(argv=None) -> int:
         # evidence
         covered = set()
         for ev in q["evidence"]:
-            n = len(ev)
+            n = len(nows(ev))
             if not EVIDENCE_MIN <= n <= EVIDENCE_MAX:
                 err(where, f"evidence {ev!r} has {n} characters (want {EVIDENCE_MIN}-{EVIDENCE_MAX})")
+            times = sum(tn.count(nows(ev)) for tn in texts_nows)
+            if times > 1:
+                err(where, f"evidence {ev!r} occurs {times} times in the corpus: make it unique")
             hits = [(k, m.start()) for k, tx in enumerate(texts) for m in re.finditer(re.escape(ev), tx)]
             if not hits:
                 if any(nows(ev) in tn for tn in texts_nows):
@@ -345,7 +367,7 @@ def main(argv=None) -> int:
                 else:
                     err(where, f"evidence {ev!r} not found in the corpus")
                 continue
-            if attributions is None or t == "unanswerable":
+            if attributions is None or not q["speakers"]:
                 continue
             occ = []
             for k, pos in hits:
@@ -361,7 +383,7 @@ def main(argv=None) -> int:
                 desc = ", ".join(f"{loc} {'/'.join(sorted(w)) or '?'}" for w, loc in occ)
                 warn(where, f"evidence {ev!r} sits in text attributed to {desc}, "
                             f"not to {q['speakers']}")
-        if (attributions is not None and t == "compare"
+        if (attributions is not None and t in SIDE_BY_SIDE
                 and not set(q["speakers"]) <= covered):
             warn(where, f"compare evidence does not cover {sorted(set(q['speakers']) - covered)}")
         # key facts
@@ -378,10 +400,21 @@ def main(argv=None) -> int:
 
     # ------------------------------------------------------------ counts
     by = defaultdict(Counter)
+    conversations = defaultdict(set)
     for q in questions:
         by[("type", q["type"])][q["split"]] += 1
         by[("lang", q["lang"])][q["split"]] += 1
         by[("total", None)][q["split"]] += 1
+        for tag in q.get("tags") or []:
+            by[("tag", tag)][q["split"]] += 1
+        if q.get("conversation"):
+            conversations[q["split"]].add(q["conversation"])
+    for sp in SPLITS:
+        by[("conversations", None)][sp] = len(conversations[sp])
+    for (kind, key), mn in SPLIT_MINIMUMS.items():
+        for sp in SPLITS:
+            if by[(kind, key)][sp] < mn:
+                err(f"split {sp}", f"{by[(kind, key)][sp]} {key or kind}, minimum {mn} in each split")
     out = (lambda *a, **k: None) if args.quiet else print
     print(f"{path}: {len(questions)} questions\n")
     out(f"{'':14}{'dev':>6}{'test':>6}{'total':>7}  min")
@@ -409,8 +442,12 @@ def main(argv=None) -> int:
     if n:
         share = total["dev"] / n
         out(f"dev share: {share:.0%}\n")
-        if not 0.5 <= share <= 0.7:
-            warn("split", f"dev share {share:.0%} (want about 60%)")
+        if not 0.4 <= share <= 0.7:
+            warn("split", f"dev share {share:.0%} (want 40-70%)")
+        other = sum(q["lang"] != "zh" for q in questions) / n
+        out(f"not simplified Chinese: {other:.0%} (minimum {NOT_SIMPLIFIED_MIN:.0%})")
+        if other < NOT_SIMPLIFIED_MIN:
+            err("languages", f"{other:.0%} of questions are not in simplified Chinese, minimum {NOT_SIMPLIFIED_MIN:.0%}")
     for sp in SPLITS:
         have_t = {q["type"] for q in questions if q["split"] == sp}
         have_l = {q["lang"] for q in questions if q["split"] == sp}

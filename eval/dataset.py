@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 UNANSWERABLE = "unanswerable"
+# Types whose right answer is a decline (../shared/eval-schema.md).
+DECLINED_TYPES = frozenset({UNANSWERABLE, "detail_missing", "wrong_speaker"})
 SPLITS = ("dev", "test", "all")
 
 
@@ -22,10 +24,17 @@ class Question:
     history: tuple[str, ...] = ()
     split: str = ""
     line: int = 0  # 1-based line in the file it came from
+    # Optional fields of this project's set (other runners ignore them):
+    tags: tuple[str, ...] = ()                        # e.g. "short-topic"
+    conversation: str = ""                            # id shared by the turns of one conversation
+    turn: int = 0                                     # 1, 2, 3 within it; 0 outside conversations
+    key_points: tuple[tuple[str, ...], ...] = ()      # summary: each point's alternative phrasings
+    yesno: str = ""                                   # yesno: "yes" or "no"
+    sections: tuple[str, ...] = ()                    # summary: the sections asked about
 
     @property
     def answerable(self) -> bool:
-        return self.type != UNANSWERABLE
+        return self.type not in DECLINED_TYPES
 
 
 @dataclass(frozen=True)
@@ -86,10 +95,19 @@ def parse_line(raw: str, number: int = 0) -> Question:
     for k in ("lang", "type", "split"):
         if k in obj and not isinstance(obj[k], str):
             raise ValueError(f"`{k}` must be a string, got {obj[k]!r}")
+    for k in ("conversation", "yesno"):
+        if k in obj and not isinstance(obj[k], str):
+            raise ValueError(f"`{k}` must be a string, got {obj[k]!r}")
+    if obj.get("yesno") not in (None, "", "yes", "no"):
+        raise ValueError(f"`yesno` must be \"yes\" or \"no\", got {obj['yesno']!r}")
+    turn = obj.get("turn", 0)
+    if not isinstance(turn, int) or isinstance(turn, bool) or turn < 0:
+        raise ValueError(f"`turn` must be a whole number, got {turn!r}")
     qtype = obj.get("type") or (UNANSWERABLE if not strings["speakers"] else "unknown")
     return Question(qid, obj["question"], obj.get("lang") or "unknown", qtype, strings["speakers"],
                     strings["evidence"], strings["key_facts"], strings["history"],
-                    obj.get("split") or "", number)
+                    obj.get("split") or "", number, _strings(obj, "tags"), obj.get("conversation") or "",
+                    turn, _key_points(obj), obj.get("yesno") or "", _strings(obj, "sections"))
 
 
 def _strings(obj: dict, key: str) -> tuple[str, ...]:
@@ -99,6 +117,20 @@ def _strings(obj: dict, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError(f"`{key}` must be a list of strings, got {value!r}")
     return tuple(value)
+
+
+def _key_points(obj: dict) -> tuple[tuple[str, ...], ...]:
+    """`key_points`: a list whose items are a string or a list of alternative strings."""
+    value = obj.get("key_points") or []
+    if not isinstance(value, list):
+        raise ValueError(f"`key_points` must be a list, got {value!r}")
+    points = []
+    for item in value:
+        alts = [item] if isinstance(item, str) else item
+        if not isinstance(alts, list) or not alts or not all(isinstance(a, str) and a.strip() for a in alts):
+            raise ValueError(f"each key point must be a string or a list of strings, got {item!r}")
+        points.append(tuple(alts))
+    return tuple(points)
 
 
 def select(questions: list[Question], split: str) -> list[Question]:

@@ -17,13 +17,16 @@ from eval.runner import Row
 
 SHORT = {  # column headers of the breakdown tables
     "n": "n", "hit@1": "hit@1", "hit@3": "hit@3", "hit@5": "hit@5", "mrr@10": "MRR@10",
-    "citation_precision_strict": "cite", "citation_precision_speaker": "cite-spk",
-    "attribution_accuracy": "attrib", "abstention_accuracy": "abstain", "key_fact_coverage": "facts",
+    "citation_precision_strict": "cite", "citation_precision_quote": "cite-q",
+    "citation_precision_speaker": "cite-spk", "attribution_accuracy": "attrib",
+    "abstention_accuracy": "abstain", "key_fact_coverage": "facts", "yesno_accuracy": "y/n",
+    "key_point_coverage": "points", "summary_passages": "passages", "error_rate": "errors",
     "latency_p50_ms": "p50 ms", "latency_p95_ms": "p95 ms",
 }
 CHART_METRICS = ("hit@5", "mrr@10", "citation_precision_strict", "attribution_accuracy",
                  "abstention_accuracy", "key_fact_coverage")
-GROUPS = (("by_type", "type"), ("by_lang", "lang"), ("by_split", "split"))
+GROUPS = (("by_type", "type"), ("by_lang", "lang"), ("by_split", "split"), ("by_tag", "tag"),
+          ("by_turn", "turn"))
 
 
 # ------------------------------------------------------------------------------- formatting
@@ -163,7 +166,8 @@ def markdown_report(report: dict, rows: list[Row], chart_name: str) -> str:
     for p in report["skipped_lines"]:
         head.append(f"- skipped line {p['line']}: {p['message']}")
     head += ["", f"{len(failed)} of {len(rows)} questions failed at least one check "
-             "(abstention, evidence in the top 5, attribution, or full key-fact coverage).", ""]
+             "(abstention, evidence in the top 5, attribution, full key-fact coverage, yes/no, key points).",
+             f"{sum(1 for r in rows if r.scores.error)} raised an error.", ""]
     body = [render_tables(report, markdown=True), "", "### Metrics per question type", "",
             f"![metrics per question type]({chart_name})", "", "## Failed questions", ""]
     if not failed:
@@ -178,6 +182,8 @@ def _failure(r: Row, why: list[str]) -> list[str]:
     out = [f"### {q.id} ({q.type}, {q.lang}): {'; '.join(why)}", "", f"**Question:** {q.question}"]
     if q.history:
         out.append(f"**History:** {' / '.join(q.history)}")
+    if q.key_points:
+        out.append(f"**Key points:** {' / '.join('|'.join(p) for p in q.key_points)}")
     out += ["", "Expected:", "",
             f"- speakers: {', '.join(q.speakers) or '(none: should decline)'}",
             f"- evidence: {' / '.join(f'`{e}`' for e in q.evidence) or '-'}",

@@ -94,7 +94,8 @@ def test_runner_scores_each_question_and_survives_an_error(question_file, tmp_pa
     assert "### t2 (followup, zh-hant): declined an answerable question; no evidence in the top 5 hits" in md
     assert "- evidence: `后来我们选了左边这条路`" in md
     assert "  1. 编者: 别的段落" in md
-    assert "### t3 (unanswerable, en): answered an unanswerable question" in md
+    assert "### t3 (unanswerable, en): answering raised an error" in md
+    assert "1 raised an error." in md
     assert "skipped line 3: not valid JSON" in md
 
 

@@ -93,7 +93,7 @@ def test_abstention_both_ways():
     assert declined.key_facts == 0.0
     answered = score(QC, r("c", "some answer", ["唐杰"], [("唐杰", "x")]))
     assert answered.abstention == 0.0
-    assert what_went_wrong(QC, answered) == ["answered an unanswerable question"]
+    assert what_went_wrong(QC, answered) == ["answered a question it should decline"]
 
 
 def test_mrr_counts_only_the_first_ten_hits():
@@ -196,3 +196,76 @@ def test_parse_line_reads_history():
                        "history": ["林俊旸怎么说？"]}, ensure_ascii=False)
     question = parse_line(line)
     assert (question.id, question.history) == ("7", ("林俊旸怎么说？",))
+
+
+# ------------------------------------------------------------------ the stricter metrics
+
+def test_quote_precision_needs_the_quoted_span_to_overlap_the_evidence():
+    # passage "ABC。证据在这里出现。尾巴。" starts at corpus offset 100; the evidence sits at 104..111
+    text = "ABC。证据在这里出现。尾巴。"
+    qe = q("e", "fact", ["唐杰"], ["证据在这里出现"])
+    on = Passage("唐杰", text, "c1", "s", 104, 112, 100)       # quotes the evidence sentence
+    off = Passage("唐杰", text, "c1", "s", 112, 115, 100)      # quotes 尾巴。 only
+    touching = Passage("唐杰", text, "c1", "s", 100, 105, 100)  # "ABC。证": one character of it
+    res = Result("e", "x", False, ("唐杰",), (on, off, touching), (), 1.0)
+    s = score(qe, res)
+    assert s.citation_strict == 1.0                  # all three passages contain the evidence
+    assert s.citation_quote == pytest.approx(2 / 3)  # but only two quotes overlap it
+
+
+def test_yes_no_must_come_first_and_be_right():
+    qy = Question("y", "唐杰认为…吗？", "zh", "yesno", ("唐杰",), ("证据在这里出现",), (), yesno="no")
+    assert score(qy, Result("y", "否。唐杰说……[1]", False, ("唐杰",), (), (), 1.0)).yesno == 1.0
+    assert score(qy, Result("y", "是。唐杰说……[1]", False, ("唐杰",), (), (), 1.0)).yesno == 0.0
+    assert score(qy, Result("y", "唐杰说：不是这样 [1]", False, ("唐杰",), (), (), 1.0)).yesno == 0.0
+    assert score(QA, RA).yesno is None
+
+
+def test_summary_key_points_and_distinct_passages_of_the_material():
+    qs = Question("s", "总结唐杰的演讲", "zh", "summary", ("唐杰",), (), (),
+                  key_points=(("第一点原话", "第一点别说法"), ("第二点原话",), ("第三点原话",), ("第四点原话",)),
+                  sections=("唐杰",))
+    cites = tuple(Passage(sp, t, cid, sec, 0, 1, 0) for sp, t, cid, sec in [
+        ("唐杰", "a", "c1", "唐杰"), ("唐杰", "b", "c2", "唐杰"), ("唐杰", "b", "c2", "唐杰"),   # c2 twice
+        ("唐杰", "c", "c3", "圆桌"),                                                            # another section
+        ("林俊旸", "d", "c4", "唐杰")])                                                         # another person
+    res = Result("s", "- 第一点别说法 [1]\n- 第三点原话 [2]", False, ("唐杰",), cites, (), 1.0)
+    s = score(qs, res)
+    assert s.key_points == 0.5                       # points 1 (by its second phrasing) and 3 of 4
+    assert (s.summary_passages, s.summary_four) == (2.0, 0.0)   # c1 and c2 only
+
+
+def test_declined_types_are_scored_on_the_decline_and_its_pointer():
+    qw = q("w", "wrong_speaker", ["杨植麟"], ["证据在这里出现"])
+    pointed = Result("w", "林俊旸没有谈到这一点；谈到的是杨植麟：「证据在这里出现」[1]", True, ("杨植麟",),
+                     (Passage("杨植麟", "证据在这里出现"),), (Passage("杨植麟", "证据在这里出现"),), 1.0)
+    s = score(qw, pointed)
+    assert (s.abstention, s.attribution, s.hit_at_1) == (1.0, 1.0, 1.0)
+    answered = Result("w", "林俊旸认为：「别的」[1]", False, ("林俊旸",), (Passage("林俊旸", "别的"),), (), 1.0)
+    s = score(qw, answered)
+    assert (s.abstention, s.attribution, s.citation_speaker) == (0.0, 0.0, 0.0)
+    assert what_went_wrong(qw, s) == ["answered a question it should decline", "wrong attribution"]
+    qd = q("d", "detail_missing", ["唐杰"], ["证据在这里出现"])
+    assert not qd.answerable and score(qd, Result("d", "文字稿没有给出", True, (), (), (), 1.0)).abstention == 1.0
+
+
+def test_an_error_scores_zero_on_everything_the_question_has():
+    qy = Question("y", "x", "en", "yesno", ("唐杰",), ("证据在这里出现",), ("k",), yesno="yes")
+    s = score(qy, Result("y", "", False, (), (), (), 5.0, error="RuntimeError: boom"))
+    assert (s.error, s.abstention, s.hit_at_1, s.mrr_at_10, s.attribution, s.key_facts, s.yesno) == \
+        (1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    s = score(QC, Result("c", "", False, (), (), (), 5.0, error="boom"))
+    assert (s.error, s.abstention, s.hit_at_1, s.attribution) == (1.0, 0.0, None, None)
+
+
+def test_groups_by_tag_and_by_conversation_turn():
+    first = Question("t1", "a", "en", "fact", ("唐杰",), ("证据在这里出现",), (), conversation="c", turn=1)
+    second = Question("t2", "b", "en", "followup", ("唐杰",), ("证据在这里出现",), (), ("a",),
+                      conversation="c", turn=2)
+    short = Question("t3", "c", "zh", "speaker-view", ("唐杰",), ("证据在这里出现",), (), tags=("short-topic",))
+    hit = Result("x", "", False, ("唐杰",), (), (Passage("唐杰", "证据在这里出现"),), 1.0)
+    miss = Result("x", "", False, ("唐杰",), (), (Passage(*FILLER),), 1.0)
+    m = aggregate([(first, score(first, hit)), (second, score(second, miss)), (short, score(short, hit))])
+    assert list(m["by_turn"]) == ["single", "first turn", "follow-up turn"]
+    assert (m["by_turn"]["first turn"]["hit@1"], m["by_turn"]["follow-up turn"]["hit@1"]) == (1.0, 0.0)
+    assert m["by_tag"] == {"short-topic": m["by_turn"]["single"]}
