@@ -25,11 +25,14 @@ Per question:
     of citation speakers equals the set of `speakers` (each side is cited).
   For a declined type this is the pointer the decline gives ("X did not say it; Y did [1]").
 - abstention accuracy: 1 if `abstained` is True exactly when the type is a declined type.
-- key-fact coverage: share of `key_facts` found in the answer text (undefined without key facts).
+- key-fact coverage: share of `key_facts` found in the answer text (undefined without key facts),
+  or in the verbatim quote of a citation whose marker [n] the answer shows: an answer that gives
+  a quote in translation (an English reader's) carries the original in its citation.
 - yes/no accuracy (`yesno` questions): the answer starts with the right word: 是/否 or Yes/No.
-- key-point coverage (summaries): share of `key_points` with one of their phrasings in the answer.
-- summary passages (summaries): distinct passages cited that are spoken by one of `speakers`
-  (and in one of `sections`, when given); "summary ≥4 passages" is 1 when there are 4 or more.
+- key-point coverage (summaries): share of `key_points` with one of their phrasings in the answer
+  (or in a shown citation's quote, as for key facts).
+- summary passages (summaries): distinct passages cited that are spoken by one of `speakers`;
+  "summary ≥4 passages" is 1 when there are 4 or more.
 - error: 1 when answering raised. Such a question scores 0 on every metric it has, abstention
   included: an error is a failure, never a correct non-abstention.
 - latency: wall time of the answer in milliseconds.
@@ -91,11 +94,13 @@ class Passage:
     quote_start: int = -1
     quote_end: int = -1
     chunk_start: int = -1
+    quote: str = ""
 
     @classmethod
     def cited(cls, c: dict) -> "Passage":
         return cls(c["speaker"], c["text"], c.get("chunk_id", ""), c.get("section", ""),
-                   int(c.get("start", -1)), int(c.get("end", -1)), int(c.get("chunk_start", -1)))
+                   int(c.get("start", -1)), int(c.get("end", -1)), int(c.get("chunk_start", -1)),
+                   c.get("quote", ""))
 
 
 @dataclass(frozen=True)
@@ -248,17 +253,18 @@ def score(question: Question, result: Result) -> Scores:
         return _failed(question, result)
     declined_right = float(result.abstained == (not question.answerable))
     facts = None
+    shown = result.answer + "".join(c.quote for n, c in enumerate(result.citations, start=1)
+                                        if f"[{n}]" in result.answer)
     if question.key_facts:
-        found = sum(contains(result.answer, f, ignore_case=True) for f in question.key_facts)
+        found = sum(contains(shown, f, ignore_case=True) for f in question.key_facts)
         facts = found / len(question.key_facts)
     yesno = float(says_yes_or_no(result.answer) == question.yesno) if question.yesno else None
     points = passages = four = None
     if question.key_points:
-        points = sum(any(contains(result.answer, alt, ignore_case=True) for alt in point)
+        points = sum(any(contains(shown, alt, ignore_case=True) for alt in point)
                      for point in question.key_points) / len(question.key_points)
     if question.type == "summary":
-        own = {c.chunk_id or c.text for c in result.citations if c.speaker in question.speakers
-               and (not question.sections or c.section in question.sections)}
+        own = {c.chunk_id or c.text for c in result.citations if c.speaker in question.speakers}
         passages, four = float(len(own)), float(len(own) >= 4)
     hit, mrr = [None] * 3, None
     if question.evidence:

@@ -157,7 +157,7 @@ def test_result_from_the_json_rag_ask_prints():
            "citations": [{"n": 1, "speaker": "唐杰", "text": "cited", "quote": "c"}],
            "hits": [{"rank": 1, "speaker": "编者", "text": "hit one"}, {"rank": 2, "speaker": "唐杰", "text": "cited"}]}
     res = Result.from_json("q1", obj, 12.5)
-    assert res == Result("q1", "x [1]", False, ("唐杰",), (Passage("唐杰", "cited"),),
+    assert res == Result("q1", "x [1]", False, ("唐杰",), (Passage("唐杰", "cited", quote="c"),),
                          (Passage("编者", "hit one"), Passage("唐杰", "cited")), 12.5)
 
 
@@ -227,12 +227,11 @@ def test_summary_key_points_and_distinct_passages_of_the_material():
                   sections=("唐杰",))
     cites = tuple(Passage(sp, t, cid, sec, 0, 1, 0) for sp, t, cid, sec in [
         ("唐杰", "a", "c1", "唐杰"), ("唐杰", "b", "c2", "唐杰"), ("唐杰", "b", "c2", "唐杰"),   # c2 twice
-        ("唐杰", "c", "c3", "圆桌"),                                                            # another section
         ("林俊旸", "d", "c4", "唐杰")])                                                         # another person
     res = Result("s", "- 第一点别说法 [1]\n- 第三点原话 [2]", False, ("唐杰",), cites, (), 1.0)
     s = score(qs, res)
     assert s.key_points == 0.5                       # points 1 (by its second phrasing) and 3 of 4
-    assert (s.summary_passages, s.summary_four) == (2.0, 0.0)   # c1 and c2 only
+    assert (s.summary_passages, s.summary_four) == (2.0, 0.0)   # c1 and c2 only: 林俊旸's is not the material
 
 
 def test_declined_types_are_scored_on_the_decline_and_its_pointer():
@@ -269,3 +268,14 @@ def test_groups_by_tag_and_by_conversation_turn():
     assert list(m["by_turn"]) == ["single", "first turn", "follow-up turn"]
     assert (m["by_turn"]["first turn"]["hit@1"], m["by_turn"]["follow-up turn"]["hit@1"]) == (1.0, 0.0)
     assert m["by_tag"] == {"short-topic": m["by_turn"]["single"]}
+
+
+def test_a_translated_quote_carries_its_key_facts_in_the_cited_original():
+    qf = Question("f", "When did Qwen start open-sourcing?", "en", "fact", ("林俊旸",), ("2023年8月3日开始做开源",),
+                  ("2023年8月3日",))
+    cited = Passage("林俊旸", "我们2023年8月3日开始做开源", quote="2023年8月3日开始做开源")
+    shown = Result("f", "Lin Junyang said: “We started open-sourcing on August 3, 2023” (translated) [1]", False,
+                   ("林俊旸",), (cited,), (), 1.0)
+    assert score(qf, shown).key_facts == 1.0
+    unmarked = Result("f", "Lin Junyang said they started in 2023.", False, ("林俊旸",), (cited,), (), 1.0)
+    assert score(qf, unmarked).key_facts == 0.0      # a citation the answer does not show does not count
