@@ -34,9 +34,11 @@ from index.chunk import CHUNKER_VERSION, ChunkSettings, chunk_passages
 from index.corpus import Corpus
 from index.e5_convert import CONVERTER_VERSION, DEFAULT_MODEL
 from index.records import Chunk, stable_id
+from index.sentences import Sentence, sentence_units
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2            # 2: sentence vectors
 MANIFEST, VECTORS, CHUNKS = "manifest.json", "vectors.faiss", "chunks.jsonl"
+SENTENCES = "sentences.faiss"  # one vector per sentence unit (index.sentences), in unit order
 BACKGROUND = "background.faiss"  # the corpus's off-topic reference sentences, embedded
 LOCK_TIMEOUT = 600          # seconds to wait for another build of the same folder
 NORM_TOLERANCE = 1e-3       # stored vectors are unit length, give or take float32 rounding
@@ -56,6 +58,8 @@ class Index:
     chunks: tuple[Chunk, ...]
     vectors: faiss.Index
     background: np.ndarray | None = None  # (n, dim) vectors of everyday sentences, if any
+    sentences: tuple[Sentence, ...] = ()   # the chunks' sentence units (index.sentences)
+    sentence_vectors: np.ndarray | None = None  # (len(sentences), dim), unit length
 
     @property
     def dim(self) -> int:
@@ -119,7 +123,12 @@ def load_index(path: Path, expected: dict) -> Index:
         if flat.d != vectors.d:
             raise IndexProblem(f"{path / BACKGROUND} has dimension {flat.d}, the index {vectors.d}")
         background = flat.reconstruct_n(0, flat.ntotal)
-    return Index(path, manifest, chunks, vectors, background)
+    units = tuple(sentence_units(chunks))
+    per_sentence = _read_vectors(path / SENTENCES)
+    if not (per_sentence.ntotal == len(units) == manifest.get("sentence_count")) or per_sentence.d != vectors.d:
+        raise IndexProblem(f"index is inconsistent: {len(units)} sentences, {per_sentence.ntotal} sentence "
+                           f"vectors, manifest says {manifest.get('sentence_count')}")
+    return Index(path, manifest, chunks, vectors, background, units, per_sentence.reconstruct_n(0, per_sentence.ntotal))
 
 
 def check_chunks_match(index: Index, corpus: Corpus, settings: ChunkSettings | None = None) -> None:
@@ -206,6 +215,10 @@ def _build_locked(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path,
         with open(tmp / CHUNKS, "w", encoding="utf-8", newline="\n") as f:
             for c in chunks:
                 f.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
+        units = sentence_units(chunks)
+        per_sentence = faiss.IndexFlatIP(vectors.shape[1])
+        per_sentence.add(_embed_with_progress(embedder, [u.text for u in units], progress, what="sentence"))
+        faiss.write_index(per_sentence, str(tmp / SENTENCES))
         if corpus.background:
             back = faiss.IndexFlatIP(vectors.shape[1])
             back.add(np.ascontiguousarray(embedder.embed_documents(list(corpus.background)), dtype=np.float32))
@@ -213,8 +226,9 @@ def _build_locked(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path,
         manifest = expected_manifest(corpus, embedder.name, settings) | {
             "dimension": int(vectors.shape[1]),
             "chunk_count": len(chunks),
+            "sentence_count": len(units),
             "documents": corpus.describe(),
-            "files": {name: file_sha256(tmp / name) for name in (VECTORS, CHUNKS, BACKGROUND)
+            "files": {name: file_sha256(tmp / name) for name in (VECTORS, CHUNKS, SENTENCES, BACKGROUND)
                       if (tmp / name).is_file()},
             "libraries": _library_versions(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -230,9 +244,10 @@ def _build_locked(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path,
     return dest
 
 
-def _embed_with_progress(embedder, texts: list[str], progress: bool, batch: int = 16) -> np.ndarray:
+def _embed_with_progress(embedder, texts: list[str], progress: bool, batch: int = 16,
+                         what: str = "chunk") -> np.ndarray:
     parts = []
-    with tqdm(total=len(texts), desc="embedding chunks", unit="chunk", disable=not progress) as bar:
+    with tqdm(total=len(texts), desc=f"embedding {what}s", unit=what, disable=not progress) as bar:
         for i in range(0, len(texts), batch):
             parts.append(np.asarray(embedder.embed_documents(texts[i:i + batch]), dtype=np.float32))
             bar.update(len(texts[i:i + batch]))
@@ -334,7 +349,7 @@ def _check_files(path: Path, manifest: dict) -> None:
     """The data files exist and, when the manifest records them, have the recorded sha256."""
     recorded = manifest.get("files")
     optional = [BACKGROUND] if isinstance(recorded, dict) and BACKGROUND in recorded else []
-    for name in (VECTORS, CHUNKS, *optional):
+    for name in (VECTORS, CHUNKS, SENTENCES, *optional):
         if not (path / name).is_file():
             raise IndexProblem(f"index file missing: {path / name}")
         if isinstance(recorded, dict) and name in recorded:

@@ -21,9 +21,18 @@ class Config:
     candidates: int = 30                       # taken from each retriever before fusion
     rrf_k: int = 60
     speaker_boost: float = 0.5                 # RRF bonus share for chunks of a named speaker
-    min_margin: float = 0.0                    # question vs transcript minus question vs everyday topics
-    strong_keyword: float = 8.0                # a BM25 match this strong is on topic whatever the margin
-    not_said_rank: int = 12                    # a named speaker's best passage ranked below this: "X did not say it"
+    # Thresholds. Each is chosen on the dev split by `python -m eval.calibrate` (which prints the
+    # value it picks and the dev figures at every value tried); the comment says when and with what.
+    min_margin: float = 0.0                    # off-topic: question vs transcript minus question vs everyday topics
+    no_keyword_margin: float = 0.01            # off-topic: extra margin asked of a question sharing no keyword
+    named_speaker_slack: float = 0.02          # off-topic: margin granted to a question naming a speaker
+    strong_keyword: float = 8.0                # off-topic: a BM25 match this strong is on topic whatever the margin
+    keyword_weight: float = 0.3                # sentence score = cosine + this * share of the question's keywords
+    passage_weight: float = 0.3                # ... where cosine is blended this much with its passage's
+    not_said_margin: float = 0.03              # "X did not say it": X's best sentence this far below another's
+    positions_gap: float = 0.05                # disagreement: speakers whose best sentence is this close to the best
+    supporting_gap: float = 0.03               # a second quote of the same speaker this close to the first
+    detail_depth: int = 3                      # not-given: best sentences searched for the figure/date/place/name
     max_question_chars: int = 500              # longer questions are cut, with a notice
     max_history: int = 4                       # earlier turns used to resolve a follow-up
     host: str = "127.0.0.1"

@@ -14,20 +14,22 @@ from dataclasses import replace
 
 from index.chunk import ChunkSettings
 from index.corpus import Corpus
+from index.edition import find_editions
 from index.records import EDITOR
 from index.model import Embedder
 from index.store import Index, ensure_index
 from index.tokens import Tokenizer
-from rag.compose import Composition, ExtractiveComposer
+from rag import plans
+from rag.compose import Composition
 from rag.config import Config
 from rag.coverage import Background, Coverage
-from rag.query import Query, analyze, is_vague
+from rag.evidence import Evidence
+from rag.forms import Forms
+from rag.query import Query, analyze
 from rag.records import Answer, Hit
 from rag.retrieve import HybridRetriever, dense_text
 
 log = logging.getLogger(__name__)
-NO_KEYWORD_MARGIN = 0.01    # extra margin asked of a question sharing no keyword (calibrated on dev)
-NAMED_SPEAKER_SLACK = 0.02   # margin granted to a question that names a summit speaker
 
 
 class Pipeline:
@@ -39,7 +41,10 @@ class Pipeline:
         self.corpus: Corpus | None = None
         self.index: Index | None = None
         self.retriever: HybridRetriever | None = None
-        self.composer: ExtractiveComposer | None = None
+        self.tools: plans.Tools | None = None
+        self.forms = Forms.load()
+        self.tokenizer = None
+        self.editions: dict = {}
         self.coverage: Coverage | None = None
         self.background: Background | None = None
         self.llm = None  # an optional LLM composer, see rag.llm
@@ -56,11 +61,20 @@ class Pipeline:
             aliases = self.corpus.speakers.all_aliases()
             tokenizer = Tokenizer.for_corpus(cfg.corpus_dir, aliases)
             people = [a for sp in self.corpus.speakers.all for a in (sp.name, *sp.aliases)]
-            self.coverage = Coverage(list(self.corpus.texts.values()), tokenizer, aliases, people)
+            self.editions = find_editions(cfg.corpus_dir, self.corpus.texts)
+            for (doc_id, lang), ed in self.editions.items():
+                if ed.stale:
+                    log.warning("%s is stale: %s changed since it was translated; it is not used", ed.file, doc_id)
+            translated = [u.text for ed in self.editions.values() if not ed.stale for u in ed.units]
+            # A name is mentioned if the transcript or a translation of it names it ("China", "July").
+            self.coverage = Coverage(list(self.corpus.texts.values()) + translated, tokenizer, aliases, people)
             self.background = Background(self.index.background)
             self.retriever = HybridRetriever(self.index, self.embedder, tokenizer, cfg.candidates,
                                              cfg.rrf_k, cfg.speaker_boost)
-            self.composer = ExtractiveComposer(self.corpus.speakers, tokenizer)
+            self.tokenizer = tokenizer
+            evidence = Evidence(self.index, tokenizer)
+            evidence.editions = self.editions
+            self.tools = plans.Tools(evidence, self.corpus.speakers, self.forms, cfg)
             if cfg.llm_base_url:  # optional; LangChain loads only then
                 from rag.llm import LLMComposer
                 self.llm = LLMComposer.from_config(cfg, self.corpus.speakers, tokenizer)
@@ -68,6 +82,11 @@ class Pipeline:
             self.coverage.unknown_names("warm up 预热")  # loads jieba's tagger now, not at the first question
             self._ready = True
             return self
+
+    def reconfigure(self, config: Config) -> None:
+        """Use other thresholds from now on (same model, corpus and index): for calibration."""
+        self.warm_up()
+        self.config = self.tools.config = config
 
     def analyze(self, question: str, history: list[str] = ()) -> Query:
         self.warm_up()
@@ -90,11 +109,7 @@ class Pipeline:
             notices.append(f"question cut to its first {self.config.max_question_chars} characters")
         t1 = time.perf_counter()
         comp, hits = self._retrieve_and_compose(query, k, allowed)
-        # The top k, and every passage the answer cites (a comparison may cite one further down).
-        shown_ids = {h.chunk.chunk_id for h in hits[:k]}
-        cited_ids = {c.chunk.chunk_id for c in comp.citations} - shown_ids
-        cited = [h for h in hits[k:] if h.chunk.chunk_id in cited_ids]
-        hits = hits[:k] + cited
+        hits = _with_cited(hits, k, comp)
         t2 = time.perf_counter()
         composer = "extractive"
         if self.llm is not None and not comp.abstained and hits:
@@ -140,73 +155,56 @@ class Pipeline:
             names.append(name)
         return frozenset(names)
 
-    def _off_topic(self, query: Query, base: list[Hit]) -> bool:
+    def _off_topic(self, query: Query, base: list[Hit], vector) -> bool:
         """Closer to everyday topics than to any passage, with no strong keyword match."""
-        best = max(h.dense for h in base)
-        vector = self.retriever.dense.vector(dense_text(query))
-        margin = self.background.margin(vector, best)
+        cfg = self.config
+        margin = self.background.margin(vector, max(h.dense for h in base))
         keyword = max(h.keyword for h in base)
         if any(s != EDITOR for s in query.speakers):
-            # Asked of a summit speaker, so about the summit unless clearly not; whether that
-            # person said anything on it is decided next (not_said_by).
-            margin += NAMED_SPEAKER_SLACK
+            # Asked of a speaker, so about the transcript unless clearly not; whether that
+            # person said anything on it is decided by the plans (not_said_by).
+            margin += cfg.named_speaker_slack
         if keyword == 0:  # not one word in common: the embedding alone must clearly favour the transcript
-            return margin < self.config.min_margin + NO_KEYWORD_MARGIN
-        return margin < self.config.min_margin and keyword < self.config.strong_keyword
+            return margin < cfg.min_margin + cfg.no_keyword_margin
+        return margin < cfg.min_margin and keyword < cfg.strong_keyword
 
     def _retrieve_and_compose(self, query: Query, k: int, allowed: frozenset[str] | None
                               ) -> tuple[Composition, list[Hit]]:
-        """Decide whether the transcript answers the question, and whose passages to cite."""
-        texts, composer, retriever = self.corpus.texts, self.composer, self.retriever
+        """Retrieve, read the question's form, and let the first plan that applies answer."""
         if not query.text.strip():
-            return composer.empty(query), []
-        if not _has_content(query.topic):
-            return composer.abstain(query), []
-        unknown = self.coverage.unknown_names(query.topic)
-        if unknown:
-            return composer.abstain(query, unknown), []
-        people = [s for s in query.speakers if s != EDITOR and (allowed is None or s in allowed)]
-        if len(people) == 1 and is_vague(query.topic):
-            # "杨植麟讲了什么？": that person's passages, best matching their name and role.
-            who = self.corpus.speakers.by_name[people[0]]
-            about = replace(query, topic=f"{who.name} {who.role}", rewritten=f"{who.name} {who.role}")
-            hits = retriever.retrieve(about, max(k, 8), frozenset(people))
-            return composer.compose(about, hits, texts), hits
-        base = retriever.rank(query, allowed)
-        if not base or self._off_topic(query, base):
-            return composer.abstain(query), base[:k]
-        named = [s for s in query.speakers if allowed is None or s in allowed]
-        if len(named) >= 2:
-            # A comparison: the best passages of each person named, in turn.
-            per = [retriever.retrieve(replace(query, speakers=(s,)), k, frozenset([s])) for s in named]
-            hits = [h for group in zip(*[g[:2] for g in per if g]) for h in group]
-            hits = _renumber(hits + [h for g in per for h in g[2:]])
-            return composer.compose(query, hits, texts), hits
-        hits = retriever.retrieve(query, max(k, 8), allowed, ranked=base)
-        if named and named[0] != EDITOR:
-            who = named[0]
-            theirs = [h for h in base if h.chunk.speaker == who]
-            if not theirs or theirs[0].rank > self.config.not_said_rank:
-                return composer.not_said_by(query, (who,), base, texts), hits
-            if who == self.corpus.speakers.moderator and theirs[0].chunk.kind == "moderator_question" \
-                    and not _asks_about_asking(query.rewritten):
-                return composer.only_asked(query, who, base, texts), hits
-        return composer.compose(query, hits, texts), hits
+            return plans.plan_empty(self._ask(query, k, allowed, [], [], None), self.tools), []
+        unknown = tuple(self.coverage.unknown_names(query.topic))
+        base = self.retriever.rank(query, allowed) if not unknown else []
+        hits = self.retriever.retrieve(query, max(k, 8), allowed, ranked=base) if base else []
+        vector = self.retriever.dense.vector(dense_text(query))
+        ask = self._ask(query, k, allowed, base, hits, vector, unknown)
+        plan, comp = plans.answer(ask, self.tools)
+        log.debug("plan %s for %r", plan, query.text)
+        return comp, hits
+
+    def _ask(self, query: Query, k: int, allowed, base, hits, vector, unknown=()) -> plans.Ask:
+        weights = {t: 1.0 for t in self.tokenizer.query_tokens(query.topic)}
+        weights |= {t: 2.0 for t in self.tokenizer.query_tokens(query.focus or query.topic)}
+        named = tuple(s for s in query.speakers if allowed is None or s in allowed)
+        off = bool(base) and self._off_topic(query, base, vector)
+        passage = {h.chunk.chunk_id: h.dense for h in base}
+        carried = query.followup and named != () and not self.corpus.speakers.mentions_in(query.text)
+        return plans.Ask(query, self.forms.read(query.rewritten), k, allowed, base, hits, vector, weights,
+                         named, off, unknown, passage, carried)
 
 
-def _renumber(hits: list[Hit]) -> list[Hit]:
-    seen, out = set(), []
-    for h in hits:
-        if h.chunk.chunk_id not in seen:
-            seen.add(h.chunk.chunk_id)
-            out.append(Hit(h.chunk, h.score, len(out) + 1, h.dense, h.keyword, h.found_by))
+def _with_cited(hits: list[Hit], k: int, comp: Composition) -> list[Hit]:
+    """The top k, then every other passage the answer cites (a summary or a comparison may
+    cite one further down, or one retrieval did not rank), so citations are always hits."""
+    shown = {h.chunk.chunk_id for h in hits[:k]}
+    out = list(hits[:k])
+    by_id = {h.chunk.chunk_id: h for h in hits}
+    for c in comp.citations:
+        cid = c.chunk.chunk_id
+        if cid in shown:
+            continue
+        shown.add(cid)
+        h = by_id.get(cid)
+        out.append(Hit(c.chunk, h.score if h else 0.0, len(out) + 1, h.dense if h else 0.0,
+                       h.keyword if h else 0.0, h.found_by if h else ("answer",)))
     return out
-
-
-def _asks_about_asking(text: str) -> bool:
-    return bool(re.search(r"(问|提问|追问|\bask|\bquestion)", text, re.I))
-
-
-def _has_content(text: str) -> bool:
-    """At least two letters, digits or characters: "x" or "？？" asks nothing."""
-    return sum(ch.isalnum() for ch in text) >= 2

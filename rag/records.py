@@ -32,11 +32,13 @@ class Citation:
     quote: str
     start: int
     end: int
+    quote_en: str = ""   # the English edition's rendering of the quote, when there is one
 
     def to_json(self) -> dict:
         c = self.chunk
         return {"n": self.n, "chunk_id": c.chunk_id, "doc_id": c.doc_id, "speaker": c.speaker,
                 "section": c.section, "kind": c.kind, "text": c.text, "quote": self.quote,
+                "quote_en": self.quote_en,
                 "start": self.start, "end": self.end, "chunk_start": c.start, "chunk_end": c.end}
 
 

@@ -22,11 +22,13 @@ from index import store
 from index.chunk import CHUNKER_VERSION, ChunkSettings
 from index.corpus import Corpus
 from index.records import stable_id
+from index.sentences import sentence_units
 from index.store import (CHUNKS, MANIFEST, VECTORS, IndexProblem, build_index, check_chunks_match,
                          corpus_chunks, ensure_index, expected_manifest, load_index)
 
 REPO = Path(__file__).resolve().parent.parent
 SETTINGS = ChunkSettings(40, 10)
+BATCHES_PER_BUILD = 2   # the small corpus: one batch of chunks, one of their sentences
 TALKS = """# 小型测试稿
 
 ## 唐杰
@@ -212,7 +214,8 @@ def test_round_trip_gives_identical_chunks_and_vectors(tmp_path, real_corpus):
     embedder = BigramEmbedder()
     settings = ChunkSettings()
     dest = build_index(real_corpus, embedder, settings, tmp_path / "index", progress=False)
-    assert embedder.batches == 7  # 82 chunks in batches of 16, then the background sentences
+    # 82 chunks in batches of 16, their 275 sentences in batches of 16, then the background sentences
+    assert embedder.batches == 6 + 18 + 1
     index = load_checked(dest, real_corpus, settings=settings)
     chunks = corpus_chunks(real_corpus, settings)
     assert len(chunks) == 82 and index.chunks == tuple(chunks)
@@ -222,7 +225,11 @@ def test_round_trip_gives_identical_chunks_and_vectors(tmp_path, real_corpus):
     m = index.manifest
     assert (m["model"], m["dimension"], m["chunk_count"], m["corpus_hash"]) == (
         "test/bigram-hash-64", 64, 82, real_corpus.fingerprint)
-    assert m["files"] == {name: store.file_sha256(dest / name) for name in (VECTORS, CHUNKS, store.BACKGROUND)}
+    assert m["files"] == {name: store.file_sha256(dest / name)
+                          for name in (VECTORS, CHUNKS, store.SENTENCES, store.BACKGROUND)}
+    units = sentence_units(chunks)
+    assert m["sentence_count"] == len(units) == len(index.sentences) == 275 and index.sentences == tuple(units)
+    assert np.array_equal(index.sentence_vectors, embedder.embed_documents([u.text for u in units]))
     assert np.array_equal(index.background, embedder.embed_documents(list(real_corpus.background)))
     # A nearest-neighbour search finds a chunk from its own text.
     _, ids = index.vectors.search(embedder.embed_queries([store.embed_text(chunks[5])]), 1)
@@ -235,7 +242,7 @@ def test_round_trip_gives_identical_chunks_and_vectors(tmp_path, real_corpus):
 
 def test_index_folder_holds_no_pickle_and_readable_utf8(tmp_path, real_corpus):
     dest = build_index(real_corpus, BigramEmbedder(), ChunkSettings(), tmp_path / "index", progress=False)
-    assert sorted(p.name for p in dest.iterdir()) == [store.BACKGROUND, CHUNKS, MANIFEST, VECTORS]
+    assert sorted(p.name for p in dest.iterdir()) == [store.BACKGROUND, CHUNKS, MANIFEST, store.SENTENCES, VECTORS]
     assert leftovers(dest) == []
     for p in dest.iterdir():
         assert not p.read_bytes().startswith(b"\x80"), f"{p.name} looks like a pickle"
@@ -272,7 +279,7 @@ FAULTS = [
      rf"index was built with chunker=\{{'version': {CHUNKER_VERSION}, 'size': 300, 'overlap': 60\}}, "
      rf"now \{{'version': {CHUNKER_VERSION}, 'size': 40, 'overlap': 10\}}"),
     ("manifest of another format", lambda d: edit_manifest(d, format_version=0),
-     r"index has format version 0, this code reads version 1"),
+     r"index has format version 0, this code reads version 2"),
     ("manifest count off", lambda d: edit_manifest(d, chunk_count=6),
      r"index is inconsistent: 5 chunks, 5 vectors, manifest says 6"),
     ("vectors missing", lambda d: (d / VECTORS).unlink(), r"index file missing: \S+vectors\.faiss"),
@@ -327,7 +334,7 @@ def test_fault_is_detected_explained_in_one_line_and_rebuilt(dest, corpus, corpu
     before = snapshot(corpus_dir)
     embedder = BigramEmbedder()
     index = ensure_index(corpus, embedder, SETTINGS, dest, progress=False)
-    assert embedder.batches == 1  # rebuilt
+    assert embedder.batches == BATCHES_PER_BUILD  # rebuilt
     assert_fresh(index, corpus)
     assert_fresh(load_checked(dest, corpus), corpus)
     assert snapshot(corpus_dir) == before  # the corpus is only read
@@ -456,7 +463,7 @@ def test_threads_ensuring_a_missing_index_build_it_once(tmp_path, corpus):
     for t in threads:
         t.join(60)
     assert len(results) == 4 and all(r.chunks == results[0].chunks for r in results)
-    assert embedder.batches == 1  # the others found the index built while they waited for the lock
+    assert embedder.batches == BATCHES_PER_BUILD  # the others found the index built while they waited for the lock
 
 
 SCRIPT = r"""
@@ -510,7 +517,7 @@ def test_two_processes_building_at_once_take_turns(tmp_path, real_corpus):
         assert p.returncode == 0, err
         logs.append([tuple(map(float, span.split(":"))) for span in out.split()])
     first, second = sorted(logs)
-    assert len(first) == len(second) == 7  # six batches of chunks, one of background sentences
+    assert len(first) == len(second) == 6 + 18 + 1  # batches of chunks, of their sentences, of background sentences
     assert first[-1][1] <= second[0][0], "the two processes embedded at the same time"
     assert_fresh(load_checked(dest, real_corpus, settings=ChunkSettings()), real_corpus, ChunkSettings())
     assert leftovers(dest) == []

@@ -1,0 +1,476 @@
+"""How a question is answered: a table of named plans, tried in order; the first that applies
+writes the answer. Each plan is a function `(ask, tools) -> Composition | None` (None: does not
+apply). Adding a kind of answer is adding a row to PLANS.
+
+    empty          nothing asked                         -> a prompt to type a question
+    no_content     "？？", "x"                            -> decline
+    unknown_name   names the transcript never mentions   -> decline, naming them
+    off_topic      closer to everyday topics             -> decline
+    summary        "总结…", "main points", "X讲了什么"    -> 4-6 bullets in source order, cited
+    positions      two people named, compare/disagree    -> one cited bullet per person
+    not_said_by    X named, the topic is someone else's  -> "X did not talk about this; Y did"
+    only_asked     the moderator named, he only asked    -> say so, then who answered
+    not_given      a figure/date/place/name not given    -> "The transcript does not give …", declined
+    yes_no         "…吗？", "Does X …?"                   -> 是/否 (Yes/No) first, then the evidence
+    why            "为什么…", "Why …?"                     -> the reason given (因为/所以 … sentences)
+    who            "谁说…", "Who said …?"                 -> the person, then the quote
+    view           everything else                       -> the sentence that answers, cited
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.records import EDITOR
+from index.sentences import Sentence
+from rag.compose import Composition, Draft
+from rag.evidence import Evidence, Quote, Scored
+from rag.forms import Form, Forms
+from rag.query import Query
+from rag.records import Hit
+from rag.wording import MAX_ECHOED_NAME, detail_name, joined, say
+
+SUMMARY_POINTS = 6        # bullets of a summary, at most (4-6 expected)
+SECTION_NAMED = 0.6       # share of a section title's character pairs a question must hold to name it
+LONG_POINT = 80           # characters beyond which a summary point counts as rambling
+MIN_TALK_UNITS = 8        # a talk with fewer sentences is a summary of one: all its quotes count
+MIN_POINT_CHARS = 15      # a summary bullet shorter than this says too little
+SUPPORTING = 1            # quotes after the first in a plain answer
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Everything a plan may look at for one question."""
+    query: Query
+    form: Form
+    k: int
+    allowed: frozenset[str] | None       # the UI's speaker filter
+    base: list[Hit]                      # fused ranking of every candidate chunk
+    hits: list[Hit]                      # what the user is shown (named speakers lifted)
+    vector: np.ndarray                   # the question's embedding (topic)
+    weights: dict[str, float]            # the question's keywords and their weights
+    named: tuple[str, ...]               # people the question names (within the filter)
+    off_topic: bool
+    unknown: tuple[str, ...]
+    passage_dense: dict[str, float]      # chunk id -> the question's cosine with that passage
+    carried: bool = False                # the person was carried over from an earlier turn ("他")
+
+
+class Tools:
+    """What plans share: sentence evidence, the speakers, thresholds from the config."""
+
+    def __init__(self, evidence: Evidence, speakers, forms: Forms, config):
+        self.evidence, self.speakers, self.forms, self.config = evidence, speakers, forms, config
+
+    def draft(self, ask: Ask) -> Draft:
+        lang = ask.query.lang
+        ev = self.evidence
+        if lang == "en" and any(key[1] == "en" for key in ev.editions):
+            labels = tuple(f"{s.en}: " for s in self.speakers.all if s.en)
+
+            def render(q: Quote) -> str:   # without a turn label the edition carries ("Lin Junyang: ")
+                text = ev.rendering(q.chunk.doc_id, q.start, q.end, "en") or ""
+                return text[len(next((x for x in labels if text.startswith(x)), "")):]
+            return Draft(lang, self.speakers, render)
+        return Draft(lang, self.speakers)
+
+    def ranked(self, ask: Ask, keep: Callable[[Sentence], bool] = lambda u: True) -> list[Scored]:
+        allowed = ask.allowed
+        return self.evidence.score(ask.vector, ask.weights, self.config.keyword_weight,
+                                   lambda u: (allowed is None or u.speaker in allowed) and keep(u),
+                                   ask.passage_dense, self.config.passage_weight)
+
+    def in_hits(self, ask: Ask, depth: int) -> set[str]:
+        return {h.chunk.chunk_id for h in ask.hits[:depth]}
+
+
+# ------------------------------------------------------------------ declines
+
+def plan_empty(a: Ask, t: Tools) -> Composition | None:
+    if a.query.text.strip():
+        return None
+    return Composition(say("en", "empty") + " / " + say("zh", "empty"), (), (), True)
+
+
+def plan_no_content(a: Ask, t: Tools) -> Composition | None:
+    if sum(ch.isalnum() for ch in a.query.topic) >= 2:   # "x" or "？？" asks nothing
+        return None
+    return Composition(say(a.query.lang, "off_topic"), (), (), True)
+
+
+def plan_unknown_name(a: Ask, t: Tools) -> Composition | None:
+    if not a.unknown:
+        return None
+    names = [n for n in a.unknown if len(n) <= MAX_ECHOED_NAME]
+    lang = a.query.lang
+    if not names:
+        return Composition(say(lang, "unknown_generic"), (), (), True)
+    shown = joined(lang, [f"「{n}」" if lang != "en" else n for n in names])
+    return Composition(say(lang, "unknown", names=shown), (), (), True)
+
+
+def plan_off_topic(a: Ask, t: Tools) -> Composition | None:
+    if (not a.off_topic and a.base) or (len(a.named) == 1 and a.base and _vague(a, t)):
+        return None   # "杨植麟讲了什么？" asks for that person's points: plan_summary
+    return Composition(say(a.query.lang, "off_topic"), (), (), True)
+
+
+# ------------------------------------------------------------------ material of one or many people
+
+def plan_summary(a: Ask, t: Tools) -> Composition | None:
+    """The main points of the material asked about, in source order. The sentences the
+    article itself chose to quote from that material come first (a summary quote and its
+    original are one point, with both citations); the rest of the points come from equal
+    stretches of the material, each giving the sentence most central to its stretch."""
+    person = a.named[0] if len(a.named) == 1 else None
+    vague = person is not None and not a.form.plan and _vague(a, t)
+    if a.form.plan != "summary" and not vague:
+        return None
+    units, quoted = _material(a, t, person)
+    if not units and not quoted:
+        return None
+    ev = t.evidence
+    points: list[tuple[int, list[int]]] = []   # (position in source order, unit indices cited)
+
+    def taken(i: int) -> bool:
+        return any(ev.similar(i, j) for _, group in points for j in group)
+
+    for s in quoted:   # the article's own selection, placed where its original is
+        if taken(s.i) or not _point_worthy(s.unit):
+            continue
+        twin = next((u for u in units if ev.similar(s.i, u.i)), None)
+        points.append(((twin or s).unit.start, [s.i] + ([twin.i] if twin else [])))
+    wanted = max(0, SUMMARY_POINTS - len(points))
+    for stretch in _stretches(units, wanted):
+        good = [u for u in stretch if _point_worthy(u.unit) and not taken(u.i)]
+        if not good:
+            continue
+        vecs = ev.vectors[[u.i for u in good]]
+        centre = vecs.mean(axis=0)
+        central = vecs @ (centre / (np.linalg.norm(centre) or 1.0))
+        k = max(range(len(good)), key=lambda k: (central[k] + good[k].score
+                                                  - max(0, len(good[k].unit.text) - LONG_POINT) / LONG_POINT / 10, -k))
+        points.append((good[k].unit.start, [good[k].i]))
+    if not points:
+        return None
+    points.sort()
+    d = t.draft(a)
+    d.line(say(a.query.lang, "summary" if person else "summary_all", name=d.name(person) if person else ""))
+    for _, group in points[:SUMMARY_POINTS + 1]:
+        quotes = [ev.quote(i) for i in sorted(group, key=lambda i: ev.units[i].kind.startswith("summary"))]
+        d.quote(quotes[0], tuple(quotes[1:]), bullet=True)
+    return d.done()
+
+
+def _stretches(units: list[Scored], count: int) -> list[list[Scored]]:
+    """`count` runs of consecutive units holding about equal shares of the characters."""
+    if count <= 0 or not units:
+        return []
+    total = sum(len(u.unit.text) for u in units) or 1
+    out: list[list[Scored]] = [[] for _ in range(min(count, len(units)))]
+    run = 0
+    for u in units:
+        out[min(len(out) - 1, run * len(out) // total)].append(u)
+        run += len(u.unit.text)
+    return out
+
+
+def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[Scored]]:
+    """What a summary draws on, in source order: (the material's own sentences, the sentences
+    the article quoted from it). For a person: their words (only their talk if the question
+    asks about a talk). Otherwise: the section most retrieved passages come from, else
+    everything but questions and headings."""
+    def usable(u: Sentence) -> bool:
+        return u.kind not in ("moderator_question", "heading", "introduction")
+
+    summary = ("summary_quote", "summary_report")
+    if person:
+        talk = t.forms.has("talk", a.query.rewritten)
+        mine = t.ranked(a, lambda u: u.speaker == person and usable(u))
+        direct = [s for s in mine if s.unit.kind not in summary
+                  and (not talk or s.unit.kind in ("talk", "talk_summary"))]
+        quoted = [s for s in mine if s.unit.kind in summary]
+        if talk and direct:  # the article's quotes of this talk only
+            quoted = [s for s in quoted if any(t.evidence.similar(s.i, u.i) for u in direct)] \
+                if len(direct) >= MIN_TALK_UNITS else quoted
+    else:
+        everything = t.ranked(a, usable)
+        direct = [s for s in everything if s.unit.kind not in summary]
+        quoted = [s for s in everything if s.unit.kind in summary]
+        section = _named_section(a, {s.unit.section for s in everything})
+        top = [h.chunk.section for h in a.base[:10]]
+        if section is None and top and top.count(max(set(top), key=top.count)) * 2 >= len(top):
+            section = max(set(top), key=top.count)
+        if section:
+            in_section = [s for s in everything if s.unit.section == section]
+            direct = [s for s in in_section if s.unit.kind not in summary] or in_section
+            quoted = [s for s in quoted if s.unit.section == section
+                      or any(t.evidence.similar(s.i, u.i) for u in direct)]
+    order = lambda s: (s.unit.doc_id, s.unit.start)  # noqa: E731
+    return sorted(direct, key=order), sorted(quoted, key=order)
+
+
+def _named_section(a: Ask, sections: set[str]) -> str | None:
+    """The section whose title the question quotes (most of its characters, in order)."""
+    asked = a.query.rewritten
+    best, share = None, 0.0
+    for title in sections:
+        core = "".join(ch for ch in title if ch.isalnum())
+        if len(core) < 4:
+            continue
+        pairs = {core[k:k + 2] for k in range(len(core) - 1)}
+        found = sum(p in asked for p in pairs) / len(pairs)
+        if found > share:
+            best, share = title, found
+    return best if share >= SECTION_NAMED else None
+
+
+def _point_worthy(u: Sentence) -> bool:
+    text = u.text.rstrip()
+    return len(text) >= MIN_POINT_CHARS and not text.endswith(("？", "?"))
+
+
+def _vague(a: Ask, t: Tools) -> bool:
+    """The question names a person and asks nothing in particular ("杨植麟讲了什么？")."""
+    return not any(w for w in a.weights if w not in _own_names(a, t))
+
+
+def _own_names(a: Ask, t: Tools) -> set[str]:
+    names = set()
+    for n in a.named:
+        s = t.speakers.by_name.get(n)
+        if s:
+            names |= {x.lower() for x in (s.name, *s.aliases, *s.organisations, *s.titles)}
+    return names
+
+
+def plan_positions(a: Ask, t: Tools) -> Composition | None:
+    """Side by side: each person's sentence on the topic, one cited bullet each."""
+    people = [p for p in a.named if p != EDITOR]
+    if a.form.plan not in ("compare", "disagreement") and (len(people) < 2 or a.form.plan or a.query.asks_who):
+        return None
+    if len(people) < 2:
+        if a.form.plan != "disagreement" and not (a.form.plan == "compare" and not people):
+            return None
+        speakers_ranked = t.ranked(a, lambda u: u.speaker != EDITOR and u.kind != "moderator_question")
+        best_of: dict[str, Scored] = {}
+        for s in speakers_ranked:
+            best_of.setdefault(s.unit.speaker, s)
+        if len(best_of) < 2:
+            return None
+        top = speakers_ranked[0].score
+        people = [p for p, s in best_of.items() if s.score >= top - t.config.positions_gap][:3]
+        if len(people) < 2:
+            people = list(best_of)[:2]
+    d = t.draft(a)
+    d.line(say(a.query.lang, "positions"))
+    for p in people:
+        theirs = t.ranked(a, lambda u, p=p: u.speaker == p and u.kind != "moderator_question")
+        if theirs:
+            d.quote(t.evidence.quote(theirs[0].i), bullet=True)
+    return d.done() if d.citations else None
+
+
+# ------------------------------------------------------------------ the wrong person, or no such detail
+
+def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
+    """The person named did not speak to the topic: their best sentence is clearly worse than
+    someone else's (decided by where the content is, not by a rank)."""
+    if len(a.named) != 1 or a.named[0] == EDITOR or a.query.asks_who or a.carried:
+        return None
+    person = a.named[0]
+    ranked = t.ranked(a, lambda u: u.kind not in ("introduction", "moderator_question"))
+    theirs = next((s for s in ranked if s.unit.speaker == person), None)
+    other = next((s for s in ranked if s.unit.speaker not in (person, EDITOR)), None)
+    if other is None or (theirs is not None and theirs.score >= other.score - t.config.not_said_margin):
+        return None
+    if person == t.speakers.moderator and theirs is None:
+        return None   # the moderator asked it: plan_only_asked says so
+    d = t.draft(a)
+    lead = say(a.query.lang, "not_said", name=d.name(person))
+    d.line(lead + say(a.query.lang, "not_said_other", other=d.name(other.unit.speaker)))
+    d.quote(t.evidence.quote(other.i))
+    return d.done(abstained=True)
+
+
+def plan_only_asked(a: Ask, t: Tools) -> Composition | None:
+    """The moderator is named, but on this topic he only asked."""
+    mod = t.speakers.moderator
+    if not mod or a.named[:1] != (mod,) or _asks_about_asking(a, t):
+        return None
+    ranked = t.ranked(a, lambda u: u.speaker == mod or u.speaker != EDITOR)
+    mine = [s for s in ranked[:3] if s.unit.speaker == mod]
+    if not mine or any(s.unit.kind != "moderator_question" for s in mine):
+        return None
+    answer = next((s for s in ranked if s.unit.speaker != mod), None)
+    d = t.draft(a)
+    d.line(say(a.query.lang, "only_asked", name=d.name(mod)) + (say(a.query.lang, "only_asked_other") if answer else ""))
+    if answer:
+        d.quote(t.evidence.quote(answer.i))
+    return d.done(abstained=True)
+
+
+def _asks_about_asking(a: Ask, t: Tools) -> bool:
+    return t.forms.has("asking", a.query.rewritten)
+
+
+def plan_not_given(a: Ask, t: Tools) -> Composition | None:
+    """A figure, date, place or name is asked for and none of the best sentences holds one."""
+    kind = a.form.detail
+    if not kind or a.form.plan in ("summary", "compare", "disagreement"):
+        return None
+    ranked = _answerers(a, t)
+    best = ranked[: t.config.detail_depth]
+    if not best or any(_gives(a, t, kind, s) for s in best):
+        return None
+    d = t.draft(a)
+    lang = a.query.lang
+    d.line(say(lang, "not_given", detail=detail_name(lang, kind)) + say(lang, "not_given_context"))
+    d.quote(t.evidence.quote(best[0].i))
+    return d.done(abstained=True)
+
+
+def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
+    """Whether a sentence gives the detail asked for: one of its kind, and for a count or a
+    figure, about the thing counted (named in the sentence or in its translation)."""
+    text = t.evidence.quote(s.i).text
+    if not t.forms.holds(kind, text):
+        return False
+    noun = a.form.noun
+    if not noun:
+        return True
+    if noun.isascii():
+        rendering = t.evidence.rendering(s.unit.doc_id, s.unit.start, s.unit.end, "en")
+        stem = noun.rstrip("s")
+        return rendering is None or stem in rendering.lower()
+    return noun in text
+
+
+# ------------------------------------------------------------------ answers
+
+def _answerers(a: Ask, t: Tools) -> list[Scored]:
+    """Sentences of the retrieved passages, best first, of the person named if any; the
+    moderator's questions only when the question is about what was asked; the article's own
+    words last for who-questions."""
+    depth = max(a.k, 8)
+    chunks = t.in_hits(a, depth)
+    asking = _asks_about_asking(a, t)
+    person = a.named[0] if a.named else None
+
+    def keep(u: Sentence) -> bool:
+        if u.chunk_id not in chunks or u.kind == "heading" or t.evidence.title_like(u):
+            return False
+        if u.kind == "moderator_question" and not asking and person != u.speaker:
+            return False
+        return person is None or u.speaker == person
+    ranked = t.ranked(a, keep)
+    if not ranked and person is not None:
+        ranked = t.ranked(a, lambda u: u.speaker == person)
+    if a.query.asks_who:
+        ranked = [s for s in ranked if s.unit.speaker != EDITOR] or ranked
+    return ranked
+
+
+def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Quote, tuple[Quote, ...]]]:
+    """The best sentence and up to `extra` more of the same speaker that add something; a
+    sentence saying the same as one chosen joins it as a second citation."""
+    ev = t.evidence
+    lead = ranked[0]
+    chosen: list[tuple[Scored, list[Scored]]] = [(lead, [])]
+    for s in ranked[1:]:
+        twin = next((c for c in chosen if ev.similar(c[0].i, s.i)), None)
+        if twin is not None:
+            if s.unit.chunk_id != twin[0].unit.chunk_id and len(twin[1]) < 1:
+                twin[1].append(s)
+            continue
+        if len(chosen) <= extra and s.unit.speaker == lead.unit.speaker \
+                and s.score >= lead.score - t.config.supporting_gap and s.unit.para != lead.unit.para:
+            chosen.append((s, []))
+    return [(ev.quote(s.i), tuple(ev.quote(x.i) for x in twins)) for s, twins in chosen]
+
+
+def plan_yes_no(a: Ask, t: Tools) -> Composition | None:
+    if a.form.plan != "yesno":
+        return None
+    ranked = _answerers(a, t)
+    if not ranked:
+        return None
+    quotes = _quotes(a, t, ranked, 0)
+    said = t.forms.negations(quotes[0][0].text) > 0
+    asked = t.forms.negations(a.query.rewritten) > 0
+    d = t.draft(a)
+    d.line(say(a.query.lang, "yes" if said == asked else "no"))
+    for q, twins in quotes:
+        d.quote(q, twins)
+    return d.done()
+
+
+def plan_why(a: Ask, t: Tools) -> Composition | None:
+    """The reason given: the best sentence's neighbours that give a reason, else the best."""
+    if a.form.plan != "why":
+        return None
+    ranked = _answerers(a, t)
+    if not ranked:
+        return None
+    ev = t.evidence
+    best = ranked[0]
+    reasons = [j for j in [best.i, *ev.neighbours(best.i, 2, 3)] if t.forms.gives_reason(ev.units[j].text)]
+    d = t.draft(a)
+    d.line(say(a.query.lang, "why", name=d.name(best.unit.speaker)))
+    picked = reasons[0] if reasons else best.i
+    d.quote(ev.quote(picked))
+    if picked != best.i and not ev.quote(picked).last >= best.i >= ev.quote(picked).first:
+        d.quote(ev.quote(best.i))
+    return d.done()
+
+
+def plan_who(a: Ask, t: Tools) -> Composition | None:
+    if not a.query.asks_who:
+        return None
+    ranked = _answerers(a, t)
+    if not ranked:
+        return None
+    d = t.draft(a)
+    who = ranked[0].unit.speaker
+    d.line(say(a.query.lang, "who", name=d.name(who)) if who != EDITOR else say(a.query.lang, "who_article"))
+    for q, twins in _quotes(a, t, ranked, SUPPORTING):
+        d.quote(q, twins)
+    return d.done(speakers=(who,) + tuple(s for s in d.order if s != who))
+
+
+def plan_view(a: Ask, t: Tools) -> Composition | None:
+    ranked = _answerers(a, t)
+    if not ranked:
+        return None
+    d = t.draft(a)
+    for q, twins in _quotes(a, t, ranked, SUPPORTING):
+        d.quote(q, twins)
+    return d.done()
+
+
+PLANS: tuple[tuple[str, Callable[[Ask, Tools], Composition | None]], ...] = (
+    ("empty", plan_empty),
+    ("no_content", plan_no_content),
+    ("unknown_name", plan_unknown_name),
+    ("off_topic", plan_off_topic),
+    ("summary", plan_summary),
+    ("positions", plan_positions),
+    ("not_said_by", plan_not_said_by),
+    ("only_asked", plan_only_asked),
+    ("not_given", plan_not_given),
+    ("yes_no", plan_yes_no),
+    ("why", plan_why),
+    ("who", plan_who),
+    ("view", plan_view),
+)
+
+
+def answer(a: Ask, t: Tools) -> tuple[str, Composition]:
+    """The first plan that applies, and what it wrote."""
+    for name, plan in PLANS:
+        out = plan(a, t)
+        if out is not None:
+            return name, out
+    return "off_topic", Composition(say(a.query.lang, "off_topic"), (), (), True)

@@ -1,0 +1,52 @@
+"""Reading what a question asks from its form (rag/data/question_forms.json): no model needed."""
+import pytest
+
+from rag.forms import Form, Forms, has_cue
+
+
+@pytest.fixture(scope="module")
+def forms():
+    return Forms.load()
+
+
+@pytest.mark.parametrize("question, form", [
+    ("总结一下林俊旸的演讲", Form("summary")),
+    ("What were Tang Jie's main points?", Form("summary")),
+    ("圆桌讨论了哪些主题", Form("summary")),
+    ("唐杰认为中国能在新范式上领先吗", Form("yesno")),
+    ("Does Lin Junyang think China will lead?", Form("yesno")),
+    ("林俊旸说以前大家都理解他们为什么要做小模型吗？", Form("yesno")),   # a 吗-question, whatever it holds
+    ("为什么林俊旸说中国领先的概率只有20%？", Form("why")),
+    ("Why did Yao Shunyu say that?", Form("why")),
+    ("唐杰和林俊旸在开源上看法有何不同？", Form("disagreement")),
+    ("Did the panelists agree on open source?", Form("disagreement")),
+    ("Compare how Tang Jie and Yang Zhilin see agents", Form("compare")),
+    ("林俊旸说千问到现在一共开源了多少个模型？", Form("", "number", "模型")),
+    ("How many parameters does the model have?", Form("", "number", "parameters")),
+    ("智谱什么时候上市？", Form("", "date")),
+    ("Where was the meeting held?", Form("", "place")),
+    ("唐杰怎么看开源？", Form()),
+    ("What does Yao Shunyu think about benchmarks?", Form()),
+])
+def test_the_form_of_a_question(forms, question, form):
+    assert forms.read(question) == form
+
+
+def test_english_cues_match_whole_words_only(forms):
+    assert has_cue("Why not?", ["why"]) and not has_cue("Whyte said so", ["why"])
+    assert not forms.asks_yes_or_no("Isabel talked about agents")      # "is" inside a word
+
+
+@pytest.mark.parametrize("sentence, count", [
+    ("我觉得不太可能，差距可能还在拉大", 1), ("这两者有很大的不同", 0), ("未来会更好", 0),
+    ("没有人能做到", 1), ("It is not likely", 1), ("They don't think so", 1), ("是不是这样", 0)])
+def test_negations(forms, sentence, count):
+    assert forms.negations(sentence) == count
+
+
+@pytest.mark.parametrize("kind, sentence, holds", [
+    ("number", "我觉得是20%吧", True), ("number", "花了三个月", True), ("number", "这个很重要", False),
+    ("date", "2023年8月3日开始", True), ("date", "我们很早就开始了", False), ("date", "去年发布的", True),
+    ("name", "用了Claude Code来写", True), ("place", "在北京开会", True)])
+def test_whether_a_sentence_gives_a_detail(forms, kind, sentence, holds):
+    assert forms.holds(kind, sentence) is holds
