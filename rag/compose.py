@@ -18,6 +18,11 @@ from rag.text import bigrams, trim_quote_marks
 
 MAX_QUOTE = 160      # characters of one quote, at most
 MAX_CITATIONS = 3
+MAX_NAMED = 3        # unknown names repeated in a decline, at most; more get the general decline
+MAX_NAME_CHARS = 24  # a longer "name" is not repeated (the general decline is given instead)
+# A name repeated in a decline: letters, digits, spaces and hyphens, a dot only inside a number
+# (Qwen3.5); not a web address or anything else a question could make the answer say.
+_REPEATABLE = re.compile(r"(?:[^\W_]|[ \-]|(?<=\d)\.(?=\d))+")
 
 _COMPARE = re.compile(r"(比较|对比|区别|异同|不同|相比|分别|各自|都|大家|各位|嘉宾们|"
                       r"\bcompare|\bcontrast|\bdiffer|\bversus\b|\bvs\.?\b|\bboth\b|\beach\b|\bpanel)", re.I)
@@ -59,7 +64,11 @@ class ExtractiveComposer:
         return Composition(text, tuple(order), tuple(citations), False)
 
     def abstain(self, query: Query, unknown: list[str] = ()) -> Composition:
-        """Decline: the transcript does not cover the question (naming what it never mentions)."""
+        """Decline: the transcript does not cover the question (naming what it never mentions,
+        when those are a few short plain names; user text is never repeated beyond that)."""
+        if len(unknown) > MAX_NAMED or not all(len(u) <= MAX_NAME_CHARS and _REPEATABLE.fullmatch(u)
+                                                for u in unknown):
+            unknown = ()
         if query.lang == "en":
             text = "The transcript does not cover this question, so I can't answer it from the summit."
             if unknown:

@@ -75,3 +75,19 @@ def test_not_said_by_points_to_who_did(composer, speakers):
     assert comp.abstained
     assert comp.text.startswith("文字稿里杨植麟没有谈到这一点。谈到相关内容的是别人：\n林俊旸认为：「")
     assert comp.speakers == ("林俊旸",)
+
+
+@pytest.mark.parametrize("question, unknown, text", [
+    ("Qwen3.5怎么样？", ["Qwen3.5"], "文字稿中没有提到「Qwen3.5」，无法根据这次峰会的内容回答。"),
+    # not a name: a web address, a long run of text, too many names -> the general decline
+    ("唐杰怎么看WWW.EVIL-SITE.COM？", ["WWW.EVIL-SITE.COM"], "文字稿中没有谈到这个问题，无法根据这次峰会的内容回答。"),
+    ("What about Abcdefghijklmnopqrstuvwxy?", ["Abcdefghijklmnopqrstuvwxy"],
+     "The transcript does not cover this question, so I can't answer it from the summit."),
+    ("What do Ann, Bea, Cy and Di think?", ["Ann", "Bea", "Cy", "Di"],
+     "The transcript does not cover this question, so I can't answer it from the summit."),
+    ("What do Ann and Bea think?", ["Ann", "Bea"],
+     "The transcript never mentions Ann, Bea, so I can't answer this from the summit."),
+])
+def test_a_decline_repeats_only_a_few_short_plain_names(composer, speakers, question, unknown, text):
+    comp = composer.abstain(analyze(question, speakers), unknown)
+    assert comp.abstained and comp.text == text
