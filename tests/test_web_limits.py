@@ -3,6 +3,7 @@ over a queue-shaped object whose contents are known."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
@@ -40,7 +41,8 @@ def run(guard, chunks: list[bytes], headers=(), method="POST", path="/x"):
         sent.append(message)
 
     scope = {"type": "http", "method": method, "path": path, "headers": list(headers)}
-    asyncio.run(guard(scope, receive, send))
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own, whatever runs in this thread (playwright)
+        pool.submit(asyncio.run, guard(scope, receive, send)).result()
     starts = [m for m in sent if m["type"] == "http.response.start"]
     assert len(starts) == 1, sent  # exactly one response, whoever wrote it
     return starts[0]["status"], b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"), read[0]
