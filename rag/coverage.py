@@ -18,6 +18,20 @@ _LATIN_NAME = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9.\-]*[A-Z0-9][A-Za-z0
                          r"|[A-Za-z]+\d[A-Za-z0-9.\-]*)(?![A-Za-z0-9])")
 
 
+# Where a clause ends: sentence punctuation, or a full stop before a space (not the dot of "Qwen3.5").
+_CLAUSE_END = re.compile(r"([。！？!?；;]+|\.(?=\s|$))")
+
+
+def asked_part(text: str) -> str:
+    """The clauses that ask (end in a question mark) when the text also has others: in
+    "唐杰怎么看RLVR？谢谢 Bob" the thanks is not what is asked about. Text with no question
+    mark, or only questions, is all asked."""
+    parts = _CLAUSE_END.split(text) + [""]
+    clauses = [(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2) if parts[i].strip()]
+    asked = [words + end for words, end in clauses if "?" in end or "？" in end]
+    return " ".join(asked) if asked and len(asked) < len(clauses) else text
+
+
 # Abbreviations of everyday English that name no person, company or product.
 GENERAL_ABBREVIATIONS = frozenset({"us", "usa", "u.s", "u.s.", "uk", "eu", "un", "ceo", "cto", "cfo",
                                    "phd", "vs", "etc", "ok"})
@@ -47,9 +61,9 @@ class Coverage:
         return t in self.flat
 
     def unknown_names(self, topic: str) -> list[str]:
-        """Names in the question that the transcript never mentions."""
+        """Names in what the question asks (`asked_part`) that the transcript never mentions."""
         out: list[str] = []
-        text = self._alias_re.sub(" ", to_simplified(topic))  # a speaker's alias is a known person
+        text = self._alias_re.sub(" ", to_simplified(asked_part(topic)))  # a speaker's alias is a known person
         for m in _LATIN_NAME.finditer(text):
             word = m.group(1).strip(".-")
             at_start = not text[: m.start()].strip() or text[: m.start()].rstrip()[-1:] in ".?!。？！"

@@ -30,7 +30,7 @@ from rag.evidence import Evidence, Quote, Scored
 from rag.forms import Form, Forms
 from rag.query import Query
 from rag.records import Hit
-from rag.wording import MAX_ECHOED_NAME, detail_name, joined, say
+from rag.wording import detail_name, echoable, joined, say
 
 SUMMARY_POINTS = 6        # bullets of a summary, at most (4-6 expected)
 SECTION_NAMED = 0.6       # share of a section title's character pairs a question must hold to name it
@@ -103,11 +103,10 @@ def plan_no_content(a: Ask, t: Tools) -> Composition | None:
 def plan_unknown_name(a: Ask, t: Tools) -> Composition | None:
     if not a.unknown:
         return None
-    names = [n for n in a.unknown if len(n) <= MAX_ECHOED_NAME]
     lang = a.query.lang
-    if not names:
-        return Composition(say(lang, "unknown_generic"), (), (), True)
-    shown = joined(lang, [f"「{n}」" if lang != "en" else n for n in names])
+    if not echoable(a.unknown):
+        return Composition(say(lang, "off_topic"), (), (), True)
+    shown = joined(lang, [f"「{n}」" if lang != "en" else n for n in a.unknown])
     return Composition(say(lang, "unknown", names=shown), (), (), True)
 
 

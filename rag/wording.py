@@ -29,7 +29,6 @@ TEMPLATES = {
         "only_asked_other": "文字稿中相关的内容：",
         "off_topic": "文字稿中没有谈到这个问题，无法根据文字稿回答。",
         "unknown": "文字稿中没有提到{names}，无法根据文字稿回答。",
-        "unknown_generic": "文字稿中没有提到问题里的名称，无法根据文字稿回答。",
         "empty": "请输入一个关于文字稿内容的问题。",
         "or": "、",
         "detail": {"number": "具体数字", "date": "具体时间", "place": "具体地点", "name": "具体名称"},
@@ -59,14 +58,14 @@ TEMPLATES = {
         "only_asked": "{name} only asked this question; he gave no view of his own.",
         "only_asked_other": " What the transcript says on it:",
         "off_topic": "The transcript does not cover this question, so I can't answer it from the transcript.",
-        "unknown": "The transcript never mentions {names}, so I can't answer this from it.",
-        "unknown_generic": "The transcript never mentions the names in this question, so I can't answer it from it.",
+        "unknown": "The transcript never mentions {names}, so I can't answer this from the transcript.",
         "empty": "Please type a question about the transcript.",
         "or": " or ",
         "detail": {"number": "that figure", "date": "that date", "place": "that place", "name": "that name"},
     },
 }
 MAX_ECHOED_NAME = 24   # a name from the question longer than this is not repeated back
+MAX_ECHOED_NAMES = 3   # more unknown names than this get the general decline
 
 
 @lru_cache(maxsize=1)
@@ -91,3 +90,14 @@ def detail_name(lang: str, detail: str) -> str:
 
 def joined(lang: str, names: list[str]) -> str:
     return TEMPLATES["en" if lang == "en" else "zh"]["or"].join(names)
+
+
+def echoable(names: list[str] | tuple[str, ...]) -> bool:
+    """Whether a decline may repeat these names from the question: a few short plain names
+    (letters, digits, spaces, hyphens; a dot only inside a number, as in Qwen3.5). Anything
+    else (a web address, a long run of text) is never echoed back to the user."""
+    def plain(name: str) -> bool:
+        return all(ch.isalnum() or ch in " -" or (ch == "." and 0 < k < len(name) - 1
+                                                  and name[k - 1].isdigit() and name[k + 1].isdigit())
+                   for k, ch in enumerate(name))
+    return 0 < len(names) <= MAX_ECHOED_NAMES and all(len(n) <= MAX_ECHOED_NAME and plain(n) for n in names)

@@ -20,6 +20,7 @@ from index import e5_convert as conv  # noqa: E402
 from index import model as m  # noqa: E402
 
 CORPUS = REPO / "corpus" / "agi-next-2026.md"
+LOCK = f".{conv.FOLDER_NAME}.lock"
 QUERIES = [
     "智谱的GLM模型在编程能力上有哪些进展？",
     "大模型的下一步是什么，智能体还是多模态？",
@@ -180,7 +181,7 @@ def test_failed_conversion_leaves_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(conv, "write_model_folder", explode)
     with pytest.raises(RuntimeError):
         m.provision_e5(tmp_path)
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == [LOCK]
 
 
 def test_stale_folder_is_replaced(tmp_path, monkeypatch):
@@ -190,7 +191,52 @@ def test_stale_folder_is_replaced(tmp_path, monkeypatch):
     (stale / "provenance.json").write_text(json.dumps({"converter_version": "0"}))
     path = m.provision_e5(tmp_path)
     assert path == stale and (path / "new").exists() and not (path / "config.json").exists()
-    assert [p.name for p in tmp_path.iterdir()] == [conv.FOLDER_NAME]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LOCK, conv.FOLDER_NAME]
+
+
+KILLABLE = "import sys; from index.e5_convert import provision_e5; provision_e5(sys.argv[1])"
+
+
+def _partials(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if ".partial-" in p.name]
+
+
+def _size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+@pytest.mark.slow
+def test_a_conversion_killed_midway_leaves_nothing_after_the_next_start(tmp_path):
+    """A real conversion, killed with SIGKILL once it has written 100 MB; the next start removes the rest."""
+    import signal
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE, str(tmp_path)], cwd=REPO)
+    deadline = time.monotonic() + 120
+    while not (_partials(tmp_path) and _size(_partials(tmp_path)[0]) > 100 * 2**20):
+        assert proc.poll() is None and time.monotonic() < deadline, "the conversion ended before it was killed"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    left = _partials(tmp_path)
+    assert len(left) == 1 and _size(left[0]) > 100 * 2**20
+    path = m.provision_e5(tmp_path)  # the next start converts again and cleans up
+    assert _partials(tmp_path) == [] and conv._is_current(path, conv._provenance(conv.source_bin()))
+    stray = tmp_path / f".{conv.FOLDER_NAME}.partial-killed"  # killed after that: a start that finds
+    (stray / "x").parent.mkdir()                               # the model current removes it too
+    (stray / "x").write_bytes(b"0" * 1024)
+    assert m.provision_e5(tmp_path) == path and _partials(tmp_path) == []
+
+
+def test_a_start_leaves_the_partial_folder_of_a_running_conversion(tmp_path, monkeypatch):
+    from filelock import FileLock
+    monkeypatch.setattr(conv, "write_model_folder", lambda e5, folder: (folder / "new").write_text("x"))
+    path = m.provision_e5(tmp_path)
+    running = tmp_path / f".{conv.FOLDER_NAME}.partial-running"
+    running.mkdir()
+    with FileLock(str(tmp_path / LOCK)):  # another process converts now
+        assert m.provision_e5(tmp_path) == path and running.is_dir()
+    assert m.provision_e5(tmp_path) == path and not running.exists()
 
 
 # ---------------------------------------------------------------- (d) names and prefixes

@@ -559,6 +559,29 @@ def test_build_killed_before_the_swap_leaves_the_old_index_and_the_next_build_cl
     assert leftovers(old_index) == []
 
 
+def test_a_start_after_a_killed_build_removes_its_folder_without_rebuilding(tmp_path, real_corpus, old_index):
+    marker = tmp_path / "written"
+    proc = run_build("before-swap", real_corpus, old_index, marker)
+    wait_for(marker, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    assert [n[:13] for n in leftovers(old_index)] == [".index-build-"]
+    embedder = BigramEmbedder()
+    ensure_index(real_corpus, embedder, ChunkSettings(), old_index, progress=False)  # what a start does
+    assert embedder.batches == 0 and leftovers(old_index) == []
+
+
+def test_a_start_leaves_the_folder_of_a_build_in_progress(tmp_path, real_corpus, old_index):
+    from filelock import FileLock
+    running = old_index.parent / ".index-build-running"
+    running.mkdir()
+    with FileLock(str(old_index.parent / ".index.lock")):  # another process is building
+        ensure_index(real_corpus, BigramEmbedder(), ChunkSettings(), old_index, progress=False)
+        assert running.is_dir()
+    ensure_index(real_corpus, BigramEmbedder(), ChunkSettings(), old_index, progress=False)
+    assert not running.exists()
+
+
 def test_build_killed_between_the_renames_gets_the_old_index_back(tmp_path, real_corpus, old_index):
     before = snapshot(old_index)
     marker = tmp_path / "moved"

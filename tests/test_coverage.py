@@ -1,0 +1,41 @@
+"""rag.coverage: which part of a question is asked, and which of its names the transcript never mentions."""
+import pytest
+
+from rag.coverage import asked_part
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("唐杰怎么看RLVR？谢谢 Bob", "唐杰怎么看RLVR？"),                       # a thanks after the question
+    ("Hi Bob! What does Tang Jie think?!", " What does Tang Jie think?!"),  # a greeting before it
+    ("Thanks. What does Qwen3.5 do? Cheers, Bob.", " What does Qwen3.5 do?"),  # the dot of 3.5 ends nothing
+    ("谁是Bob？唐杰怎么看RLVR？", "谁是Bob？唐杰怎么看RLVR？"),             # every clause asks
+    ("Tang Jie on RLVR. Bob", "Tang Jie on RLVR. Bob"),                   # no question mark: all of it
+    ("马斯克说AI会取代程序员。唐杰同意吗？", "唐杰同意吗？"),
+])
+def test_asked_part(text, asked):
+    assert asked_part(text) == asked
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, speaker", [
+    ("唐杰怎么看RLVR？谢谢 Bob", "唐杰"),
+    ("Hi Bob! What does Tang Jie think about RLVR?", "唐杰"),
+    ("What does Tang Jie think about RLVR? Cheers, Bob", "唐杰"),
+])
+def test_a_name_outside_what_is_asked_does_not_decline(pipeline, question, speaker):
+    a = pipeline.answer(question)
+    assert not a.abstained and a.speakers[:1] == (speaker,) and a.citations
+    assert "Bob" not in a.answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, answer", [
+    ("What does Bob think about RLVR?", "The transcript never mentions Bob, so I can't answer this from the transcript."),
+    ("Who is Bob? What does Tang Jie think about RLVR?",
+     "The transcript never mentions Bob, so I can't answer this from the transcript."),
+    ("马斯克怎么看RLVR？", "文字稿中没有提到「马斯克」，无法根据文字稿回答。"),
+    ("唐杰怎么看WWW.EVIL-SITE.COM？", "文字稿中没有谈到这个问题，无法根据文字稿回答。"),
+])
+def test_a_name_in_what_is_asked_declines_repeating_at_most_a_short_name(pipeline, question, answer):
+    a = pipeline.answer(question)
+    assert a.abstained and a.citations == () and a.answer == answer
