@@ -1,5 +1,8 @@
 """`python -m eval [--questions PATH] [--split dev|test|all] [--json] [--report DIR] [--baseline] [--no-history]`
 
+The default split is dev, the one tuning may look at; the test split is run once when a change
+is finished. A question file without splits is run whole.
+
 Runs a question file (../shared/eval-schema.md) through the pipeline in one process (the model
 loads once) and prints the metrics; see eval.metrics for what each one means.
 """
@@ -12,7 +15,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from eval.dataset import SPLITS, load_questions, select
+from eval.dataset import SPLITS, load_questions, select, split_for
 from eval.metrics import aggregate, difference
 from eval.runner import RANKING_DEPTH, run_interleaved, stderr_progress
 
@@ -22,7 +25,8 @@ DEFAULT_QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m eval", description="Evaluate the Q&A pipeline on a question set.")
     p.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="JSON Lines question file")
-    p.add_argument("--split", choices=SPLITS, default="all", help="questions of this split only (default: all)")
+    p.add_argument("--split", choices=SPLITS, default="dev",
+                   help="questions of this split only (default: dev, the split for tuning; run test once, when a change is done)")
     p.add_argument("--json", action="store_true", help="print one JSON object of the metrics instead of tables")
     p.add_argument("--report", type=Path, metavar="DIR",
                    help="write results.jsonl, metrics.json, report.md and a chart into DIR")
@@ -42,9 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     questions, problems = load_questions(args.questions)
     for p in problems:
         print(f"eval: {args.questions}: {p} (skipped)", file=sys.stderr)
-    chosen = select(questions, args.split)
+    split = split_for(questions, args.split)
+    chosen = select(questions, split)
     if not chosen:
-        print(f"eval: no valid question in {args.questions} for split {args.split!r}", file=sys.stderr)
+        print(f"eval: no valid question in {args.questions} for split {split!r}", file=sys.stderr)
         return 2
     if args.no_history:
         chosen = [replace(q, history=()) for q in chosen]
@@ -67,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     answerers = [pipeline] + ([baseline] if baseline else [])
     rows, *others = run_interleaved(answerers, chosen, RANKING_DEPTH, stderr_progress("questions"))
     report = {
-        "questions": str(args.questions), "split": args.split, "evaluated": len(rows),
+        "questions": str(args.questions), "split": split, "evaluated": len(rows),
         "skipped_lines": [{"line": p.line, "message": p.message} for p in problems],
         "model": config.model, "top_k": RANKING_DEPTH,
         "metrics": aggregate([(r.question, r.scores) for r in rows]),
@@ -87,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         from eval.report import render_tables
-        print(f"{len(rows)} questions from {args.questions} (split {args.split}), "
+        print(f"{len(rows)} questions from {args.questions} (split {split}), "
               f"{len(problems)} lines skipped; model {config.model}"
               + ("; asked without history (no follow-up resolution)" if args.no_history else ""))
         print()

@@ -138,3 +138,9 @@ def select(questions: list[Question], split: str) -> list[Question]:
     if split not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
     return list(questions) if split == "all" else [q for q in questions if q.split == split]
+
+
+def split_for(questions: list[Question], requested: str) -> str:
+    """The split to run: the one asked for, or all of a file whose questions name no split
+    (someone else's set, in the schema's format, which has no `split` field)."""
+    return requested if any(q.split for q in questions) else "all"

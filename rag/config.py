@@ -28,7 +28,7 @@ class Config:
     named_speaker_slack: float = 0.02          # off-topic: margin granted to a question naming a speaker
     strong_keyword: float = 8.0                # off-topic: a BM25 match this strong is on topic whatever the margin
     keyword_weight: float = 0.3                # sentence score = cosine + this * share of the question's keywords
-    passage_weight: float = 0.3                # ... where cosine is blended this much with its passage's
+    passage_weight: float = 0.3                # ... + this * its passage's retrieval score (0..1)
     not_said_margin: float = 0.03              # "X did not say it": X's best sentence this far below another's
     positions_gap: float = 0.05                # disagreement: speakers whose best sentence is this close to the best
     supporting_gap: float = 0.03               # a second quote of the same speaker this close to the first

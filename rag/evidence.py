@@ -71,20 +71,22 @@ class Evidence:
     def score(self, query_vector: np.ndarray, weights: dict[str, float], keyword_weight: float,
               keep=lambda u: True, passage: dict[str, float] | None = None,
               passage_weight: float = 0.0) -> list[Scored]:
-        """The units `keep` accepts, best first: cosine (blended with the cosine of the passage
-        the unit is in, which carries the question a short reply answers) + keyword_weight *
-        keyword share."""
+        """The units `keep` accepts, best first: cosine + keyword_weight * keyword share +
+        passage_weight * how well retrieval ranked the passage the unit is in (0..1; it saw the
+        passage whole, with the question a short reply answers)."""
         dense = self.vectors @ np.asarray(query_vector, dtype=np.float32).reshape(-1)
+        prior = np.zeros(len(self.units))
         if passage and passage_weight:
-            around = np.array([passage.get(u.chunk_id, float(dense[i])) for i, u in enumerate(self.units)])
-            dense = (1 - passage_weight) * dense + passage_weight * around
+            top = max(passage.values()) or 1.0
+            prior = np.array([passage.get(u.chunk_id, 0.0) / top for u in self.units])
         total = sum(weights.values()) or 1.0
         out = []
         for i, u in enumerate(self.units):
             if not keep(u):
                 continue
             kw = sum(w for t, w in weights.items() if t in self._tokens[i]) / total
-            out.append(Scored(i, u, float(dense[i]) + keyword_weight * kw, float(dense[i]), kw))
+            score = float(dense[i]) + keyword_weight * kw + passage_weight * float(prior[i])
+            out.append(Scored(i, u, score, float(dense[i]), kw))
         out.sort(key=lambda s: (-s.score, s.i))
         return out
 

@@ -174,7 +174,7 @@ class Pipeline:
         if not query.text.strip():
             return plans.plan_empty(self._ask(query, k, allowed, [], [], None), self.tools), []
         unknown = tuple(self.coverage.unknown_names(query.topic))
-        base = self.retriever.rank(query, allowed) if not unknown else []
+        base = self.retriever.rank(query, allowed) if not unknown and plans.has_content(query) else []
         hits = self.retriever.retrieve(query, max(k, 8), allowed, ranked=base) if base else []
         vector = self.retriever.dense.vector(dense_text(query))
         ask = self._ask(query, k, allowed, base, hits, vector, unknown)
@@ -187,7 +187,7 @@ class Pipeline:
         weights |= {t: 2.0 for t in self.tokenizer.query_tokens(query.focus or query.topic)}
         named = tuple(s for s in query.speakers if allowed is None or s in allowed)
         off = bool(base) and self._off_topic(query, base, vector)
-        passage = {h.chunk.chunk_id: h.dense for h in base}
+        passage = {h.chunk.chunk_id: h.score for h in base}   # fused (dense + keyword) retrieval score
         carried = query.followup and named != () and not self.corpus.speakers.mentions_in(query.text)
         return plans.Ask(query, self.forms.read(query.rewritten), k, allowed, base, hits, vector, weights,
                          named, off, unknown, passage, carried)

@@ -38,6 +38,7 @@ LONG_POINT = 80           # characters beyond which a summary point counts as ra
 MIN_TALK_UNITS = 8        # a talk with fewer sentences is a summary of one: all its quotes count
 MIN_POINT_CHARS = 15      # a summary bullet shorter than this says too little
 SUPPORTING = 1            # quotes after the first in a plain answer
+REASON_REACH = 3          # sentences after the best one searched for the reason it gives
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Ask:
     named: tuple[str, ...]               # people the question names (within the filter)
     off_topic: bool
     unknown: tuple[str, ...]
-    passage_dense: dict[str, float]      # chunk id -> the question's cosine with that passage
+    passage_dense: dict[str, float]      # chunk id -> its fused retrieval score for the question
     carried: bool = False                # the person was carried over from an earlier turn ("他")
 
 
@@ -94,8 +95,13 @@ def plan_empty(a: Ask, t: Tools) -> Composition | None:
     return Composition(say("en", "empty") + " / " + say("zh", "empty"), (), (), True)
 
 
+def has_content(query: Query) -> bool:
+    """At least two letters, digits or characters: "x", "？？" or emoji ask nothing."""
+    return sum(ch.isalnum() for ch in query.topic) >= 2
+
+
 def plan_no_content(a: Ask, t: Tools) -> Composition | None:
-    if sum(ch.isalnum() for ch in a.query.topic) >= 2:   # "x" or "？？" asks nothing
+    if has_content(a.query):
         return None
     return Composition(say(a.query.lang, "off_topic"), (), (), True)
 
@@ -322,7 +328,7 @@ def plan_not_given(a: Ask, t: Tools) -> Composition | None:
         return None
     ranked = _answerers(a, t)
     best = ranked[: t.config.detail_depth]
-    if not best or any(_gives(a, t, kind, s) for s in best):
+    if not best or _gives(a, t, kind, best[0]):   # _answerers put a sentence giving it first
         return None
     d = t.draft(a)
     lang = a.query.lang
@@ -369,6 +375,11 @@ def _answerers(a: Ask, t: Tools) -> list[Scored]:
         ranked = t.ranked(a, lambda u: u.speaker == person)
     if a.query.asks_who:
         ranked = [s for s in ranked if s.unit.speaker != EDITOR] or ranked
+    if a.form.detail and a.form.plan not in ("summary", "compare", "disagreement"):
+        # a question asking for a figure, date, place or name is answered by a sentence holding one
+        head = ranked[: t.config.detail_depth]
+        giving = [s for s in head if _gives(a, t, a.form.detail, s)]
+        ranked = giving + [s for s in ranked if s not in giving]
     return ranked
 
 
@@ -407,7 +418,9 @@ def plan_yes_no(a: Ask, t: Tools) -> Composition | None:
 
 
 def plan_why(a: Ask, t: Tools) -> Composition | None:
-    """The reason given: the best sentence's neighbours that give a reason, else the best."""
+    """The reason given: the best sentence, then, reading on in its paragraph, the first
+    sentence that gives a reason (因为/所以, because/so …), or else the one right after it,
+    where explanations usually are."""
     if a.form.plan != "why":
         return None
     ranked = _answerers(a, t)
@@ -415,13 +428,14 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
         return None
     ev = t.evidence
     best = ranked[0]
-    reasons = [j for j in [best.i, *ev.neighbours(best.i, 2, 3)] if t.forms.gives_reason(ev.units[j].text)]
+    after = [j for j in ev.neighbours(best.i, 0, REASON_REACH) if j > best.i]
+    reason = next((j for j in after if t.forms.gives_reason(ev.units[j].text)), None)
     d = t.draft(a)
     d.line(say(a.query.lang, "why", name=d.name(best.unit.speaker)))
-    picked = reasons[0] if reasons else best.i
-    d.quote(ev.quote(picked))
-    if picked != best.i and not ev.quote(picked).last >= best.i >= ev.quote(picked).first:
-        d.quote(ev.quote(best.i))
+    d.quote(ev.quote(best.i))
+    follow = reason if reason is not None else (after[0] if after else None)
+    if follow is not None and follow > ev.quote(best.i).last:
+        d.quote(ev.quote(follow))
     return d.done()
 
 

@@ -42,7 +42,10 @@ def test_ask_returns_what_rag_ask_json_prints(client, pipeline):
 
 def test_speaker_filter_and_top_k(client):
     result = client.predict("姚顺雨怎么看To B和To C的分化？", [], ["唐杰"], 3, api_name="/ask")
-    assert len(result["hits"]) == 3
+    # the top 3, then only passages the answer cites that ranked lower
+    cited = {c["chunk_id"] for c in result["citations"]}
+    assert [h["rank"] for h in result["hits"][:3]] == [1, 2, 3]
+    assert all(h["chunk_id"] in cited for h in result["hits"][3:])
     assert {h["speaker"] for h in result["hits"]} == {"唐杰"}
     assert {c["speaker"] for c in result["citations"]} <= {"唐杰"}
 

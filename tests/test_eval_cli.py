@@ -103,7 +103,8 @@ def test_runner_scores_each_question_and_survives_an_error(question_file, tmp_pa
 def test_eval_command_end_to_end(question_file, tmp_path):
     out = tmp_path / "report"
     proc = subprocess.run([sys.executable, "-m", "eval", "--questions", str(question_file), "--json",
-                           "--report", str(out)], cwd=REPO, capture_output=True, text=True, timeout=900)
+                           "--split", "all", "--report", str(out)], cwd=REPO, capture_output=True, text=True,
+                          timeout=900)
     assert proc.returncode == 0, proc.stderr
     assert f"line {BAD_LINE}: not valid JSON" in proc.stderr
     printed = json.loads(proc.stdout)

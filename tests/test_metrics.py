@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from eval.dataset import Question, load_questions, parse_line, select
+from eval.dataset import Question, load_questions, parse_line, select, split_for
 from eval.metrics import (Passage, Result, aggregate, attribution_ok, contains, difference,
                           percentile, score, what_went_wrong)
 
@@ -279,3 +279,10 @@ def test_a_translated_quote_carries_its_key_facts_in_the_cited_original():
     assert score(qf, shown).key_facts == 1.0
     unmarked = Result("f", "Lin Junyang said they started in 2023.", False, ("林俊旸",), (cited,), (), 1.0)
     assert score(qf, unmarked).key_facts == 0.0      # a citation the answer does not show does not count
+
+
+def test_the_default_dev_split_runs_a_file_without_splits_whole():
+    mine = [q("a", "fact", ["唐杰"], split="dev"), q("b", "fact", ["唐杰"], split="test")]
+    theirs = [q("a", "fact", ["唐杰"], split=""), q("b", "fact", ["唐杰"], split="")]
+    assert split_for(mine, "dev") == "dev" and [x.id for x in select(mine, "dev")] == ["a"]
+    assert split_for(theirs, "dev") == "all" and len(select(theirs, split_for(theirs, "dev"))) == 2

@@ -1,26 +1,31 @@
-"""The regression gate: the project's own question set, answered by the real pipeline.
+"""The regression gate: the dev split of the project's question set, answered by the real
+pipeline. Only dev: the test split is held out (run once when a change is finished, never a
+gate, never tuned on).
 
-Thresholds sit just under the values measured on 2026-11-29 (all 131 questions: hit@5 0.974,
-MRR 0.866, attribution 0.965, abstention 0.947, key facts 0.774). Raise them as the numbers
-improve; never lower them to let a change through."""
+Thresholds sit just under the dev values measured on 2026-11-30 after calibration (see the
+README's evaluation table). Raise them as the numbers improve; never lower them to let a
+change through."""
 import pytest
 
-from eval.dataset import load_questions
+from eval.dataset import load_questions, select
 from eval.metrics import aggregate
 from eval.runner import RANKING_DEPTH, run
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 
-GATE = {"hit@5": 0.95, "mrr@10": 0.84, "attribution_accuracy": 0.94,
-        "abstention_accuracy": 0.92, "key_fact_coverage": 0.75}
+GATE = {"hit@5": 0.88, "mrr@10": 0.72, "attribution_accuracy": 0.88, "abstention_accuracy": 0.85,
+        "key_fact_coverage": 0.54, "yesno_accuracy": 0.65, "key_point_coverage": 0.20,
+        "citation_precision_quote": 0.45}
 
 
 @pytest.fixture(scope="module")
 def metrics(pipeline):
     questions, problems = load_questions(REPO / "eval" / "questions.jsonl")
     assert problems == []
-    rows = run(pipeline, questions, RANKING_DEPTH)
+    dev = select(questions, "dev")
+    assert dev and all(q.split == "dev" for q in dev)
+    rows = run(pipeline, dev, RANKING_DEPTH)
     return aggregate([(r.question, r.scores) for r in rows])
 
 
@@ -31,8 +36,18 @@ def test_metric_stays_above_the_gate(metrics, name):
     assert value >= GATE[name]
 
 
-def test_declines_the_unanswerable_and_answers_the_rest(metrics):
+def test_no_answer_raises(metrics):
+    assert metrics["overall"]["error_rate"] == 0.0
+
+
+def test_each_kind_of_decline_and_the_answerable_types(metrics):
     by_type = metrics["by_type"]
-    assert by_type["unanswerable"]["abstention_accuracy"] >= 0.6      # 0.625 measured
-    answered = {k: v["abstention_accuracy"] for k, v in by_type.items() if k != "unanswerable"}
-    assert min(answered.values()) >= 0.9, answered                    # 0.929 measured (followup)
+    declined = {t: by_type[t]["abstention_accuracy"] for t in ("unanswerable", "detail_missing", "wrong_speaker")}
+    answered = {t: v["abstention_accuracy"] for t, v in by_type.items() if t not in declined}
+    print(declined, answered)
+    assert min(declined.values()) >= GATE_DECLINED, declined
+    assert min(answered.values()) >= GATE_ANSWERED, answered
+
+
+GATE_DECLINED = 0.3   # the weakest declined type on dev (see the README); each must be declined at least this often
+GATE_ANSWERED = 0.7   # and each answerable type answered at least this often
