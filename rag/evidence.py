@@ -3,6 +3,7 @@ embedding's similarity and its share of the question's keywords), and quotes bui
 consecutive units so that a lead-in ("有三点：") or a question carries what follows it."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,12 +52,31 @@ class Evidence:
         self.tokenizer = tokenizer
         self._tokens = [set(tokenizer.tokens(u.text)) for u in self.units]
         self._index_of = {(u.doc_id, u.start): i for i, u in enumerate(self.units)}
+        self._document_frequency: dict[str, int] = {}   # in how many units each word occurs
+        for toks in self._tokens:
+            for tok in toks:
+                self._document_frequency[tok] = self._document_frequency.get(tok, 0) + 1
         self._bigrams = [_bigrams(u.text) for u in self.units]
         per_para: dict[tuple[str, int], int] = {}
         for u in self.units:
             per_para[(u.doc_id, u.para)] = per_para.get((u.doc_id, u.para), 0) + 1
         self._alone = [per_para[(u.doc_id, u.para)] == 1 for u in self.units]
         self.editions: dict[tuple[str, str], object] = {}   # (doc_id, lang) -> index.edition.Edition
+
+    def salience(self, indices: list[int]) -> dict[int, float]:
+        """How much each unit says what its material is about: the mean weight of its words,
+        a word weighing its frequency in the material times its rarity in the corpus (tf-idf),
+        scaled so the most salient unit of the material is 1."""
+        df = self._document_frequency
+        tf: dict[str, int] = {}
+        for i in indices:
+            for tok in self._tokens[i]:
+                tf[tok] = tf.get(tok, 0) + 1
+        n = len(self.units)
+        raw = {i: sum(tf[tok] * math.log(n / df[tok]) for tok in self._tokens[i]) / (len(self._tokens[i]) + 3)
+               for i in indices}
+        top = max(raw.values(), default=0.0) or 1.0
+        return {i: v / top for i, v in raw.items()}
 
     def title_like(self, u: Sentence) -> bool:
         """A short line standing alone in a talk: a slide title, not a statement."""

@@ -148,14 +148,18 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
         twin = next((u for u in units if ev.similar(s.i, u.i)), None)
         points.append(((twin or s).unit.start, [s.i] + ([twin.i] if twin else [])))
     wanted = max(0, SUMMARY_POINTS - len(points))
+    salient = ev.salience([u.i for u in units])
     for stretch in _stretches(units, wanted):
         good = [u for u in stretch if _point_worthy(u.unit) and not taken(u.i)]
+        used = {ev.units[j].chunk_id for _, group in points for j in group}
+        good = [u for u in good if u.unit.chunk_id not in used] or good   # a passage not cited yet
         if not good:
             continue
         vecs = ev.vectors[[u.i for u in good]]
         centre = vecs.mean(axis=0)
         central = vecs @ (centre / (np.linalg.norm(centre) or 1.0))
         k = max(range(len(good)), key=lambda k: (central[k] + good[k].score
+                                                  + t.config.salience_weight * salient[good[k].i]
                                                   - max(0, len(good[k].unit.text) - LONG_POINT) / LONG_POINT / 10, -k))
         points.append((good[k].unit.start, [good[k].i]))
     if not points:

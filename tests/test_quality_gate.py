@@ -14,9 +14,9 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 
-GATE = {"hit@5": 0.88, "mrr@10": 0.72, "attribution_accuracy": 0.88, "abstention_accuracy": 0.85,
-        "key_fact_coverage": 0.54, "yesno_accuracy": 0.65, "key_point_coverage": 0.20,
-        "citation_precision_quote": 0.45}
+GATE = {"hit@5": 0.88, "mrr@10": 0.72, "attribution_accuracy": 0.90, "abstention_accuracy": 0.88,
+        "key_fact_coverage": 0.60, "yesno_accuracy": 0.75, "key_point_coverage": 0.25,
+        "citation_precision_quote": 0.41}
 
 
 @pytest.fixture(scope="module")
@@ -49,5 +49,5 @@ def test_each_kind_of_decline_and_the_answerable_types(metrics):
     assert min(answered.values()) >= GATE_ANSWERED, answered
 
 
-GATE_DECLINED = 0.3   # the weakest declined type on dev (see the README); each must be declined at least this often
-GATE_ANSWERED = 0.7   # and each answerable type answered at least this often
+GATE_DECLINED = 0.35  # each declined type at least this often on dev (detail_missing, the weakest, 0.40)
+GATE_ANSWERED = 0.85  # and each answerable type answered at least this often (follow-ups, the weakest, 0.90)
