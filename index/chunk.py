@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from index.records import Chunk, Passage
 
-CHUNKER_VERSION = 4
+CHUNKER_VERSION = 5
 # Sentence ends: Chinese and English punctuation (a closing quote stays with its sentence),
 # and line breaks.
 _SENTENCE = re.compile(r"[^。！？；!?;…\n]*(?:[。！？；!?;…]+[」』”’\"')）]*|\n|$)|[^\n]+")
-_EN_STOP = re.compile(r"(?<=[A-Za-z0-9][.])\s+(?=[A-Z\u4e00-\u9fff])")
+# An English full stop, also as tokenised transcripts write it ("meeting . What"), before a
+# capital or a Chinese character.
+_EN_STOP = re.compile(r"(?:(?<=[A-Za-z0-9%)}][.])|(?<=[A-Za-z0-9%)}] [.]))\s+(?=[A-Z\u4e00-\u9fff])")
 
 
 CONTEXT_CHARS = 80   # how much of the moderator's question a short reply carries

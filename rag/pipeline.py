@@ -75,7 +75,7 @@ class Pipeline:
                        self.config.max_history)
 
     def answer(self, question: str, history: list[str] = (), speakers: list[str] | None = None,
-               top_k: int | None = None, on_token=None) -> Answer:
+               top_k: int | None = None, on_token=None, docs: list[str] | None = None) -> Answer:
         """Answer one question; `speakers` restricts retrieval to those people (UI filter);
         `on_token(text)` receives the LLM composer's tokens as they arrive, if it is used."""
         self.warm_up()
@@ -89,7 +89,7 @@ class Pipeline:
         if query.truncated:
             notices.append(f"question cut to its first {self.config.max_question_chars} characters")
         t1 = time.perf_counter()
-        comp, hits = self._retrieve_and_compose(query, k, allowed)
+        comp, hits = self._retrieve_and_compose(query, k, allowed, self.retriever.scoped(docs))
         # The top k, and every passage the answer cites (a comparison may cite one further down).
         shown_ids = {h.chunk.chunk_id for h in hits[:k]}
         cited_ids = {c.chunk.chunk_id for c in comp.citations} - shown_ids
@@ -112,14 +112,14 @@ class Pipeline:
                       comp.citations, tuple(hits), query.lang, tuple(notices), timings, composer)
 
     def stream(self, question: str, history: list[str] = (), speakers: list[str] | None = None,
-               top_k: int | None = None) -> Iterator[tuple[str, Answer | None]]:
+               top_k: int | None = None, docs: list[str] | None = None) -> Iterator[tuple[str, Answer | None]]:
         """Yield (answer text so far, None) while composing, then (full text, Answer) once."""
         self.warm_up()
         if self.llm is not None:  # token by token; the final text replaces what was streamed
             from rag.llm import stream_answer
-            yield from stream_answer(lambda on_token: self.answer(question, history, speakers, top_k, on_token))
+            yield from stream_answer(lambda on_token: self.answer(question, history, speakers, top_k, on_token, docs))
             return
-        answer = self.answer(question, history, speakers, top_k)
+        answer = self.answer(question, history, speakers, top_k, docs=docs)
         shown = ""
         for line in answer.answer.splitlines(keepends=True):
             shown += line
@@ -154,10 +154,10 @@ class Pipeline:
             return margin < self.config.min_margin + NO_KEYWORD_MARGIN
         return margin < self.config.min_margin and keyword < self.config.strong_keyword
 
-    def _retrieve_and_compose(self, query: Query, k: int, allowed: frozenset[str] | None
-                              ) -> tuple[Composition, list[Hit]]:
+    def _retrieve_and_compose(self, query: Query, k: int, allowed: frozenset[str] | None,
+                              retriever: HybridRetriever) -> tuple[Composition, list[Hit]]:
         """Decide whether the transcript answers the question, and whose passages to cite."""
-        texts, composer, retriever = self.corpus.texts, self.composer, self.retriever
+        texts, composer = self.corpus.texts, self.composer
         if not query.text.strip():
             return composer.empty(query), []
         if not _has_content(query.topic):
