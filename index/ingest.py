@@ -65,19 +65,18 @@ def render(title: str, cues: list[Cue], lang: str) -> Rendered:
 
 
 def speaker_entries(people: tuple[tuple[str, str], ...], known: Speakers | None) -> list[dict]:
-    """New speakers-file entries for people not in it yet. A name after a title that ends in a
-    period (`Hon. Bill Morneau`) is also known without the title and by its last word, unless
-    that would name someone else."""
+    """New speakers-file entries for people not in it yet. A personal name between a leading
+    title that ends in a period and a trailing post-nominal in capitals (`Hon. Bill Morneau`,
+    `Kirsty Williams AM`) is also known without them and by its last word, unless that would
+    name someone else."""
     taken = {a.lower() for a in known.all_aliases()} if known else set()
     out = []
     for name, role in people:
         if known and known.canonical(name) is not None:
             continue
         aliases = [name]
-        words = name.split()
-        titled = [i for i, w in enumerate(words[:2]) if w.endswith(".")]
-        if titled and len(words) - titled[-1] - 1 >= 2:
-            bare = words[titled[-1] + 1:]
+        bare = _bare_name(name)
+        if bare:
             aliases += [" ".join(bare), bare[-1]]
         aliases = [a for a in dict.fromkeys(aliases) if a == name or a.lower() not in taken]
         taken.update(a.lower() for a in aliases)
@@ -87,6 +86,16 @@ def speaker_entries(people: tuple[tuple[str, str], ...], known: Speakers | None)
             taken.add(role.lower())
         out.append(entry)
     return out
+
+
+def _bare_name(name: str) -> list[str]:
+    """The words of a personal name without a leading `Mr.`/`Hon.` and a trailing `AM`/`MP`;
+    [] when there is no such title, or fewer than two words remain."""
+    words = name.split()
+    lead = max((i + 1 for i, w in enumerate(words[:2]) if w.endswith(".")), default=0)
+    tail = len(words) - 1 if len(words) > 1 and words[-1].isupper() and 2 <= len(words[-1]) <= 4 else len(words)
+    bare = words[lead:tail]
+    return bare if (lead or tail < len(words)) and len(bare) >= 2 and all(w[:1].isupper() for w in bare) else []
 
 
 def import_document(cues: list[Cue], corpus_dir: Path, doc_id: str, title: str | None = None,

@@ -79,11 +79,14 @@ def test_names_with_a_role_and_a_title():
     assert speaker_and_role("Hon. Bill Morneau (Minister of Finance)") == ("Hon. Bill Morneau", "Minister of Finance")
     assert speaker_and_role("Marketing") == ("Marketing", "")
     entries = speaker_entries((("Hon. Bill Morneau", "Minister of Finance"), ("Mr. Ben Lobb", ""),
-                               ("Project Manager", ""), ("Ms. Anne Lobb", "")), None)
+                               ("Project Manager", ""), ("Ms. Anne Lobb", ""), ("Kirsty Williams AM", ""),
+                               ("PhD C", "")), None)
     assert entries[0]["aliases"] == ["Hon. Bill Morneau", "Bill Morneau", "Morneau"]
     assert entries[0]["titles"] == ["Minister of Finance"]
     assert entries[2]["aliases"] == ["Project Manager"]
     assert entries[3]["aliases"] == ["Ms. Anne Lobb", "Anne Lobb"]  # "Lobb" already names Ben Lobb
+    assert entries[4]["aliases"] == ["Kirsty Williams AM", "Kirsty Williams", "Williams"]
+    assert entries[5]["aliases"] == ["PhD C"]
 
 
 def test_a_bad_import_leaves_the_corpus_untouched(corpus_dir):
