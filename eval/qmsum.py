@@ -1,4 +1,4 @@
-"""`python -m eval.qmsum PATH_TO_QMSUM [--split val] [--home DIR] [--limit N] [--json FILE]`
+"""`python -m eval.qmsum PATH_TO_QMSUM [--split val] [--home DIR] [--limit N] [--per-domain N] [--json FILE]`
 
 Retrieval over meetings, measured on QMSum (Yale-LILY/QMSum, MIT licence): the split's
 meetings are imported as one corpus (each meeting a document, through the same importer as
@@ -171,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--split", choices=SPLITS, default="val")
     p.add_argument("--home", type=Path, help="where the corpus and index go (default: RAG_HOME/qmsum-SPLIT)")
     p.add_argument("--limit", type=int, help="only the first N meetings (for a quick look)")
+    p.add_argument("--per-domain", type=int, metavar="N", help="only the first N meetings of each domain")
     p.add_argument("--no-baseline", action="store_true")
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     args = p.parse_args(argv)
@@ -181,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     home = args.home or base.home / f"qmsum-{args.split}"
     try:
         files = meeting_files(args.path, args.split)[: args.limit]
+        if args.per_domain:
+            files = [f for d in DOMAINS for f in [f for f in files if domain_of(f.stem) == d][: args.per_domain]]
         home.mkdir(parents=True, exist_ok=True)
         models = home / "models"
         if not models.exists() and base.models_dir.exists():
