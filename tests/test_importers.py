@@ -82,3 +82,10 @@ def test_not_utf8_names_the_line(tmp_path):
     f.write_bytes(b"Ann: hi\nBo: caf\xe9\n")
     with pytest.raises(ImportProblem, match=r"x\.txt:2: not valid UTF-8"):
         read_cues(f)
+
+
+def test_teams_webvtt_with_cue_ids_and_closing_voice_tags():
+    cues = read_cues(FIX / "teams.vtt")
+    assert [(c.speaker, c.text, c.line, c.anchor) for c in cues] == [
+        ("Dana Whitfield", "Morning all, shall we start?", 4, "00:00:03.251"),
+        ("Omar Haddad", "Yes, go ahead.", 8, "00:00:06.500")]
