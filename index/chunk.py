@@ -4,17 +4,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.documents import detect_lang
 from index.records import Chunk, Passage
 
-CHUNKER_VERSION = 4
+CHUNKER_VERSION = 6
 # Sentence ends: Chinese and English punctuation (a closing quote stays with its sentence),
 # and line breaks.
 _SENTENCE = re.compile(r"[^。！？；!?;…\n]*(?:[。！？；!?;…]+[」』”’\"')）]*|\n|$)|[^\n]+")
-_EN_STOP = re.compile(r"(?<=[A-Za-z0-9][.])\s+(?=[A-Z\u4e00-\u9fff])")
+# An English full stop, also as tokenised transcripts write it ("meeting . What"), before a
+# capital or a Chinese character.
+_EN_STOP = re.compile(r"(?:(?<=[A-Za-z0-9%)}][.])|(?<=[A-Za-z0-9%)}] [.]))\s+(?=[A-Z\u4e00-\u9fff])")
 
 
 CONTEXT_CHARS = 80   # how much of the moderator's question a short reply carries
 SHORT_REPLY = 80     # a round-table chunk this short is searched together with the question
+# An English word carries about as much as a Chinese character but is several letters long:
+# sizes (and the two above) are in characters of Chinese; English text gets this many per unit.
+LATIN_CHARS_PER_UNIT = 3
 
 
 @dataclass(frozen=True)
@@ -79,22 +85,24 @@ def _same_run(a: Passage, b: Passage) -> bool:
 def _pack(group: list[Passage], source: str, settings: ChunkSettings, asked: str) -> list[Chunk]:
     """Pack a run into chunks; a short reply keeps the question it answers as search context."""
     spans = [(s, e, p) for p in group for s, e in sentences(p.text, p.start)]
+    unit = LATIN_CHARS_PER_UNIT if detect_lang(" ".join(p.text for p in group)) == "en" else 1
+    size, overlap = settings.size * unit, settings.overlap * unit
     out: list[Chunk] = []
     i = 0
     while i < len(spans):
         j = i
-        while j + 1 < len(spans) and spans[j + 1][1] - spans[i][0] <= settings.size:
+        while j + 1 < len(spans) and spans[j + 1][1] - spans[i][0] <= size:
             j += 1
         first = spans[i][2]
         start, end = spans[i][0], spans[j][1]
-        context = asked if first.kind == "roundtable" and end - start <= SHORT_REPLY else ""
+        context = asked if first.kind == "roundtable" and end - start <= SHORT_REPLY * unit else ""
         out.append(Chunk.make(first.doc_id, first.speaker, first.section, first.kind,
                               source[start:end], start, end, first.para, context))
         if j + 1 >= len(spans):
             break
         # Step back over trailing sentences that fit in the overlap, but always move forward.
         k = j + 1
-        while k - 1 > i and spans[j][1] - spans[k - 1][0] <= settings.overlap:
+        while k - 1 > i and spans[j][1] - spans[k - 1][0] <= overlap:
             k -= 1
         i = k
     return out

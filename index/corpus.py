@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.documents import Document, MetaProblem, describe, meta_path, read_meta
 from index.parse import ParseError, Paragraph, paragraphs, parse_text, read_transcript
 from index.records import Passage
 from index.speakers import Speakers
@@ -31,6 +32,7 @@ class Corpus:
     passages: tuple[Passage, ...]
     fingerprint: str                 # hash of the transcripts, the speakers and background files
     background: tuple[str, ...] = ()  # everyday sentences, the off-topic reference (background.txt)
+    documents: dict = field(default_factory=dict)  # doc_id -> Document (title, lang, moderators)
     _by_doc: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -46,18 +48,23 @@ class Corpus:
         speakers = load_speakers(speakers_file, speakers_bytes)
         files = transcript_files(directory)
         texts = {d: _read_text(p) for d, p in files.items()}
+        metas = {d: _read_meta(p) for d, p in files.items()}
+        documents = {d: _describe(d, texts[d], metas[d], speakers, p) for d, p in files.items()}
         # Parse the text just read (not the file again), so offsets always refer to `texts`.
-        passages = tuple(p for d, path in files.items() for p in parse_text(texts[d], speakers, d, str(path)))
+        passages = tuple(p for d, path in files.items()
+                         for p in parse_text(texts[d], speakers, d, str(path), documents[d].moderators))
         h = hashlib.sha256()
         for d in files:
             h.update(d.encode() + b"\0" + texts[d].encode("utf-8") + b"\0")
+            h.update(json.dumps(metas[d], sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\0")
         h.update(speakers_bytes)
         background = _background_lines(directory / BACKGROUND_FILE)
         h.update("\n".join(background).encode("utf-8"))
         by_doc: dict[str, list[Passage]] = {}
         for p in passages:
             by_doc.setdefault(p.doc_id, []).append(p)
-        return cls(directory, speakers, files, texts, passages, h.hexdigest(), background, by_doc)
+        return cls(directory, speakers, files, texts, passages, h.hexdigest(), background,
+                   documents, by_doc)
 
     def passages_of(self, doc_id: str) -> list[Passage]:
         return self._by_doc.get(doc_id, [])
@@ -128,6 +135,20 @@ def load_speakers(file: Path, raw: bytes | None = None) -> Speakers:
         return Speakers.load(file)
     except (ValueError, OSError) as err:
         raise ParseError(f"{file}: {err}") from None
+
+
+def _read_meta(transcript: Path) -> dict:
+    try:
+        return read_meta(meta_path(transcript))
+    except MetaProblem as err:
+        raise ParseError(str(err)) from None
+
+
+def _describe(doc_id: str, text: str, meta: dict, speakers: Speakers, path: Path) -> Document:
+    try:
+        return describe(doc_id, text, meta, speakers, str(meta_path(path)))
+    except MetaProblem as err:
+        raise ParseError(str(err)) from None
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -38,6 +38,7 @@ class Paragraph:
 SENTENCE_END = "。！？!?"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
 _URL = re.compile(r"^(https?://\S+)$")
+_COMMENT = re.compile(r"^<!--.*-->$", re.S)  # an anchor (`<!-- 00:01:02.500 -->`): nobody's words
 _REPORT_VERBS = ("透露", "认为", "指出", "表示", "强调", "提到", "坦言", "预计", "判断", "估计",
                  "承认", "提出", "分享", "观察到", "点出", "关注", "解释")
 _PRONOUN = r"(?:他|她)"
@@ -71,18 +72,25 @@ def paragraphs(text: str) -> list[Paragraph]:
     return out
 
 
-def parse_transcript(path: Path, speakers: Speakers, doc_id: str | None = None) -> list[Passage]:
+def parse_transcript(path: Path, speakers: Speakers, doc_id: str | None = None,
+                     moderators: tuple[str, ...] | None = None) -> list[Passage]:
     """Parse one transcript file into passages; raises ParseError naming file and line."""
     path = Path(path)
     text = read_transcript(path)
-    return parse_text(text, speakers, doc_id or path.stem, str(path))
+    return parse_text(text, speakers, doc_id or path.stem, str(path), moderators)
 
 
-def parse_text(text: str, speakers: Speakers, doc_id: str, origin: str = "<text>") -> list[Passage]:
-    paras = paragraphs(text)
+def parse_text(text: str, speakers: Speakers, doc_id: str, origin: str = "<text>",
+               moderators: tuple[str, ...] | None = None) -> list[Passage]:
+    """Passages of one document. `moderators` ask the unlabelled opening questions of its
+    conversations; by default, those the speakers file marks who take a turn in this text."""
+    paras = [p for p in paragraphs(text) if not _COMMENT.match(p.text)]
     if not paras:
         raise ParseError(f"{origin}:1: the transcript is empty")
-    parser = _Parser(text, speakers, doc_id, origin)
+    if moderators is None:
+        from index.documents import describe
+        moderators = describe(doc_id, text, {}, speakers).moderators
+    parser = _Parser(text, speakers, doc_id, origin, tuple(moderators))
     for section in _sections(paras):
         parser.section(section)
     if not any(p.speaker != EDITOR for p in parser.out):
@@ -103,8 +111,9 @@ def _sections(paras: list[Paragraph]) -> list[list[Paragraph]]:
 
 
 class _Parser:
-    def __init__(self, text: str, speakers: Speakers, doc_id: str, origin: str):
+    def __init__(self, text: str, speakers: Speakers, doc_id: str, origin: str, moderators: tuple[str, ...]):
         self.text, self.sp, self.doc_id, self.origin = text, speakers, doc_id, origin
+        self.moderators = moderators
         self.labels = speakers.label_pattern()
         self.out: list[Passage] = []
 
@@ -182,8 +191,10 @@ class _Parser:
                 current, body = turn
             else:
                 body = p.start
-            speaker = current or self.sp.moderator or EDITOR
-            kind = "moderator_question" if speaker == self.sp.moderator else "roundtable"
+            # Before the first turn: the document's moderator asking, or (with none) the narration.
+            speaker = current or (self.moderators[0] if self.moderators else EDITOR)
+            kind = ("moderator_question" if speaker in self.moderators
+                    else "roundtable" if current else "narration")
             self.emit(speaker, title, kind, body, p.end, p)
 
     def _article(self, title: str, paras: list[Paragraph]) -> None:

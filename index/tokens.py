@@ -1,5 +1,6 @@
-"""Keyword tokens for BM25: traditional -> simplified, jieba words with the summit's terms,
-English words lower-cased, and English question words mapped to the transcript's terms."""
+"""Keyword tokens for BM25: traditional -> simplified, jieba words with the corpus's terms,
+English words lower-cased and stemmed (Snowball), and English question words mapped to the
+transcript's terms through the corpus glossary."""
 from __future__ import annotations
 
 import json
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import jieba
 import opencc
+import snowballstemmer
 
 # Function words that carry no topic; removing them keeps BM25 on content words.
 STOPWORDS = frozenset("""
@@ -27,6 +29,20 @@ TOKEN_CACHE_SIZE = 50_000
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 _LATIN = re.compile(r"[a-z][a-z0-9.+\-']*")
 log = logging.getLogger(__name__)
+
+
+_STEMMER = threading.local()  # Snowball stemmers are not thread-safe: one per thread
+_WORD = re.compile(r"^[a-z]+(?:'[a-z]+)?$")
+
+
+def stem(token: str) -> str:
+    """An English word's Snowball stem ("agents" -> "agent", "coding" -> "code"); other
+    tokens (Chinese words, numbers, "gpt-4") unchanged."""
+    if not _WORD.match(token):
+        return token
+    if not hasattr(_STEMMER, "english"):
+        _STEMMER.english = snowballstemmer.stemmer("english")
+    return _STEMMER.english.stemWord(token)
 
 
 @lru_cache(maxsize=1)
@@ -88,7 +104,7 @@ class Tokenizer:
             cached = self._cache.get(text)
         if cached is None:
             mainland = to_mainland_terms(text).lower()
-            cached = tuple(t for t in (tok.strip() for tok in self.jieba_tokenizer().cut_for_search(mainland))
+            cached = tuple(stem(t) for t in (tok.strip() for tok in self.jieba_tokenizer().cut_for_search(mainland))
                            if t and t not in STOPWORDS and not _PUNCT.match(t))
             with self._lock:
                 if len(self._cache) >= TOKEN_CACHE_SIZE:

@@ -1,4 +1,5 @@
-"""Command line: `python -m rag ask "QUESTION" [--history "EARLIER" ...] [--json]`,
+"""Command line: `python -m rag ask "QUESTION" [--history "EARLIER" ...] [--doc ID ...] [--json]`,
+`python -m rag import PATH... [--format F] [--id ID] [--title T] [--lang zh|en]`,
 `python -m rag build [--force]`, `python -m rag info`."""
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from rag.config import from_env
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m rag", description="Ask the AGI-Next transcript.")
+    p = argparse.ArgumentParser(prog="python -m rag", description="Ask the transcripts in the corpus folder.")
     p.add_argument("--home", help="folder for the converted model and the index (RAG_HOME)")
     p.add_argument("--corpus", dest="corpus_dir", help="transcript folder (RAG_CORPUS_DIR)")
     p.add_argument("--model", help="sentence-transformers model name or path (RAG_MODEL)")
@@ -23,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--history", action="append", default=[], help="an earlier question (repeatable, oldest first)")
     ask.add_argument("--speaker", action="append", default=None, help="only passages of this speaker (repeatable)")
+    ask.add_argument("--doc", action="append", default=None, help="only this document (id; repeatable)")
     ask.add_argument("--top-k", type=int, help="passages to retrieve (RAG_TOP_K)")
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     ask.add_argument("--llm-base-url", help="OpenAI-compatible endpoint (RAG_LLM_BASE_URL)")
@@ -32,6 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="build the index now (rebuilds if stale)")
     build.add_argument("--force", action="store_true", help="rebuild even if the index is current")
     sub.add_parser("info", help="show the index manifest")
+    imp = sub.add_parser("import", help="add transcripts (WebVTT, SRT, JSON turns, `Name: text`) to the corpus")
+    imp.add_argument("paths", nargs="+", metavar="PATH")
+    imp.add_argument("--format", choices=("vtt", "srt", "json", "txt"), help="default: from the file suffix")
+    imp.add_argument("--id", dest="doc_id", help="document id (default: the file name without suffix)")
+    imp.add_argument("--title", help="document title (default: the id)")
+    imp.add_argument("--lang", choices=("zh", "en"), help="default: read from the text")
+    imp.add_argument("--moderator", action="append", default=[], help="who chairs (repeatable)")
     return p
 
 
@@ -51,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if args.cmd == "import":
+        return _import(args, config.corpus_dir)
     from index.parse import ParseError
     from index.store import IndexProblem
     from rag.pipeline import Pipeline
@@ -62,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             pipeline.warm_up()
             print(json.dumps(pipeline.index.manifest, ensure_ascii=False, indent=2))
             return 0
-        answer = pipeline.answer(args.question, args.history, args.speaker)
+        answer = pipeline.answer(args.question, args.history, args.speaker, docs=args.doc)
     except (ParseError, IndexProblem, ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -70,6 +81,28 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else _readable(answer))
     except BrokenPipeError:  # `| head`: the reader left; say nothing more
         sys.stderr.close()
+    return 0
+
+
+def _import(args, corpus_dir) -> int:
+    """Each file becomes one corpus document; the first bad file stops the import."""
+    from index.importers import ImportProblem, detect_format, read_cues
+    from index.ingest import import_document
+    from pathlib import Path
+    if len(args.paths) > 1 and (args.doc_id or args.title):
+        print("error: --id and --title name one document; import one file at a time with them",
+              file=sys.stderr)
+        return 2
+    for path in map(Path, args.paths):
+        try:
+            fmt = detect_format(path, args.format)
+            cues = read_cues(path, fmt)
+            out = import_document(cues, corpus_dir, args.doc_id or path.stem, args.title, args.lang,
+                                  tuple(args.moderator), str(path), fmt)
+        except (ImportProblem, OSError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        print(f"imported {path} -> {out} ({len(cues)} cues)")
     return 0
 
 

@@ -23,10 +23,10 @@ _KIND = {
     "talk_summary": "reported: the article's summary of this person's talk",
     "narration": "the article's own narration", "introduction": "the article introducing someone",
 }
-SYSTEM_PROMPT = """You answer questions about the AGI-Next summit (a Chinese AI conference) using ONLY the numbered passages of its transcript that you are given.
+SYSTEM_PROMPT = """You answer questions about transcripts of talks and meetings using ONLY the numbered passages of them that you are given; each passage names the document it comes from.
 
 Rules:
-1. Attribute every claim to the speaker of the passage it comes from, by name. Passages whose speaker is 编者 are the article's own words: write "the article says" / "文章写道", never a person's name. For passages marked "reported", say it is the article's account ("据文章转述" / "according to the article").
+1. Attribute every claim to the speaker of the passage it comes from, by name (and its document, when the passages come from more than one). Passages whose speaker is 编者 are the document's own words (an article's narration): write "the article says" / "文章写道", never a person's name. For passages marked "reported", say it is the article's account ("据文章转述" / "according to the article").
 2. End every claim with the citation marker of its passage: [1], or [1][3] for several. Cite only passage numbers you were given.
 3. Quotation marks 「」 are only for words copied exactly from the cited passage. Otherwise paraphrase, without quotation marks.
 4. If the passages do not answer the question, say so in one sentence. Use no outside knowledge.
@@ -36,14 +36,17 @@ Rules:
 _TAG = re.compile(r"<(/?)(passage|question)", re.I)
 
 
-def build_messages(query: Query, hits: list[Hit], speakers: Speakers | None = None) -> list[tuple[str, str]]:
-    """(role, text) messages: the rules, then the numbered passages and the question as data."""
+def build_messages(query: Query, hits: list[Hit], speakers: Speakers | None = None,
+                   titles: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(role, text) messages: the rules, then the numbered passages and the question as data.
+    `titles` (document id -> title) name each passage's document; the id stands in without."""
     blocks = []
     for n, hit in enumerate(hits, 1):
         c = hit.chunk
-        section = _data(c.section).replace('"', "＂")
+        section = _attr(c.section)
+        document = _attr((titles or {}).get(c.doc_id, c.doc_id))
         blocks.append(f'<passage n="{n}" speaker="{_speaker_label(c.speaker, speakers)}" '
-                      f'kind="{_KIND.get(c.kind, c.kind)}" section="{section}">\n'
+                      f'kind="{_KIND.get(c.kind, c.kind)}" section="{section}" document="{document}">\n'
                       f"{_data(c.text)}\n</passage>")
     question = _data(query.text)
     if query.rewritten and query.rewritten != to_simplified(query.text):
@@ -60,6 +63,10 @@ def _speaker_label(name: str, speakers: Speakers | None) -> str:
         return "编者 (the article itself, not a person)"
     s = speakers.by_name.get(name) if speakers else None
     return f"{name} ({s.en})" if s and s.en != name else name
+
+
+def _attr(text: str) -> str:
+    return _data(text).replace('"', "＂")
 
 
 def _data(text: str) -> str:

@@ -94,7 +94,7 @@ class Pipeline:
                        self.config.max_history)
 
     def answer(self, question: str, history: list[str] = (), speakers: list[str] | None = None,
-               top_k: int | None = None, on_token=None) -> Answer:
+               top_k: int | None = None, on_token=None, docs: list[str] | None = None) -> Answer:
         """Answer one question; `speakers` restricts retrieval to those people (UI filter);
         `on_token(text)` receives the LLM composer's tokens as they arrive, if it is used."""
         self.warm_up()
@@ -108,7 +108,7 @@ class Pipeline:
         if query.truncated:
             notices.append(f"question cut to its first {self.config.max_question_chars} characters")
         t1 = time.perf_counter()
-        comp, hits = self._retrieve_and_compose(query, k, allowed)
+        comp, hits = self._retrieve_and_compose(query, k, allowed, self.retriever.scoped(docs))
         hits = _with_cited(hits, k, comp)
         t2 = time.perf_counter()
         composer = "extractive"
@@ -127,14 +127,14 @@ class Pipeline:
                       comp.citations, tuple(hits), query.lang, tuple(notices), timings, composer)
 
     def stream(self, question: str, history: list[str] = (), speakers: list[str] | None = None,
-               top_k: int | None = None) -> Iterator[tuple[str, Answer | None]]:
+               top_k: int | None = None, docs: list[str] | None = None) -> Iterator[tuple[str, Answer | None]]:
         """Yield (answer text so far, None) while composing, then (full text, Answer) once."""
         self.warm_up()
         if self.llm is not None:  # token by token; the final text replaces what was streamed
             from rag.llm import stream_answer
-            yield from stream_answer(lambda on_token: self.answer(question, history, speakers, top_k, on_token))
+            yield from stream_answer(lambda on_token: self.answer(question, history, speakers, top_k, on_token, docs))
             return
-        answer = self.answer(question, history, speakers, top_k)
+        answer = self.answer(question, history, speakers, top_k, docs=docs)
         shown = ""
         for line in answer.answer.splitlines(keepends=True):
             shown += line
@@ -168,21 +168,22 @@ class Pipeline:
             return margin < cfg.min_margin + cfg.no_keyword_margin
         return margin < cfg.min_margin and keyword < cfg.strong_keyword
 
-    def _retrieve_and_compose(self, query: Query, k: int, allowed: frozenset[str] | None
-                              ) -> tuple[Composition, list[Hit]]:
-        """Retrieve, read the question's form, and let the first plan that applies answer."""
+    def _retrieve_and_compose(self, query: Query, k: int, allowed: frozenset[str] | None,
+                              retriever: HybridRetriever) -> tuple[Composition, list[Hit]]:
+        """Retrieve (within the documents `retriever` is scoped to), read the question's form,
+        and let the first plan that applies answer."""
         if not query.text.strip():
             return plans.plan_empty(self._ask(query, k, allowed, [], [], None), self.tools), []
         unknown = tuple(self.coverage.unknown_names(query.topic))
-        base = self.retriever.rank(query, allowed) if not unknown and plans.has_content(query) else []
-        hits = self.retriever.retrieve(query, max(k, 8), allowed, ranked=base) if base else []
-        vector = self.retriever.dense.vector(dense_text(query))
-        ask = self._ask(query, k, allowed, base, hits, vector, unknown)
+        base = retriever.rank(query, allowed) if not unknown and plans.has_content(query) else []
+        hits = retriever.retrieve(query, max(k, 8), allowed, ranked=base) if base else []
+        vector = retriever.dense.vector(dense_text(query))
+        ask = self._ask(query, k, allowed, base, hits, vector, unknown, retriever.docs)
         plan, comp = plans.answer(ask, self.tools)
         log.debug("plan %s for %r", plan, query.text)
         return comp, hits
 
-    def _ask(self, query: Query, k: int, allowed, base, hits, vector, unknown=()) -> plans.Ask:
+    def _ask(self, query: Query, k: int, allowed, base, hits, vector, unknown=(), docs=None) -> plans.Ask:
         weights = {t: 1.0 for t in self.tokenizer.query_tokens(query.topic)}
         weights |= {t: 2.0 for t in self.tokenizer.query_tokens(query.focus or query.topic)}
         named = tuple(s for s in query.speakers if allowed is None or s in allowed)
@@ -190,7 +191,7 @@ class Pipeline:
         passage = {h.chunk.chunk_id: h.score for h in base}   # fused (dense + keyword) retrieval score
         carried = query.followup and named != () and not self.corpus.speakers.mentions_in(query.text)
         return plans.Ask(query, self.forms.read(query.rewritten), k, allowed, base, hits, vector, weights,
-                         named, off, unknown, passage, carried)
+                         named, off, unknown, passage, carried, frozenset(docs) if docs else None)
 
 
 def _with_cited(hits: list[Hit], k: int, comp: Composition) -> list[Hit]:

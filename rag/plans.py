@@ -57,6 +57,7 @@ class Ask:
     unknown: tuple[str, ...]
     passage_dense: dict[str, float]      # chunk id -> its fused retrieval score for the question
     carried: bool = False                # the person was carried over from an earlier turn ("他")
+    docs: frozenset[str] | None = None   # the documents asked about (None: all)
 
 
 class Tools:
@@ -78,9 +79,10 @@ class Tools:
         return Draft(lang, self.speakers)
 
     def ranked(self, ask: Ask, keep: Callable[[Sentence], bool] = lambda u: True) -> list[Scored]:
-        allowed = ask.allowed
+        allowed, docs = ask.allowed, ask.docs
         return self.evidence.score(ask.vector, ask.weights, self.config.keyword_weight,
-                                   lambda u: (allowed is None or u.speaker in allowed) and keep(u),
+                                   lambda u: ((allowed is None or u.speaker in allowed)
+                                              and (docs is None or u.doc_id in docs) and keep(u)),
                                    ask.passage_dense, self.config.passage_weight)
 
     def in_hits(self, ask: Ask, depth: int) -> set[str]:

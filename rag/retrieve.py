@@ -1,6 +1,7 @@
 """Retrieval: dense (FAISS), keyword (BM25 over jieba tokens), fused by reciprocal rank."""
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict
 from typing import Protocol
@@ -66,10 +67,12 @@ class KeywordRetriever:
 
 class HybridRetriever:
     """Dense and keyword rankings fused by RRF. `rank` is the plain fused order; `retrieve`
-    lifts the chunks of the speakers a question names; a speaker filter keeps only theirs."""
+    lifts the chunks of the speakers a question names; a speaker filter keeps only theirs;
+    `scoped(docs)` is the same retriever over some documents only."""
 
     def __init__(self, index: Index, embedder, tokenizer: Tokenizer, candidates: int = 30,
                  rrf_k: int = 60, speaker_boost: float = 0.5):
+        self.docs: frozenset[str] | None = None
         self.chunks = index.chunks
         self.dense = DenseRetriever(index, embedder)
         self.keyword = KeywordRetriever(index.chunks, tokenizer)
@@ -79,7 +82,8 @@ class HybridRetriever:
         """Every candidate either retriever found, best first by fused score."""
         dense = self.dense.scores(dense_text(query))
         keyword = self.keyword.scores(query)
-        allowed = [speakers is None or c.speaker in speakers for c in self.chunks]
+        allowed = [(speakers is None or c.speaker in speakers) and (self.docs is None or c.doc_id in self.docs)
+                   for c in self.chunks]
         fused = np.zeros(len(self.chunks))
         found: dict[int, list[str]] = {}
         for name, scores in (("dense", dense), ("keyword", keyword)):
@@ -102,6 +106,20 @@ class HybridRetriever:
             bonus = self.speaker_boost * 2.0 / (self.rrf_k + 1)
             hits = sorted(hits, key=lambda h: -(h.score + (bonus if h.chunk.speaker in query.speakers else 0)))
         return [Hit(h.chunk, h.score, r + 1, h.dense, h.keyword, h.found_by) for r, h in enumerate(hits[:k])]
+
+
+    def scoped(self, docs: list[str] | None) -> "HybridRetriever":
+        """This retriever over the given documents only (all, for None); shares the indexes.
+        An unknown document id is an error naming it and the known ones."""
+        if not docs:
+            return self
+        known = sorted({c.doc_id for c in self.chunks})
+        unknown = [d for d in docs if d not in known]
+        if unknown:
+            raise ValueError(f"unknown document {unknown[0]!r}; known: {', '.join(known)}")
+        view = copy.copy(self)
+        view.docs = frozenset(docs)
+        return view
 
 
 def dense_text(query: Query) -> str:

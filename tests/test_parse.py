@@ -84,7 +84,7 @@ def test_another_transcript_format(speakers):
     text = ("## 峰会纪要\n\n唐杰认为：「开源很重要，这是共识。」\n\n"
             "## 唐杰\n\n我们坚持做大模型。\n\n## 对话\n\n主持问题在这里？\n\n"
             "林俊旸： 我同意。\n\n补充一点。\n")
-    ps = parse_text(text, speakers, "doc2")
+    ps = parse_text(text, speakers, "doc2", moderators=("李广密",))
     got = [(p.speaker, p.kind, p.text) for p in ps if p.kind != "heading"]
     assert got == [("唐杰", "summary_quote", "唐杰认为：「开源很重要，这是共识。」"),
                    ("唐杰", "talk", "我们坚持做大模型。"),
@@ -92,6 +92,22 @@ def test_another_transcript_format(speakers):
                    ("林俊旸", "roundtable", "我同意。"),
                    ("林俊旸", "roundtable", "补充一点。")]
     assert all(p.doc_id == "doc2" for p in ps)
+
+
+def test_a_moderator_who_takes_no_turn_in_a_document_asks_nothing_there(speakers):
+    """The speakers file's moderator (李广密) is this document's moderator only if he speaks in it."""
+    text = "## 对话\n\n主持问题在这里？\n\n林俊旸： 我同意，这一点很重要。\n"
+    opening = [p for p in parse_text(text, speakers, "doc2") if p.kind != "heading"][0]
+    assert (opening.speaker, opening.kind) == (EDITOR, "narration")
+    with_him = text + "\n李广密：下一个问题是什么？\n"
+    opening = [p for p in parse_text(with_him, speakers, "doc2") if p.kind != "heading"][0]
+    assert (opening.speaker, opening.kind) == ("李广密", "moderator_question")
+
+
+def test_anchor_comments_are_nobodys_words(speakers):
+    text = "## 对话\n\n<!-- 00:00:01.000 -->\n\n林俊旸：我同意，这一点很重要。\n\n<!-- 00:00:09.500 -->\n\n姚顺雨：我也同意。\n"
+    got = [(p.speaker, p.text) for p in parse_text(text, speakers, "doc2") if p.kind != "heading"]
+    assert got == [("林俊旸", "我同意，这一点很重要。"), ("姚顺雨", "我也同意。")]
 
 
 def test_errors_name_the_file_and_line(tmp_path, speakers):

@@ -1,0 +1,63 @@
+"""The real pipeline over a second corpus: a Chinese forum and an English stand-up."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+FORUM = Path(__file__).parent / "fixtures" / "forum"
+REPO = Path(__file__).resolve().parent.parent
+SOURCES = [REPO / "rag" / f for f in sorted(p.name for p in (REPO / "rag").glob("*.py"))] + \
+          sorted((REPO / "index").glob("*.py")) + [REPO / "app.py"]
+# Being rewritten on other branches (answer planning, the app) at the time of writing.
+ELSEWHERE = {"compose.py", "app.py"}
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def forum_pipeline(tmp_path_factory, rag_home):
+    from rag.config import from_env
+    from rag.pipeline import Pipeline
+    home = tmp_path_factory.mktemp("forum-home")
+    (home / "models").symlink_to((rag_home / "models").resolve())
+    corpus = home / "corpus"
+    shutil.copytree(FORUM, corpus)
+    return Pipeline(from_env(home=home, corpus_dir=corpus)).warm_up(progress=False)
+
+
+def test_english_question_over_an_english_transcript_names_the_right_speaker(forum_pipeline):
+    a = forum_pipeline.answer("Who was worried about battery drain?")
+    assert not a.abstained and a.speakers[0] == "Priya Natarajan"
+    assert a.citations[0].chunk.doc_id == "standup"
+    a = forum_pipeline.answer("Why did they move password reset to email links?")
+    assert a.speakers[0] == "Omar Haddad" and "expensive" in a.answer
+
+
+def test_the_document_filter_keeps_to_its_documents(forum_pipeline):
+    a = forum_pipeline.answer("陈思远说推理成本下降了多少？", docs=["forum"])
+    assert a.hits and {h.chunk.doc_id for h in a.hits} == {"forum"}
+    assert a.speakers[0] == "陈思远" and "十倍" in a.answer
+    b = forum_pipeline.answer("推理成本下降了多少？", docs=["standup"])
+    assert {h.chunk.doc_id for h in b.hits} <= {"standup"}
+    with pytest.raises(ValueError, match="unknown document 'nope'; known: forum, standup"):
+        forum_pipeline.answer("推理成本下降了多少？", docs=["nope"])
+
+
+@pytest.mark.xfail(reason="'did not say it' is decided by an absolute rank in rag/pipeline.py, which the "
+                          "answer-planning rewrite replaces; in a small corpus every speaker is near the top",
+                   strict=False)
+def test_a_topic_the_named_speaker_never_discussed_is_not_put_in_their_mouth(forum_pipeline):
+    a = forum_pipeline.answer("What did Zhao Min say about password reset?")
+    assert a.abstained or a.speakers[:1] != ("赵敏",)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_no_source_file_names_a_transcript(source):
+    from index.corpus import Corpus
+    corpus = Corpus.load(REPO / "corpus")
+    # Titles, not people: docstrings quote the summit's sentences as examples of the conventions.
+    names = [d.title for d in corpus.documents.values()] + ["AGI-Next"]
+    found = [n for n in names if n in source.read_text(encoding="utf-8")]
+    if source.name in ELSEWHERE and found:
+        pytest.xfail(f"{source.name} still names {found} (being rewritten on another branch)")
+    assert found == []
