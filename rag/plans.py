@@ -72,9 +72,14 @@ class Tools:
         if lang == "en" and any(key[1] == "en" for key in ev.editions):
             labels = tuple(f"{s.en}: " for s in self.speakers.all if s.en)
 
-            def render(q: Quote) -> str:   # without a turn label the edition carries ("Lin Junyang: ")
+            def render(q: Quote) -> str:
                 text = ev.rendering(q.chunk.doc_id, q.start, q.end, "en") or ""
-                return text[len(next((x for x in labels if text.startswith(x)), "")):]
+                text = text[len(next((x for x in labels if text.startswith(x)), "")):]   # a turn label
+                inside = q.chunk.text[:q.start - q.chunk.start].rfind("「") >= 0 and "“" in text
+                if inside:   # a quote in the article's summary: not the editor's lead-in around it
+                    text = text[text.index("“") + 1:]
+                    text = text[:text.rindex("”")] if "”" in text else text
+                return text.strip()
             return Draft(lang, self.speakers, render)
         return Draft(lang, self.speakers)
 
@@ -144,13 +149,20 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
     def taken(i: int) -> bool:
         return any(ev.similar(i, j) for _, group in points for j in group)
 
-    for s in quoted:   # the article's own selection, placed where its original is
-        if taken(s.i) or not _point_worthy(s.unit):
+    salient = ev.salience([u.i for u in units + quoted])
+    best_of_chunk: dict[str, Scored] = {}
+    for s in quoted:   # one sentence of each quote the article chose: its most salient
+        if _point_worthy(s.unit):
+            held = best_of_chunk.get(s.unit.chunk_id)
+            if held is None or salient[s.i] > salient[held.i]:
+                best_of_chunk[s.unit.chunk_id] = s
+    chosen = sorted(best_of_chunk.values(), key=lambda s: -salient[s.i])[:SUMMARY_POINTS]
+    for s in sorted(chosen, key=lambda s: s.unit.start):   # placed where its original is
+        if taken(s.i):
             continue
         twin = next((u for u in units if ev.similar(s.i, u.i)), None)
         points.append(((twin or s).unit.start, [s.i] + ([twin.i] if twin else [])))
     wanted = max(0, SUMMARY_POINTS - len(points))
-    salient = ev.salience([u.i for u in units])
     for stretch in _stretches(units, wanted):
         good = [u for u in stretch if _point_worthy(u.unit) and not taken(u.i)]
         used = {ev.units[j].chunk_id for _, group in points for j in group}
@@ -169,7 +181,7 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
     points.sort()
     d = t.draft(a)
     d.line(say(a.query.lang, "summary" if person else "summary_all", name=d.name(person) if person else ""))
-    for _, group in points[:SUMMARY_POINTS + 1]:
+    for _, group in points[:SUMMARY_POINTS]:
         quotes = [ev.quote(i) for i in sorted(group, key=lambda i: ev.units[i].kind.startswith("summary"))]
         d.quote(quotes[0], tuple(quotes[1:]), bullet=True)
     return d.done()
