@@ -1,4 +1,4 @@
-"""`python -m eval.languages [--json] [--questions PATH] [--twins PATH]`
+"""`python -m eval.languages [--split dev|test|all] [--json] [--questions PATH] [--twins PATH]`
 
 Do English questions retrieve the Chinese passages as well as Chinese questions do? Every
 `"lang": "en"` question of the question file is asked three ways, with the same expected
@@ -161,6 +161,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="JSON Lines question file")
     p.add_argument("--twins", type=Path, default=DEFAULT_TWINS, help="JSON Lines file of Chinese twins")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.add_argument("--split", choices=GROUPS, default="dev",
+                   help="questions of this split (default: dev; run test once, when a change is done)")
     return p
 
 
@@ -190,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ParseError, IndexProblem, ValueError) as err:
         print(f"eval.languages: {err}", file=sys.stderr)
         return 2
-    result = compare(pipeline, questions, twins, "all", progress=True)
+    result = compare(pipeline, questions, twins, args.split, progress=True)
     for qid in result["missing_twins"]:
         print(f"eval.languages: English question {qid} has no twin in {args.twins} (left out)", file=sys.stderr)
     result = {"questions": str(args.questions), "twins": str(args.twins), "model": config.model,

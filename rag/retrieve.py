@@ -53,9 +53,11 @@ class DenseRetriever:
 class KeywordRetriever:
     """BM25 over the chunks' jieba tokens; English question words reach it through the glossary."""
 
-    def __init__(self, chunks: tuple[Chunk, ...], tokenizer: Tokenizer):
+    def __init__(self, chunks: tuple[Chunk, ...], tokenizer: Tokenizer, texts: list[str] | None = None):
+        """Over the chunks' own text, or over `texts` given for them (their translation)."""
         self.tokenizer = tokenizer
-        self.bm25 = BM25Okapi([tokenizer.tokens(embed_text(c)) or ["∅"] for c in chunks])
+        texts = texts if texts is not None else [embed_text(c) for c in chunks]
+        self.bm25 = BM25Okapi([tokenizer.tokens(t) or ["∅"] for t in texts])
         self.size = len(chunks)
 
     def scores(self, query: Query) -> np.ndarray:
@@ -71,22 +73,32 @@ class HybridRetriever:
     `scoped(docs)` is the same retriever over some documents only."""
 
     def __init__(self, index: Index, embedder, tokenizer: Tokenizer, candidates: int = 30,
-                 rrf_k: int = 60, speaker_boost: float = 0.5):
+                 rrf_k: int = 60, speaker_boost: float = 0.5, editions: dict | None = None):
         self.docs: frozenset[str] | None = None
         self.chunks = index.chunks
         self.dense = DenseRetriever(index, embedder)
         self.keyword = KeywordRetriever(index.chunks, tokenizer)
+        # A question in a language a translation exists in is also matched against the chunks'
+        # translation (English keywords, stemmed), fused as a third ranking.
+        self.translated: dict[str, KeywordRetriever] = {}
+        for lang in sorted({lang for _, lang in (editions or {})}):
+            texts = [_rendering(editions, c, lang) for c in index.chunks]
+            if any(texts):
+                self.translated[lang] = KeywordRetriever(index.chunks, tokenizer, texts)
         self.candidates, self.rrf_k, self.speaker_boost = candidates, rrf_k, speaker_boost
 
     def rank(self, query: Query, speakers: frozenset[str] | None = None) -> list[Hit]:
         """Every candidate either retriever found, best first by fused score."""
         dense = self.dense.scores(dense_text(query))
         keyword = self.keyword.scores(query)
+        rankings = [("dense", dense), ("keyword", keyword)]
+        if query.lang in self.translated:
+            rankings.append((f"keyword_{query.lang}", self.translated[query.lang].scores(query)))
         allowed = [(speakers is None or c.speaker in speakers) and (self.docs is None or c.doc_id in self.docs)
                    for c in self.chunks]
         fused = np.zeros(len(self.chunks))
         found: dict[int, list[str]] = {}
-        for name, scores in (("dense", dense), ("keyword", keyword)):
+        for name, scores in rankings:
             order = [int(i) for i in np.argsort(-scores, kind="stable")
                      if allowed[i] and (name == "dense" or scores[i] > 0)]
             for r, i in enumerate(order[: self.candidates]):
@@ -126,3 +138,9 @@ def dense_text(query: Query) -> str:
     """The dense retriever sees the topic (names removed) when speakers are named: the name
     is handled by the speaker boost, and would otherwise pull in any chunk mentioning it."""
     return query.topic if query.speakers and query.topic.strip() else query.rewritten
+
+
+def _rendering(editions: dict, chunk: Chunk, lang: str) -> str:
+    """A chunk's text in an edition of that language ("" if none, or if it is stale)."""
+    edition = editions.get((chunk.doc_id, lang))
+    return edition.rendering(chunk.start, chunk.end) if edition is not None and not edition.stale else ""
