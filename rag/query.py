@@ -155,7 +155,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             named, followup, carried = people, True, person_ref
             topic = f"{prev.topic} {own}"
             rewritten = _with_context(simp, prev, lang)
-        elif person_ref and not by_person and people and not asks_who:
+        elif person_ref and not by_person and named != [EDITOR] and EDITOR not in people and people \
+                and not asks_who:
             # "他为什么这么说？" / "Why did he say that?": the pronoun is the earlier turn's person.
             named, followup, carried = people, True, True
             topic = f"{prev.topic} {own}"   # "他拿哪些公司做例子？" is about the same subject

@@ -146,3 +146,9 @@ def test_asking_again(speakers):
     assert analyze("再说一遍他的原话？", speakers, ["唐杰怎么看RLVR？"]).again
     assert analyze("Say that again?", speakers, ["What does Tang Jie think of RLVR?"]).again
     assert not analyze("Why did he say that?", speakers, ["What does Tang Jie think of RLVR?"]).again
+
+
+def test_they_after_the_article_is_not_the_article(speakers):
+    q = analyze("And what phrase did the article use for how they cope with less compute?", speakers,
+                ["According to the article, what topics did the discussion cover?"])
+    assert q.speakers == (EDITOR,) and "the article cope" not in q.rewritten
