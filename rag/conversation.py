@@ -46,10 +46,12 @@ def _turn(item, k: int) -> Turn:
         return Turn(item)
     if not isinstance(item, dict) or not isinstance(item.get("question"), str):
         raise ValueError(f"history[{k}] must be a question or an object with a 'question' string, got {_short(item)}")
-    speakers = item.get("speakers") or []
+    speakers = item.get("speakers")
+    speakers = [] if speakers is None else speakers
     if not isinstance(speakers, list) or not all(isinstance(s, str) for s in speakers):
         raise ValueError(f"history[{k}].speakers must be a list of names, got {_short(speakers)}")
-    cites = item.get("citations") or []
+    cites = item.get("citations")
+    cites = [] if cites is None else cites
     if not isinstance(cites, list):
         raise ValueError(f"history[{k}].citations must be a list, got {_short(cites)}")
     quoted = []
