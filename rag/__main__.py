@@ -1,4 +1,4 @@
-"""Command line: `python -m rag ask "QUESTION" [--history "EARLIER" ...] [--json]`,
+"""Command line: `python -m rag ask "QUESTION" [--history "EARLIER" ... | --history-json FILE] [--json]`,
 `python -m rag build [--force]`, `python -m rag info`."""
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer a question")
     ask.add_argument("question")
     ask.add_argument("--history", action="append", default=[], help="an earlier question (repeatable, oldest first)")
+    ask.add_argument("--history-json", metavar="FILE",
+                     help="the earlier turns as JSON: [{question, speakers, citations}, ...], oldest first "
+                          "(what --json prints is a turn); '-' reads standard input")
     ask.add_argument("--speaker", action="append", default=None, help="only passages of this speaker (repeatable)")
     ask.add_argument("--top-k", type=int, help="passages to retrieve (RAG_TOP_K)")
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
@@ -62,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             pipeline.warm_up()
             print(json.dumps(pipeline.index.manifest, ensure_ascii=False, indent=2))
             return 0
-        answer = pipeline.answer(args.question, args.history, args.speaker)
+        history = args.history + (_history_json(args.history_json) if args.history_json else [])
+        answer = pipeline.answer(args.question, history, args.speaker)
     except (ParseError, IndexProblem, ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -71,6 +75,31 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `| head`: the reader left; say nothing more
         sys.stderr.close()
     return 0
+
+
+MAX_HISTORY_BYTES = 4 * 1024 * 1024   # a history file larger than this is refused, not read
+
+
+def _history_json(path: str) -> list:
+    """The turns of a --history-json file (ValueError or OSError naming the problem)."""
+    from pathlib import Path
+    from rag.conversation import from_json
+    if path == "-":
+        text = sys.stdin.read(MAX_HISTORY_BYTES + 1)
+    else:
+        if Path(path).stat().st_size > MAX_HISTORY_BYTES:
+            raise ValueError(f"--history-json {path}: larger than {MAX_HISTORY_BYTES} bytes")
+        text = Path(path).read_text(encoding="utf-8")
+    if len(text) > MAX_HISTORY_BYTES:
+        raise ValueError(f"--history-json {path}: larger than {MAX_HISTORY_BYTES} bytes")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"--history-json {path}: not JSON ({err})") from None
+    try:
+        return from_json(value)
+    except ValueError as err:
+        raise ValueError(f"--history-json {path}: {err}") from None
 
 
 def _build(pipeline, force: bool) -> int:
