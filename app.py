@@ -31,6 +31,7 @@ from starlette.middleware import Middleware
 
 from rag import present
 from rag.config import from_env
+from rag.conversation import Turn, from_json
 from rag.pipeline import Pipeline
 from rag.query import clean
 from rag.web_limits import RequestGuard, UnreadResults
@@ -143,7 +144,8 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         turn = (turns[-1][0] if turns else 0) + 1
-        history = [a.question for _, a in turns]
+        # the thread: each earlier answer's people and quotes, so "he" is who answered (until Clear)
+        history = [Turn.of(a) for _, a in turns][-pipeline.config.max_history:]
         chat += [{"role": "user", "content": present.question_html(question)},
                  {"role": "assistant", "content": present.answer_html("…", turn)}]
         yield "", chat, turns, gr.skip()
@@ -170,7 +172,7 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
         question = _inbound(question)
         if not question:
             raise gr.Error("question must be a non-empty string")
-        history = [_inbound(h) for h in _strings(history, "history")[-pipeline.config.max_history:]]
+        history = _history(history)
         speakers = [_inbound(s, MAX_NAME_INPUT) for s in _strings(speakers, "speakers")[:len(choices)]] or None
         try:
             k = None if top_k in (None, "") else int(top_k)
@@ -252,6 +254,24 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
 
 def _top_k(value, max_k: int) -> int:
     return max(1, min(int(value or 1), max_k))
+
+
+def _history(value) -> list[Turn]:
+    """The API's history: earlier questions, or turns `{question, speakers, citations}` (what
+    `/ask` returns is a turn), oldest first; the pipeline keeps the last few, with a notice."""
+    if value in (None, "", []):
+        return []
+    def inbound(turn):   # every question is cut and cleaned like the question itself
+        if isinstance(turn, str):
+            return _inbound(turn)
+        if isinstance(turn, dict) and isinstance(turn.get("question"), str):
+            return {**turn, "question": _inbound(turn["question"])}
+        return turn
+    items = [value] if isinstance(value, str) else value
+    try:
+        return from_json([inbound(h) for h in items] if isinstance(items, list) else items)
+    except ValueError as err:
+        raise gr.Error(str(err)) from None
 
 
 def _strings(value, name: str) -> list[str]:

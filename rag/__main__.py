@@ -1,4 +1,4 @@
-"""Command line: `python -m rag ask "QUESTION" [--history "EARLIER" ...] [--doc ID ...] [--json]`,
+"""Command line: `python -m rag ask "QUESTION" [--history "EARLIER" ... | --history-json FILE] [--doc ID ...] [--json]`,
 `python -m rag import PATH... [--format F] [--id ID] [--title T] [--lang zh|en]`,
 `python -m rag build [--force]`, `python -m rag info`."""
 from __future__ import annotations
@@ -23,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer a question")
     ask.add_argument("question")
     ask.add_argument("--history", action="append", default=[], help="an earlier question (repeatable, oldest first)")
+    ask.add_argument("--history-json", metavar="FILE",
+                     help="the earlier turns as JSON: [{question, speakers, citations}, ...], oldest first "
+                          "(what --json prints is a turn); '-' reads standard input")
     ask.add_argument("--speaker", action="append", default=None, help="only passages of this speaker (repeatable)")
     ask.add_argument("--doc", action="append", default=None, help="only this document (id; repeatable)")
     ask.add_argument("--top-k", type=int, help="passages to retrieve (RAG_TOP_K)")
@@ -73,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             pipeline.warm_up()
             print(json.dumps(pipeline.index.manifest, ensure_ascii=False, indent=2))
             return 0
-        answer = pipeline.answer(args.question, args.history, args.speaker, docs=args.doc)
+        history = args.history + (_history_json(args.history_json) if args.history_json else [])
+        answer = pipeline.answer(args.question, history, args.speaker, docs=args.doc)
     except (ParseError, IndexProblem, ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -104,6 +108,31 @@ def _import(args, corpus_dir) -> int:
             return 2
         print(f"imported {path} -> {out} ({len(cues)} cues)")
     return 0
+
+
+MAX_HISTORY_BYTES = 4 * 1024 * 1024   # a history file larger than this is refused, not read
+
+
+def _history_json(path: str) -> list:
+    """The turns of a --history-json file (ValueError or OSError naming the problem)."""
+    from pathlib import Path
+    from rag.conversation import from_json
+    if path == "-":
+        text = sys.stdin.read(MAX_HISTORY_BYTES + 1)
+    else:
+        if Path(path).stat().st_size > MAX_HISTORY_BYTES:
+            raise ValueError(f"--history-json {path}: larger than {MAX_HISTORY_BYTES} bytes")
+        text = Path(path).read_text(encoding="utf-8")
+    if len(text) > MAX_HISTORY_BYTES:
+        raise ValueError(f"--history-json {path}: larger than {MAX_HISTORY_BYTES} bytes")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"--history-json {path}: not JSON ({err})") from None
+    try:
+        return from_json(value)
+    except ValueError as err:
+        raise ValueError(f"--history-json {path}: {err}") from None
 
 
 def _build(pipeline, force: bool) -> int:

@@ -25,6 +25,7 @@ from rag.config import Config
 from rag.coverage import Background, Coverage
 from rag.evidence import Evidence
 from rag.forms import Forms
+from rag.conversation import Turn, as_turns, bound
 from rag.query import Query, analyze
 from rag.records import Answer, Hit
 from rag.retrieve import HybridRetriever, dense_text
@@ -88,27 +89,45 @@ class Pipeline:
         self.warm_up()
         self.config = self.tools.config = config
 
-    def analyze(self, question: str, history: list[str] = ()) -> Query:
+    def analyze(self, question: str, history: list[str | Turn] = ()) -> Query:
         self.warm_up()
         return analyze(question, self.corpus.speakers, history, self.config.max_question_chars,
                        self.config.max_history)
 
-    def answer(self, question: str, history: list[str] = (), speakers: list[str] | None = None,
+    def conversation(self, history: list[str | Turn], allowed: frozenset[str] | None, k: int,
+                     retriever: HybridRetriever | None = None) -> tuple[list[Turn], tuple[str, ...]]:
+        """The earlier turns, bounded (with a notice), each with what its answer was about:
+        a turn given as a question alone is answered again here (a few ms each, warm)."""
+        turns, notices = bound(as_turns(history), self.config.max_history, self.config.max_question_chars)
+        out: list[Turn] = []
+        for turn in turns:
+            if not turn.answered:
+                query = self.analyze(turn.question, out)
+                comp, _ = self._retrieve_and_compose(query, k, allowed, retriever or self.retriever, out)
+                turn = Turn(turn.question, comp.speakers,
+                            tuple((c.chunk.doc_id, c.start, c.end) for c in comp.citations), True)
+            out.append(turn)
+        return out, notices
+
+    def answer(self, question: str, history: list[str | Turn] = (), speakers: list[str] | None = None,
                top_k: int | None = None, on_token=None, docs: list[str] | None = None) -> Answer:
         """Answer one question; `speakers` restricts retrieval to those people (UI filter);
-        `on_token(text)` receives the LLM composer's tokens as they arrive, if it is used."""
+        `on_token(text)` receives the LLM composer's tokens as they arrive, if it is used.
+        `history`: the earlier turns, oldest first, as questions or `Turn`s (with their answers)."""
         self.warm_up()
         t0 = time.perf_counter()
         k = top_k if top_k is not None else self.config.top_k
         if k < 1:
             raise ValueError(f"top_k must be at least 1, got {k}")
         allowed = self._speaker_filter(speakers)
-        query = self.analyze(question, history)
-        notices = []
+        retriever = self.retriever.scoped(docs)
+        turns, notices = self.conversation(history, allowed, k, retriever)
+        query = self.analyze(question, turns)
+        notices = list(notices)
         if query.truncated:
             notices.append(f"question cut to its first {self.config.max_question_chars} characters")
         t1 = time.perf_counter()
-        comp, hits = self._retrieve_and_compose(query, k, allowed, self.retriever.scoped(docs))
+        comp, hits = self._retrieve_and_compose(query, k, allowed, retriever, turns)
         hits = _with_cited(hits, k, comp)
         t2 = time.perf_counter()
         composer = "extractive"
@@ -126,7 +145,7 @@ class Pipeline:
         return Answer(shown, query.rewritten, comp.text, comp.abstained, comp.speakers,
                       comp.citations, tuple(hits), query.lang, tuple(notices), timings, composer)
 
-    def stream(self, question: str, history: list[str] = (), speakers: list[str] | None = None,
+    def stream(self, question: str, history: list[str | Turn] = (), speakers: list[str] | None = None,
                top_k: int | None = None, docs: list[str] | None = None) -> Iterator[tuple[str, Answer | None]]:
         """Yield (answer text so far, None) while composing, then (full text, Answer) once."""
         self.warm_up()
@@ -169,7 +188,7 @@ class Pipeline:
         return margin < cfg.min_margin and keyword < cfg.strong_keyword
 
     def _retrieve_and_compose(self, query: Query, k: int, allowed: frozenset[str] | None,
-                              retriever: HybridRetriever) -> tuple[Composition, list[Hit]]:
+                              retriever: HybridRetriever, turns: list[Turn] = ()) -> tuple[Composition, list[Hit]]:
         """Retrieve (within the documents `retriever` is scoped to), read the question's form,
         and let the first plan that applies answer."""
         if not query.text.strip():
@@ -179,6 +198,8 @@ class Pipeline:
         hits = retriever.retrieve(query, max(k, 8), allowed, ranked=base) if base else []
         vector = retriever.dense.vector(dense_text(query))
         ask = self._ask(query, k, allowed, base, hits, vector, unknown, retriever.docs)
+        if turns:   # moving on: what the conversation already quoted is not quoted again
+            ask = replace(ask, quoted_before=frozenset(q for t in turns for q in t.quoted), again=query.again)
         plan, comp = plans.answer(ask, self.tools)
         log.debug("plan %s for %r", plan, query.text)
         return comp, hits
@@ -189,9 +210,9 @@ class Pipeline:
         named = tuple(s for s in query.speakers if allowed is None or s in allowed)
         off = bool(base) and self._off_topic(query, base, vector)
         passage = {h.chunk.chunk_id: h.score for h in base}   # fused (dense + keyword) retrieval score
-        carried = query.followup and named != () and not self.corpus.speakers.mentions_in(query.text)
-        return plans.Ask(query, self.forms.read(query.rewritten), k, allowed, base, hits, vector, weights,
-                         named, off, unknown, passage, carried, frozenset(docs) if docs else None)
+        carried = query.carried and named != ()
+        return plans.Ask(query, self.forms.read(query.asked or query.rewritten), k, allowed, base, hits, vector,
+                         weights, named, off, unknown, passage, carried, frozenset(docs) if docs else None)
 
 
 def _with_cited(hits: list[Hit], k: int, comp: Composition) -> list[Hit]:

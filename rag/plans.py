@@ -15,6 +15,10 @@ apply). Adding a kind of answer is adding a row to PLANS.
     why            "为什么…", "Why …?"                     -> the reason given (因为/所以 … sentences)
     who            "谁说…", "Who said …?"                 -> the person, then the quote
     view           everything else                       -> the sentence that answers, cited
+
+In a conversation the answers move on: a sentence already quoted (Ask.quoted_before) is not
+quoted again unless the question asks for it again (Ask.again); a why-follow-up of a claim
+already quoted gives the reason after it, or the speaker's next point.
 """
 from __future__ import annotations
 
@@ -58,6 +62,8 @@ class Ask:
     passage_dense: dict[str, float]      # chunk id -> its fused retrieval score for the question
     carried: bool = False                # the person was carried over from an earlier turn ("他")
     docs: frozenset[str] | None = None   # the documents asked about (None: all)
+    quoted_before: frozenset[tuple[str, int, int]] = frozenset()   # (doc, start, end) quoted earlier in the conversation
+    again: bool = False                  # the question asks for an earlier quote again
 
 
 class Tools:
@@ -373,10 +379,10 @@ def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
 
 # ------------------------------------------------------------------ answers
 
-def _answerers(a: Ask, t: Tools) -> list[Scored]:
+def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
     """Sentences of the retrieved passages, best first, of the person named if any; the
     moderator's questions only when the question is about what was asked; the article's own
-    words last for who-questions."""
+    words last for who-questions; with `fresh`, none already quoted in the conversation."""
     depth = max(a.k, 8)
     chunks = t.in_hits(a, depth)
     asking = _asks_about_asking(a, t)
@@ -393,12 +399,31 @@ def _answerers(a: Ask, t: Tools) -> list[Scored]:
         ranked = t.ranked(a, lambda u: u.speaker == person)
     if a.query.asks_who:
         ranked = [s for s in ranked if s.unit.speaker != EDITOR] or ranked
+    if fresh and not a.again:   # moving on: not a sentence this conversation already quoted
+        said = _said_before(a, t)
+        ranked = [s for s in ranked if not _repeats(t, s.i, said)] or ranked
     if a.form.detail and a.form.plan not in ("summary", "compare", "disagreement"):
         # a question asking for a figure, date, place or name is answered by a sentence holding one
         head = ranked[: t.config.detail_depth]
         giving = [s for s in head if _gives(a, t, a.form.detail, s)]
         ranked = giving + [s for s in ranked if s not in giving]
     return ranked
+
+
+def _said_before(a: Ask, t: Tools) -> set[int]:
+    """Units inside a span quoted earlier in the conversation."""
+    if not a.quoted_before:
+        return set()
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for doc, start, end in a.quoted_before:
+        spans.setdefault(doc, []).append((start, end))
+    return {i for i, u in enumerate(t.evidence.units)
+            if any(u.start < e and s < u.end for s, e in spans.get(u.doc_id, ()))}
+
+
+def _repeats(t: Tools, i: int, said: set[int]) -> bool:
+    """Unit i was quoted before, or says what a quoted unit said (a summary quote of it)."""
+    return i in said or any(t.evidence.similar(i, j) for j in said)
 
 
 def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Quote, tuple[Quote, ...]]]:
@@ -445,16 +470,23 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     if not ranked:
         return None
     ev = t.evidence
-    best = ranked[0]
-    after = [j for j in ev.neighbours(best.i, 0, REASON_REACH) if j > best.i]
+    said = set() if a.again else _said_before(a, t)
+    claim = _answerers(a, t, fresh=False)[0] if said else None
+    best = claim if claim is not None and _repeats(t, claim.i, said) else ranked[0]
+    after = [j for j in ev.neighbours(best.i, 0, REASON_REACH) if j > best.i and not _repeats(t, j, said)]
     reason = next((j for j in after if t.forms.gives_reason(ev.units[j].text)), None)
     d = t.draft(a)
     d.line(say(a.query.lang, "why", name=d.name(best.unit.speaker)))
-    d.quote(ev.quote(best.i))
+    if not _repeats(t, best.i, said):
+        d.quote(ev.quote(best.i))
+    elif not after:   # the claim was the paragraph's end: the same speaker's next passage
+        after = [j for j in range(best.i + 1, min(len(ev.units), best.i + 4 * REASON_REACH))
+                 if ev.units[j].speaker == best.unit.speaker and ev.units[j].doc_id == best.unit.doc_id
+                 and not _repeats(t, j, said)][:1]
     follow = reason if reason is not None else (after[0] if after else None)
     if follow is not None and follow > ev.quote(best.i).last:
         d.quote(ev.quote(follow))
-    return d.done()
+    return d.done() if d.citations else None
 
 
 def plan_who(a: Ask, t: Tools) -> Composition | None:

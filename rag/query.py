@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from index.records import EDITOR
 from index.speakers import Speakers
 from index.tokens import to_simplified
+from rag.conversation import Turn, as_turns
+from rag.forms import has_cue, words
+
+FOLLOWUPS_FILE = Path(__file__).resolve().parent / "data" / "followups.json"
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _WHO = re.compile(r"(谁|哪位|哪一位|哪个人|哪个嘉宾|哪位嘉宾|^\s*who\b|\bwho\s+(said|says|thinks?|argued|"
                   r"believes?|described|mentioned|talked|spoke|made|gave|compared|warned|used|told|"
                   r"put|estimated|was|is)\b|which (speaker|person|panelist|panellist|guest|one of))", re.I)
-_PRONOUN_ZH = re.compile(r"他|她|此人|这位")
-_PRONOUN_EN = re.compile(r"\b(he|she|him|his|her|hers|this speaker|that speaker)\b", re.I)
-# "那唐杰呢？" / "What about Tang Jie?" / "And Lin Junyang?": a new speaker, the earlier topic.
-_ABOUT = re.compile(r"^\s*(那|那么|还有|而)?\s*(?P<rest>.{1,12}?)\s*(呢|怎么看|的看法呢|怎么说)\s*[？?。]*\s*$"
-                    r"|^\s*(and|what about|how about)\s+(?P<rest_en>.{1,30}?)\s*[?？.]*\s*$", re.I)
 _ARTICLE = re.compile(r"(文章|本文|这篇|报道|编者|作者|the article|the author|the editor|the piece|the report)", re.I)
 
 
@@ -34,6 +37,9 @@ class Query:
     followup: bool = False
     truncated: bool = False
     focus: str = ""         # what this turn itself asks (a follow-up's topic adds the earlier one)
+    carried: bool = False   # its person comes from an earlier turn ("他", "还有呢？"), not from its words
+    asked: str = ""         # the question resolved but without the earlier turn appended: its form
+    again: bool = False     # asks for what was already quoted ("再说一遍", "again")
 
 
 def clean(question: str) -> str:
@@ -102,9 +108,19 @@ def _strip_mentions(text: str, speakers: Speakers, persons_only: bool = False) -
     return re.sub(r"\s+", " ", text).strip()
 
 
-def analyze(question: str, speakers: Speakers, history: list[str] = (), max_chars: int = 500,
+@lru_cache(maxsize=1)
+def _cues() -> dict:
+    return json.loads(FOLLOWUPS_FILE.read_text(encoding="utf-8"))
+
+
+def _cue_list(key: str) -> list[str]:
+    entry = _cues()[key]
+    return entry["zh"] + entry["en"]
+
+
+def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (), max_chars: int = 500,
             max_history: int = 4) -> Query:
-    """Read a question (and the earlier questions of the conversation) into a Query."""
+    """Read a question (and the earlier turns of the conversation) into a Query."""
     text = clean(question)
     truncated = len(text) > max_chars
     text = text[:max_chars]
@@ -118,43 +134,112 @@ def analyze(question: str, speakers: Speakers, history: list[str] = (), max_char
              else _strip_mentions(simp, speakers, by_person))
     if asks_who:
         named = []
-    rewritten, followup = simp, False
+    own = topic
+    rewritten, asked, followup, carried = simp, simp, False, False
+    again = has_cue(simp, _cue_list("again"))
 
-    earlier = [clean(h)[:max_chars] for h in list(history)[-max_history:] if clean(h)]
-    if earlier:
-        prev = analyze(earlier[-1], speakers, earlier[:-1], max_chars, max_history)
-        about = _ABOUT.match(simp)
-        new_speaker_only = about and named and not _strip_mentions(
-            (about.group("rest") or about.group("rest_en") or ""), speakers).strip(" 的")
-        if new_speaker_only:
-            # "那唐杰呢？": the earlier topic, asked of the newly named speaker.
-            topic, followup = prev.topic, True
-            rewritten = _ask_of(prev, named, speakers)
-            asks_who = False
-        elif (not by_person and prev.speakers and not asks_who
-              and (_PRONOUN_ZH.search(simp) or _PRONOUN_EN.search(simp))):
-            # "他还说了什么？": the pronoun is the earlier speaker.
-            named, followup = list(prev.speakers), True
-            topic = _strip_mentions(simp, speakers, persons_only=True)
-            rewritten = _PRONOUN_EN.sub(prev.speakers[0], _PRONOUN_ZH.sub(prev.speakers[0], simp, count=1), count=1)
-            # The earlier topic stays in view: "他拿哪些公司做例子？" is about the same subject.
-            topic = f"{prev.topic} {topic}"
-        elif not named and is_vague(topic):
-            named, followup = list(prev.speakers), True
-            topic = f"{prev.topic} {topic}"
-            rewritten = f"{simp}（{prev.rewritten}）"
-    own = _strip_mentions(simp, speakers, by_person) if not asks_who else simp
+    turns = [t for t in as_turns(history)[-max_history:] if clean(t.question)] if max_history > 0 else []
+    if turns:
+        turn = turns[-1]
+        prev = analyze(turn.question, speakers, turns[:-1], max_chars, max_history)
+        people = _people(prev, turn)
+        person_ref = has_cue(simp, _cue_list("person_pronouns"))
+        thing_ref = has_cue(simp, _cue_list("thing_pronouns"))
+        x = _ellipsis(simp)
+        if x is not None and named and not _strip_mentions(x, speakers).strip(" 的"):
+            # "那唐杰呢？" / "What about Tang Jie?": the earlier question, asked of the person named.
+            topic, followup, asks_who = prev.topic, True, False
+            rewritten = asked = _ask_of(prev, named, speakers, lang)
+        elif x and not named and not asks_who and people:
+            # "那To C用户呢？": the earlier person on a new topic, which they may never have discussed.
+            named, followup, carried = people, True, person_ref
+            topic = f"{prev.topic} {own}"
+            rewritten = _with_context(simp, prev, lang)
+        elif person_ref and not by_person and named != [EDITOR] and EDITOR not in people and people \
+                and not asks_who:
+            # "他为什么这么说？" / "Why did he say that?": the pronoun is the earlier turn's person.
+            named, followup, carried = people, True, True
+            topic = f"{prev.topic} {own}"   # "他拿哪些公司做例子？" is about the same subject
+            rewritten = asked = _replace_pronoun(text if lang == "en" else simp, people, speakers, lang)
+        elif thing_ref or (not named and is_vague(own)):
+            # "林俊旸也这么觉得吗？", "还有呢？", "Anything else?": the earlier topic (and person).
+            if not named and not asks_who:
+                named, carried = people, bool(people)
+            followup = True
+            topic = f"{prev.topic} {own}"
+            rewritten = _with_context(simp, prev, lang)
     return Query(text, lang, tuple(named), topic or simp, rewritten, asks_who, followup, truncated,
-                 own if followup else (topic or simp))
+                 own if followup else (topic or simp), carried, asked, again)
 
 
-def _ask_of(prev: Query, named: list[str], speakers: Speakers) -> str:
+def _people(prev: Query, turn: Turn) -> list[str]:
+    """Who "he" means after a turn: the people that turn asked about, or if it asked who
+    (or named nobody), the person its answer attributed to."""
+    if prev.speakers and not prev.asks_who:
+        return list(prev.speakers)
+    return list(turn.speakers[:1])
+
+
+def _ellipsis(simp: str) -> str | None:
+    """The X of "那X呢？", "还有呢？", "What about X?", "And X?"; None if the question is not one."""
+    e = _cues()["ellipsis"]
+    body = simp.strip().rstrip(" ？?。.!！")
+    end = next((c for c in sorted(e["zh_end"], key=len, reverse=True) if body.endswith(c)), None)
+    if end is not None:
+        body = body[:-len(end)]
+        start = next((c for c in sorted(e["zh_start"], key=len, reverse=True) if body.startswith(c)), "")
+        x = body[len(start):].strip()
+        return x if len(x) <= e["max_chars"] else None
+    lowered = words(body).split()
+    for cue in sorted(e["en_start"], key=len, reverse=True):
+        parts = cue.split()
+        if lowered[:len(parts)] == parts:
+            rest = lowered[len(parts):]
+            if not rest or rest[0] in _cues()["question_words_en"] or len(rest) > 6:
+                return None
+            x = " ".join(body.split()[len(parts):])
+            return x if cue not in e["en_name_only"] or x else None
+    return None
+
+
+def _display(name: str, speakers: Speakers, lang: str) -> str:
+    s = speakers.by_name.get(name)
+    return s.en if lang == "en" and s is not None and s.en else name
+
+
+def _replace_pronoun(text: str, people: list[str], speakers: Speakers, lang: str) -> str:
+    """The first pronoun for a person replaced by the name, in the question's language."""
+    who = (" and " if lang == "en" else "、").join(_display(p, speakers, lang) for p in people)
+    if lang != "en":
+        found = [(text.find(c), -len(c), c) for c in _cues()["person_pronouns"]["zh"] if c in text]
+        if not found:
+            return text
+        at, _, cue = min(found)
+        return text[:at] + who + text[at + len(cue):]
+    pronouns = set(_cues()["person_pronouns"]["en"])
+    at = 0
+    for word in text.split():
+        at = text.index(word, at)
+        bare = word.strip(".,;:!?？\"'“”()")
+        if bare.lower() in pronouns:
+            lead = word.index(bare)
+            name = who + ("'s" if bare.lower() in _cues()["possessive_en"] else "")
+            return text[:at + lead] + name + text[at + lead + len(bare):]
+        at += len(word)
+    return text
+
+
+def _with_context(simp: str, prev: Query, lang: str) -> str:
+    return f"{simp} ({prev.rewritten})" if lang == "en" else f"{simp}（{prev.rewritten}）"
+
+
+def _ask_of(prev: Query, named: list[str], speakers: Speakers, lang: str) -> str:
     """The earlier question asked of other people: 林俊旸怎么看… -> 唐杰怎么看…"""
     text = prev.rewritten
     spans = [(s, e) for s, e, _ in speakers.mentions_in(text)]
+    who = (" and " if lang == "en" else "、").join(_display(n, speakers, lang) for n in named)
     if not spans:
-        return f"{'、'.join(named)}：{prev.topic}"
-    who = "、".join(named)
+        return f"{who}: {prev.topic}" if lang == "en" else f"{who}：{prev.topic}"
     for k, (s, e) in enumerate(reversed(spans)):
         text = text[:s] + (who if k == len(spans) - 1 else "") + text[e:]
     return text
@@ -162,7 +247,8 @@ def _ask_of(prev: Query, named: list[str], speakers: Speakers) -> str:
 
 def is_vague(topic: str) -> bool:
     """A question with almost no content of its own ("他还说了什么？", "why?")."""
-    core = re.sub(r"(还|又|也|说了|说|讲了|讲|什么|呢|吗|别的|其他|其它|哪些|为什么|怎么|他|她|"
-                  r"\b(what|else|did|does|do|he|she|say|said|why|and|instead|suggest|more|other|"
-                  r"anything|about|that|this|tell|me)\b|[\s?？。，,.!！])", "", topic, flags=re.I)
-    return len(core) <= 3
+    filler = _cues()["filler"]
+    core = " ".join(w for w in words(topic).split() if w not in set(filler["en"]))
+    for cue in sorted(filler["zh"], key=len, reverse=True):
+        core = core.replace(cue, "")
+    return sum(ch.isalnum() for ch in core) <= 3

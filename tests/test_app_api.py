@@ -68,7 +68,8 @@ def test_html_question_is_just_a_question(client):
 @pytest.mark.parametrize("args, message", [
     (("   ", []), "question must be a non-empty string"),
     (("唐杰怎么看RLVR？", [], [], 0), "top_k must be at least 1, got 0"),
-    (("唐杰怎么看RLVR？", [1, 2]), "history must be a list of strings, got [1, 2]"),
+    (("唐杰怎么看RLVR？", [1, 2]), "history[0] must be a question or an object with a 'question' string, got 1"),
+    (("唐杰怎么看RLVR？", {"question": "x"}), "history must be a list of turns, got {'question': 'x'}"),
 ])
 def test_bad_requests_get_a_clear_message(client, args, message):
     from gradio_client.exceptions import AppError
@@ -86,3 +87,19 @@ def test_main_refuses_a_bad_port(capsys):
     from app import main
     assert main(["--port", "70000"]) == 2
     assert capsys.readouterr().err == "error: port must be in 1..65535, got 70000\n"
+
+
+def test_history_of_turns_carries_the_earlier_answer(client):
+    first = client.predict("Who talked about leaderboards?", [], api_name="/ask")
+    answerer = first["speakers"][0]
+    result = client.predict("Why did he say that?", history=[first], api_name="/ask")
+    assert result["speakers"][:1] == [answerer] and result["rewritten_question"] != "Why did he say that?"
+    earlier = {(c["doc_id"], c["start"]) for c in first["citations"]}
+    assert result["citations"] and not earlier & {(c["doc_id"], c["start"]) for c in result["citations"]}
+
+
+def test_history_is_bounded_with_a_notice(client):
+    turns = [{"question": "唐杰怎么看RLVR？", "speakers": ["唐杰"], "citations": []}] * 7
+    result = client.predict("他还说了什么？", history=turns, api_name="/ask")
+    assert result["notices"] == ["history cut to its last 4 turns (of 7)"]
+    assert result["speakers"] == ["唐杰"]

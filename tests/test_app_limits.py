@@ -109,7 +109,9 @@ def test_a_body_under_the_cap_is_read_with_the_question_cut_to_the_box_limit(htt
     result = call_ask(http, question, history=history)
     assert len(result["question"]) == webapp.MAX_QUESTION_INPUT
     assert question.startswith(result["question"].strip())
-    assert result["notices"] == ["question cut to its first 500 characters"]
+    assert result["notices"] == ["history cut to its last 4 turns (of 30)",
+                                 "earlier questions cut to their first 500 characters",
+                                 "question cut to its first 500 characters"]
 
 
 # ------------------------------------------------------------------ 3. uploads

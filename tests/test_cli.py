@@ -60,3 +60,49 @@ def test_bad_settings_exit_2_with_one_line(rag_home):
 def test_a_missing_model_path_is_one_line(rag_home):
     out = _rag("--home", str(rag_home), "--model", "/nonexistent/model", "ask", "x")
     assert out.returncode == 2 and out.stderr.strip() == "error: model path '/nonexistent/model' does not exist"
+
+
+def _overlaps(a, b):
+    return a["doc_id"] == b["doc_id"] and a["start"] < b["end"] and b["start"] < a["end"]
+
+
+def test_history_json_carries_the_earlier_answer(built, rag_home, tmp_path):
+    first = _rag("--home", str(rag_home), "ask", "Who talked about leaderboards?", "--json")
+    turn = json.loads(first.stdout)
+    answerer = turn["speakers"][0]
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps([turn], ensure_ascii=False), encoding="utf-8")
+    out = _rag("--home", str(rag_home), "ask", "Which models did he give as examples?",
+               "--history-json", str(history), "--json")
+    assert out.returncode == 0, out.stderr
+    obj = json.loads(out.stdout)
+    assert obj["speakers"][:1] == [answerer]
+    assert obj["rewritten_question"] != obj["question"] and "he " not in obj["rewritten_question"]
+    # it moves on: no passage quoted in the first answer is quoted again
+    assert obj["citations"] and not any(_overlaps(c, d) for c in obj["citations"] for d in turn["citations"])
+
+
+def test_history_json_is_bounded_with_a_notice(built, rag_home, tmp_path):
+    history = tmp_path / "long.json"
+    turns = [{"question": "唐杰怎么看RLVR？" + "很" * 600, "speakers": ["唐杰"], "citations": []}] * 9
+    history.write_text(json.dumps(turns, ensure_ascii=False), encoding="utf-8")
+    out = _rag("--home", str(rag_home), "ask", "他还说了什么？", "--history-json", str(history), "--json")
+    assert out.returncode == 0, out.stderr
+    notices = json.loads(out.stdout)["notices"]
+    assert "history cut to its last 4 turns (of 9)" in notices
+    assert "earlier questions cut to their first 500 characters" in notices
+    assert json.loads(out.stdout)["speakers"] == ["唐杰"]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{not json", "not JSON"),
+    ('{"question": "x"}', "history must be a list of turns"),
+    ('[{"question": "x", "citations": [{"doc_id": "d", "start": 5, "end": 1}]}]',
+     "history[0].citations[0] must have 'doc_id' and 'start' <= 'end'"),
+    ('[{"speakers": ["唐杰"]}]', "history[0] must be a question or an object with a 'question' string"),
+])
+def test_a_bad_history_file_is_one_line(rag_home, tmp_path, content, message):
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    out = _rag("--home", str(rag_home), "ask", "他还说了什么？", "--history-json", str(bad))
+    assert out.returncode == 2 and message in out.stderr and len(out.stderr.strip().splitlines()) == 1

@@ -39,7 +39,7 @@ def test_followup_pronoun_takes_the_earlier_speaker(speakers):
     assert q.followup and q.speakers == ("林俊旸",) and q.rewritten == "林俊旸还说了什么？"
     assert "算力" in q.topic
     q = analyze("And what did he suggest instead?", speakers, ["What does Tang Jie think about the gap?"])
-    assert q.speakers == ("唐杰",) and q.rewritten == "And what did 唐杰 suggest instead?"
+    assert q.speakers == ("唐杰",) and q.rewritten == "And what did Tang Jie suggest instead?"
 
 
 def test_followup_new_speaker_takes_the_earlier_topic(speakers):
@@ -65,3 +65,90 @@ def test_clean_and_truncate(speakers):
     assert clean("a\x00b c\ud800\n\nd\x7f") == "ab c d"
     q = analyze("唐杰" + "很" * 1000, speakers, max_chars=50)
     assert q.truncated and len(q.text) == 50
+
+
+# ------------------------------------------------------------------ follow-ups in three scripts
+
+from rag.conversation import Turn  # noqa: E402
+
+
+@pytest.mark.parametrize("question, earlier, person, rewritten", [
+    ("他为什么这么说？", "谁说干这一行就不能恐惧？", "林俊旸", "林俊旸为什么这么说？"),
+    ("他為什麼這麼說？", "是誰說模型層偏向硬核工業化？", "姚顺雨", "姚顺雨为什么这么说？"),
+    ("Why did he say that?", "Who talked about leaderboards?", "杨植麟", "Why did Yang Zhilin say that?"),
+    ("Which models did he give as examples?", "Who talked about leaderboards?", "杨植麟",
+     "Which models did Yang Zhilin give as examples?"),
+    ("What optimizer did his team use?", "Who said the line goes to the bottom-left?", "杨植麟",
+     "What optimizer did Yang Zhilin's team use?"),
+])
+def test_a_pronoun_after_who_is_the_person_who_answered(speakers, question, earlier, person, rewritten):
+    q = analyze(question, speakers, [Turn(earlier, (person,), (), True)])
+    assert q.followup and q.carried and q.speakers == (person,) and q.rewritten == rewritten
+    # from the question alone (no answer known) nobody is carried
+    assert analyze(question, speakers, [earlier]).speakers == ()
+
+
+def test_the_person_asked_about_outranks_the_answer(speakers):
+    turn = Turn("林俊旸怎么看算力？", ("唐杰",), (), True)
+    assert analyze("他还说了什么？", speakers, [turn]).speakers == ("林俊旸",)
+
+
+@pytest.mark.parametrize("question, earlier, person, rewritten", [
+    ("那唐杰呢？", "林俊旸怎么看RLVR？", "唐杰", "唐杰怎么看RLVR？"),
+    ("那唐傑呢？", "林俊暘怎麼看RLVR？", "唐杰", "唐杰怎么看RLVR？"),
+    ("And what about Tang Jie?", "What does Lin Junyang think about RLVR?", "唐杰",
+     "What does Tang Jie think about RLVR?"),
+    ("And Yao Shunyu?", "What does Lin Junyang think about RLVR?", "姚顺雨",
+     "What does Yao Shunyu think about RLVR?"),
+    ("How about Shunyu Yao?", "What does Lin Junyang think about RLVR?", "姚顺雨",
+     "What does Yao Shunyu think about RLVR?"),
+])
+def test_ellipsis_with_a_person_asks_the_earlier_question_of_them(speakers, question, earlier, person, rewritten):
+    q = analyze(question, speakers, [earlier])
+    assert q.followup and not q.carried and q.speakers == (person,)
+    assert q.rewritten == rewritten and "RLVR" in q.topic
+
+
+@pytest.mark.parametrize("question, earlier, person, new", [
+    ("那To C用户呢？", "姚顺雨说，对To B来说，智能越高意味着什么？", "姚顺雨", "To C用户"),
+    ("那創業公司呢？", "姚順雨說10萬人的公司在資料上可以做些什麼？", "姚顺雨", "创业公司"),
+    ("What about startups?", "What did Yao Shunyu say a company of 100,000 people can do with data?",
+     "姚顺雨", "startups"),
+])
+def test_ellipsis_with_a_topic_keeps_the_person_and_may_be_declined(speakers, question, earlier, person, new):
+    q = analyze(question, speakers, [earlier])
+    assert q.followup and q.speakers == (person,) and new in q.focus and new in q.topic
+    assert not q.carried   # a new topic: whether the person discussed it is for plan_not_said_by
+
+
+@pytest.mark.parametrize("question", ["还有呢？", "還有呢？", "Anything else?", "他还说了什么？"])
+def test_asking_for_more_keeps_person_and_topic(speakers, question):
+    q = analyze(question, speakers, ["唐杰怎么看RLVR？"])
+    assert q.followup and q.speakers == ("唐杰",) and "RLVR" in q.topic
+
+
+def test_that_refers_to_the_earlier_topic(speakers):
+    q = analyze("Does that hold for enterprise products too?", speakers,
+                ["What did Yao Shunyu say about how ChatGPT and Doubao are built?"])
+    assert q.followup and q.speakers == ("姚顺雨",) and "ChatGPT" in q.topic
+    q = analyze("林俊旸也这么觉得吗？", speakers, ["姚顺雨觉得中国研究者更倾向于做什么样的事？"])
+    assert q.followup and not q.carried and q.speakers == ("林俊旸",) and "研究者" in q.topic
+    assert q.asked == "林俊旸也这么觉得吗？"   # its form (yes/no) is read from its own words
+
+
+def test_a_new_question_is_not_a_followup(speakers):
+    for question in ("And what did Lin Junyang say about coding?", "Which speaker talked about being poor?"):
+        q = analyze(question, speakers, ["What did Yao Shunyu say coding is doing to the industry?"])
+        assert not q.followup and "姚顺雨" not in q.speakers
+
+
+def test_asking_again(speakers):
+    assert analyze("再说一遍他的原话？", speakers, ["唐杰怎么看RLVR？"]).again
+    assert analyze("Say that again?", speakers, ["What does Tang Jie think of RLVR?"]).again
+    assert not analyze("Why did he say that?", speakers, ["What does Tang Jie think of RLVR?"]).again
+
+
+def test_they_after_the_article_is_not_the_article(speakers):
+    q = analyze("And what phrase did the article use for how they cope with less compute?", speakers,
+                ["According to the article, what topics did the discussion cover?"])
+    assert q.speakers == (EDITOR,) and "the article cope" not in q.rewritten

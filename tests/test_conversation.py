@@ -1,0 +1,98 @@
+"""The conversation: turns in the JSON form, their bounds, and follow-ups through the real
+pipeline (the failures issue 12 lists, each a slow test)."""
+import pytest
+
+from rag.conversation import Turn, as_turns, bound, from_json
+
+
+def test_the_json_form_reads_questions_and_answers():
+    turns = from_json(["唐杰怎么看RLVR？", {"question": "Who said it?", "speakers": ["唐杰"],
+                                          "citations": [{"doc_id": "d", "start": 3, "end": 9, "n": 1}]}])
+    assert turns == [Turn("唐杰怎么看RLVR？"), Turn("Who said it?", ("唐杰",), (("d", 3, 9),), True)]
+    assert from_json(None) == [] and as_turns(["x", turns[1]]) == [Turn("x"), turns[1]]
+
+
+@pytest.mark.parametrize("value, message", [
+    ("x", "history must be a list of turns, got 'x'"),
+    ([{"question": 1}], "history[0] must be a question or an object with a 'question' string, got {'question': 1}"),
+    ([{"question": "q", "speakers": "唐杰"}], "history[0].speakers must be a list of names, got '唐杰'"),
+    ([{"question": "q", "citations": {}}], "history[0].citations must be a list, got {}"),
+    (["q", {"question": "q", "citations": [{"doc_id": "d", "start": "1", "end": 2}]}],
+     "history[1].citations[0] must have 'doc_id' and 'start' <= 'end', got {'doc_id': 'd', 'start': '1', 'end': 2}"),
+])
+def test_a_wrong_shape_is_named(value, message):
+    with pytest.raises(ValueError) as err:
+        from_json(value)
+    assert str(err.value) == message
+
+
+def test_bounds_keep_the_last_turns_and_cut_long_questions():
+    turns = [Turn(f"q{k}") for k in range(6)] + [Turn("x" * 30, ("唐杰",), (), True)]
+    kept, notices = bound(turns, 3, 10)
+    assert [t.question for t in kept] == ["q4", "q5", "x" * 10] and kept[2].speakers == ("唐杰",)
+    assert notices == ("history cut to its last 3 turns (of 7)", "earlier questions cut to their first 10 characters")
+    assert bound(turns[:2], 3, 10) == (turns[:2], ())
+
+
+# ------------------------------------------------------------------ the real pipeline
+
+def _talk(pipeline, *questions):
+    history, answers = [], []
+    for q in questions:
+        answers.append(pipeline.answer(q, list(history)))
+        history.append(q)
+    return answers
+
+
+def _spans(answer):
+    return {(c.chunk.doc_id, c.start, c.end) for c in answer.citations}
+
+
+def _overlap(a, b):
+    return any(d == e and s < f and t < g for d, s, g in _spans(a) for e, t, f in _spans(b))
+
+
+@pytest.mark.slow
+def test_he_is_the_person_who_answered_who_said(pipeline):
+    who, more = _talk(pipeline, "Who talked about leaderboards?", "Which models did he give as examples?")
+    assert who.speakers and more.speakers[:1] == who.speakers[:1] and not more.abstained
+    assert who.speakers[0] in more.rewritten or pipeline.corpus.speakers.by_name[who.speakers[0]].en in more.rewritten
+
+
+@pytest.mark.slow
+def test_english_followups_are_rewritten_in_english(pipeline):
+    _, about = _talk(pipeline, "What does Lin Junyang think about compute?", "And what about Tang Jie?")
+    assert about.rewritten == "What does Tang Jie think about compute?"
+    who, why, instead = _talk(pipeline, "Who said the Chat generation was basically solved after DeepSeek?",
+                              "Why did he say that?", "What did he suggest instead?")
+    name = pipeline.corpus.speakers.by_name[who.speakers[0]].en
+    assert why.rewritten == f"Why did {name} say that?" and instead.rewritten == f"What did {name} suggest instead?"
+    assert why.speakers[:1] == instead.speakers[:1] == who.speakers[:1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, why", [("谁说干这一行就不能恐惧？", "他为什么这么说？"),
+                                        ("是誰說模型層偏向硬核工業化、應用層偏向業務工程化？", "他為什麼這麼說？"),
+                                        ("Who said the Chat generation was basically solved after DeepSeek?",
+                                         "Why did he say that?")])
+def test_why_quotes_the_reasons_not_the_quote_given(pipeline, first, why):
+    a, b = _talk(pipeline, first, why)
+    assert a.citations and b.citations and not b.abstained
+    assert b.speakers[:1] == a.speakers[:1] and not _overlap(a, b)
+
+
+@pytest.mark.slow
+def test_no_turn_repeats_an_earlier_quote_unless_asked(pipeline):
+    answers = _talk(pipeline, "唐杰怎么看RLVR？", "还有呢？", "Anything else?")
+    for k, later in enumerate(answers[1:], 1):
+        assert later.citations and later.speakers == ("唐杰",)
+        assert not any(_overlap(later, earlier) for earlier in answers[:k])
+    again = pipeline.answer("再说一遍他的原话？", ["唐杰怎么看RLVR？"])
+    assert _overlap(again, answers[0])
+
+
+@pytest.mark.slow
+def test_what_about_someone_who_did_not_discuss_it_is_declined(pipeline):
+    first, then = _talk(pipeline, "唐杰怎么看RLVR？", "那姚顺雨呢？")
+    assert then.abstained and then.answer.startswith("文字稿里姚顺雨没有谈到") and "姚顺雨" not in then.speakers
+    assert {c.chunk.speaker for c in then.citations} == {"唐杰"}
