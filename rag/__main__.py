@@ -1,5 +1,6 @@
 """Command line: `python -m rag ask "QUESTION" [--history "EARLIER" ...] [--json]`,
-`python -m rag build [--force]`, `python -m rag info`."""
+`python -m rag build [--force]`, `python -m rag info`,
+`python -m rag translate DOC [--lang en] [--force]`."""
 from __future__ import annotations
 
 import argparse
@@ -32,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="build the index now (rebuilds if stale)")
     build.add_argument("--force", action="store_true", help="rebuild even if the index is current")
     sub.add_parser("info", help="show the index manifest")
+    tr = sub.add_parser("translate", help="write the sentence-aligned edition of a transcript in another "
+                                          "language with the LLM (RAG_LLM_*); resumes an interrupted run")
+    tr.add_argument("doc", help="document id (the transcript's file name in the corpus folder)")
+    tr.add_argument("--lang", default="en", help="language of the edition (default: en)")
+    tr.add_argument("--force", action="store_true", help="translate anew even if the edition is current")
+    tr.add_argument("--batch", type=int, default=8, help="units per request (default: 8)")
     return p
 
 
@@ -51,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if args.cmd == "translate":  # needs no index
+        from rag.translate import translate_command
+        return translate_command(config, args.doc, args.lang, args.force, args.batch)
     from index.parse import ParseError
     from index.store import IndexProblem
     from rag.pipeline import Pipeline
