@@ -14,7 +14,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.chunk import sentences
 from index.parse import ParseError, paragraphs
+
+UNIT = "sentences of the paragraphs (index.parse.paragraphs, index.chunk.sentences)"  # the header's "unit"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,12 @@ class Edition:
         return " ".join(p for p in parts if p)
 
 
+def edition_units(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every unit an edition translates: the sentences of every paragraph of
+    the source, headings included, in order."""
+    return [span for p in paragraphs(text) for span in sentences(p.text, p.start)]
+
+
 def edition_file(corpus_dir: Path, doc_id: str, lang: str) -> Path:
     return Path(corpus_dir) / f"{doc_id}.{lang}.jsonl"
 
@@ -64,16 +73,16 @@ def load_edition(file: Path, doc_id: str, source: str) -> Edition:
     if header.get("doc") != doc_id or "source_sha256" not in header:
         raise ParseError(f"{file}:1: the header must name doc {doc_id!r} and its source_sha256")
     stale = header["source_sha256"] != hashlib.sha256(source.encode("utf-8")).hexdigest()
+    key = header.get("edition") or header.get("lang") or lang  # the translation's key: its language
     units = []
     for n, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
         rec = _json(file, n, line)
         try:
-            start, end, text = int(rec["start"]), int(rec["end"]), str(rec[header.get("lang", "en")
-                                                                             if header.get("lang") else "en"])
+            start, end, text = int(rec["start"]), int(rec["end"]), str(rec[key])
         except (KeyError, TypeError, ValueError):
-            raise ParseError(f"{file}:{n}: a unit needs integer start, end and its text") from None
+            raise ParseError(f"{file}:{n}: a unit needs integer start, end and its text {key!r}") from None
         units.append(Unit(start, end, str(rec.get("zh", "")), text))
     edition = Edition(doc_id, lang, file, tuple(units), stale)
     if not stale:

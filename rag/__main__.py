@@ -1,6 +1,6 @@
 """Command line: `python -m rag ask "QUESTION" [--history "EARLIER" ... | --history-json FILE] [--doc ID ...] [--json]`,
 `python -m rag import PATH... [--format F] [--id ID] [--title T] [--lang zh|en]`,
-`python -m rag build [--force]`, `python -m rag info`."""
+`python -m rag translate DOC [--lang en] [--force]`, `python -m rag build [--force]`, `python -m rag info`."""
 from __future__ import annotations
 
 import argparse
@@ -44,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--title", help="document title (default: the id)")
     imp.add_argument("--lang", choices=("zh", "en"), help="default: read from the text")
     imp.add_argument("--moderator", action="append", default=[], help="who chairs (repeatable)")
+    tr = sub.add_parser("translate", help="write the sentence-aligned edition of a transcript in another "
+                                          "language with the LLM (RAG_LLM_*); resumes an interrupted run")
+    tr.add_argument("doc", help="document id (the transcript's file name in the corpus folder)")
+    tr.add_argument("--lang", default="en", help="language of the edition (default: en)")
+    tr.add_argument("--force", action="store_true", help="translate anew even if the edition is current")
+    tr.add_argument("--batch", type=int, default=8, help="units per request (default: 8)")
     return p
 
 
@@ -65,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.cmd == "import":
         return _import(args, config.corpus_dir)
+    if args.cmd == "translate":  # needs no index
+        from rag.translate import translate_command
+        return translate_command(config, args.doc, args.lang, args.force, args.batch)
     from index.parse import ParseError
     from index.store import IndexProblem
     from rag.pipeline import Pipeline

@@ -117,13 +117,13 @@ class LLMComposer:
             on_token(value)
 
 
-def chat_model(base_url: str, model: str, api_key: str, timeout: float):
+def chat_model(base_url: str, model: str, api_key: str, timeout: float, max_tokens: int = MAX_TOKENS):
     """LangChain's ChatOpenAI for an OpenAI-compatible endpoint: one attempt, bounded time."""
     if not model:
         raise ValueError("llm_model must be set when llm_base_url is (RAG_LLM_MODEL or --llm-model)")
     from langchain_openai import ChatOpenAI
     return ChatOpenAI(base_url=base_url, model=model, api_key=api_key or "not-needed", timeout=timeout,
-                      max_retries=0, temperature=0, max_tokens=MAX_TOKENS)
+                      max_retries=0, temperature=0, max_tokens=max_tokens)
 
 
 def _content(message) -> str:

@@ -1,11 +1,12 @@
 """The English edition of the transcript: complete, aligned, fresh; a damaged or stale one is
 caught with the file and line; renderings follow the offsets."""
+import hashlib
 import json
 import shutil
 
 import pytest
 
-from index.edition import check_edition, find_editions, load_edition
+from index.edition import check_edition, edition_units, find_editions, load_edition
 from index.parse import ParseError
 from rag.config import REPO
 
@@ -24,6 +25,27 @@ def test_the_edition_covers_every_sentence_in_order_and_is_fresh(source):
     assert check_edition(ed, source) == []
     assert all(source[u.start:u.end] == u.source for u in ed.units)
     assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in u.text) for u in ed.units)   # English only
+
+
+def test_edition_units_reproduce_the_offsets_of_the_hand_made_edition(source):
+    records = [json.loads(line) for line in EDITION.read_text(encoding="utf-8").splitlines()[1:]]
+    assert edition_units(source) == [(r["start"], r["end"]) for r in records]
+    assert edition_units("## 标题\n\n第一句。第二句！\n\n  Third one. ") == [(0, 5), (7, 11), (11, 15), (19, 29)]
+
+
+def test_an_edition_in_another_language_keys_its_text_by_that_language(tmp_path):
+    source = "## 标题\n\n第一句。第二句！\n"
+    units = [{"start": s, "end": e, "zh": source[s:e], "de": f"Satz {i}"}
+             for i, (s, e) in enumerate(edition_units(source), 1)]
+    header = {"edition": "de", "doc": "d", "source": "d.md",
+              "source_sha256": hashlib.sha256(source.encode()).hexdigest()}
+    file = tmp_path / "d.de.jsonl"
+    file.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [header, *units]) + "\n", encoding="utf-8")
+    ed = load_edition(file, "d", source)
+    assert (ed.lang, ed.stale, [u.text for u in ed.units]) == ("de", False, ["Satz 1", "Satz 2", "Satz 3"])
+    file.write_text(file.read_text(encoding="utf-8").replace('"de": "Satz 2"', '"en": "Satz 2"'), encoding="utf-8")
+    with pytest.raises(ParseError, match=r"d\.de\.jsonl:3: a unit needs integer start, end and its text 'de'"):
+        load_edition(file, "d", source)
 
 
 def test_rendering_joins_the_units_a_span_overlaps(source):
