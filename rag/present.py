@@ -171,14 +171,16 @@ def source_card(citation: Citation, turn: int, source: str, paragraphs: Sequence
                 people: People) -> str:
     """One cited passage: number, speaker badge, kind, section, its full paragraphs with the
     quote marked, the English rendering of the quote when the answer has one, and a link to
-    the same place in the transcript tab."""
+    the quote's paragraph in the transcript tab."""
     c = citation.chunk
     paras = paragraphs_around(paragraphs, c.start, c.end) or [
         Paragraph(c.start, c.end, c.text, 0, c.para)]
     body = "".join(
         f"<p>{highlight(source, p.start, p.end, (citation.start, citation.end), (c.start, c.end))}</p>"
         for p in paras)
-    anchor = anchor_id(c.doc_id, paras[0].start)
+    # the transcript link lands on the paragraph that holds the quote
+    at = next((p for p in paras if p.start <= citation.start < p.end), paras[0])
+    anchor = anchor_id(c.doc_id, at.start)
     sid = source_id(turn, citation.n)
     return (f'<article class="src" id="{sid}">'
             f'<header><a class="src-n" href="#{sid}">[{citation.n}]</a> {badge(c.speaker, people)} '

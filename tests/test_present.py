@@ -114,6 +114,14 @@ def test_source_card():
     assert P.source_card(CITATION, 2, SOURCE, PARAS, PEOPLE) == CARD
 
 
+def test_source_card_links_to_the_paragraph_of_the_quote():
+    both = Chunk.make("agi", "林俊旸", "圆桌", "roundtable", SOURCE[C_START:47], C_START, 47, 1)
+    quote = SOURCE.index("同意")
+    card = P.source_card(Citation(1, both, "同意", quote, quote + 2), 2, SOURCE, PARAS, PEOPLE)
+    assert card.count("<p>") == 2 and "<mark>同意</mark>" in card
+    assert 'href="#t-agi-40">Open in transcript' in card
+
+
 # The English rendering of the quote, with text that must not become markup.
 QUOTE_EN = 'I think it is "<b>yes</b>", 20% & <script>alert(1)</script>'
 RENDERING = ('<div class="src-en" lang="en"><span class="src-en-label">English (translated) · 英译</span>'
