@@ -258,8 +258,9 @@ def _heading_level(text: str) -> int:
     return len(m.group(0)) if m else 4
 
 
-EDITION_NOTE = ("English edition beside the original, paragraph by paragraph: translated by hand, "
-                "sentence by sentence; the Chinese is the source. · 英文译本与原文逐段对照，以中文原文为准。")
+# Said of any edition: what it is made from is in its own file, not known here.
+EDITION_NOTE = ("English edition (translated) beside the original, paragraph by paragraph; "
+                "the original is the source. · 英文译本与原文逐段对照，以原文为准。")
 
 
 def transcript_html(passages: Sequence[Passage], texts: Mapping[str, str], paragraphs_of: ParagraphsOf,
