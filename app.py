@@ -127,13 +127,15 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
     paragraphs_of = paragraphs.__getitem__
     choices = [(s.name if s.en == s.name else f"{s.name} · {s.en}", s.name) for s in corpus.speakers.all]
     max_k = 10
+    # English editions shown beside the transcript on request (a stale one is not used).
+    english = {d: ed for (d, lang), ed in pipeline.editions.items() if lang == "en" and not ed.stale}
 
     def panel(turns):
         return present.sources_panel(turns, corpus.texts, paragraphs_of, people)
 
-    def transcript(only=None):
+    def transcript(only=None, with_english=False):
         return present.transcript_html(corpus.passages, corpus.texts, paragraphs_of, people,
-                                       set(only) if only else None)
+                                       set(only) if only else None, english if with_english is True else None)
 
     def respond(message, chat, turns, speakers, top_k):
         """Stream one answer into the chat, then show its sources."""
@@ -189,9 +191,9 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
     def clear():
         return [], [], panel([])
 
-    def filter_transcript(only):
+    def filter_transcript(only, with_english):
         try:
-            return transcript(only)
+            return transcript(only, with_english)
         except Exception:
             log.exception("transcript filter failed")
             raise gr.Error("Could not filter the transcript.") from None
@@ -229,6 +231,8 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
             with gr.Tab("Transcript · 全文", id="transcript-tab", elem_id="transcript-tab"):
                 only = gr.CheckboxGroup(choices, label="Show speakers · 只看", info="none ticked = all",
                                         elem_id="transcript-filter")
+                show_english = gr.Checkbox(False, label="Show the English edition beside the original · 显示英文译本",
+                                           elem_id="transcript-english", visible=bool(english))
                 transcript_box = gr.HTML(transcript(), elem_id="transcript", js_on_load=None)
 
         chat_io = dict(fn=respond, inputs=[box, chat, turns, speakers, top_k],
@@ -236,7 +240,8 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
         box.submit(**chat_io)
         examples.load_input_event.then(**chat_io)
         clear_btn.click(clear, outputs=[chat, turns, sources], api_visibility="private")
-        only.change(filter_transcript, inputs=[only], outputs=[transcript_box], api_visibility="private")
+        gr.on([only.change, show_english.change], filter_transcript, inputs=[only, show_english],
+              outputs=[transcript_box], api_visibility="private")
 
         # The API: hidden components give the endpoint its parameters and a JSON result.
         with gr.Row(visible=False):

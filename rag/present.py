@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.edition import Edition
 from index.parse import Paragraph
 from index.records import EDITOR, Passage, stable_id
 from rag.records import Answer, Citation, Hit
@@ -163,25 +164,40 @@ def paragraphs_around(paragraphs: Sequence[Paragraph], start: int, end: int) -> 
     return out
 
 
+TRANSLATED = "English (translated) · 英译"
+
+
 def source_card(citation: Citation, turn: int, source: str, paragraphs: Sequence[Paragraph],
                 people: People) -> str:
     """One cited passage: number, speaker badge, kind, section, its full paragraphs with the
-    quote marked, and a link to the same place in the transcript tab."""
+    quote marked, the English rendering of the quote when the answer has one, and a link to
+    the quote's paragraph in the transcript tab."""
     c = citation.chunk
     paras = paragraphs_around(paragraphs, c.start, c.end) or [
         Paragraph(c.start, c.end, c.text, 0, c.para)]
     body = "".join(
         f"<p>{highlight(source, p.start, p.end, (citation.start, citation.end), (c.start, c.end))}</p>"
         for p in paras)
-    anchor = anchor_id(c.doc_id, paras[0].start)
+    # the transcript link lands on the paragraph that holds the quote
+    at = next((p for p in paras if p.start <= citation.start < p.end), paras[0])
+    anchor = anchor_id(c.doc_id, at.start)
     sid = source_id(turn, citation.n)
     return (f'<article class="src" id="{sid}">'
             f'<header><a class="src-n" href="#{sid}">[{citation.n}]</a> {badge(c.speaker, people)} '
             f'<span class="kind">{esc(kind_label(c.kind))}</span>'
             f'<span class="section">{esc(c.section)}</span></header>'
             f'<div class="src-text">{body}</div>'
+            f"{rendering_html(citation.quote_en)}"
             f'<footer><a class="to-transcript" href="#{anchor}">Open in transcript · 在全文中查看</a></footer>'
             f"</article>")
+
+
+def rendering_html(text: str) -> str:
+    """The English rendering of a quote, under its original and labelled as a translation."""
+    if not text.strip():
+        return ""
+    return (f'<div class="src-en" lang="en"><span class="src-en-label">{TRANSLATED}</span>'
+            f"<p>{esc(text.strip())}</p></div>")
 
 
 def hit_row(hit: Hit, paragraphs: Sequence[Paragraph], people: People, cited: Collection[str]) -> str:
@@ -233,32 +249,52 @@ def sources_panel(turns: Sequence[tuple[int, Answer]], texts: Mapping[str, str],
 
 # ------------------------------------------------------------------ the transcript
 
+def _heading_title(text: str) -> str:
+    return re.sub(r"^#+\s*", "", text)
+
+
 def _heading_level(text: str) -> int:
     m = re.match(r"#+", text)
     return len(m.group(0)) if m else 4
 
 
+# Said of any edition: what it is made from is in its own file, not known here.
+EDITION_NOTE = ("English edition (translated) beside the original, paragraph by paragraph; "
+                "the original is the source. · 英文译本与原文逐段对照，以原文为准。")
+
+
 def transcript_html(passages: Sequence[Passage], texts: Mapping[str, str], paragraphs_of: ParagraphsOf,
-                    people: People, only: Collection[str] | None = None) -> str:
+                    people: People, only: Collection[str] | None = None,
+                    editions: Mapping[str, Edition] | None = None) -> str:
     """The whole transcript, paragraph by paragraph, each with its speakers and anchor.
 
     With `only`, paragraphs of other speakers are rendered `hidden` (so a link from a source
     card can still reveal one) and headings of sections with nothing shown are hidden too.
+    With `editions` ({doc_id: Edition}), each paragraph and heading also shows the edition's
+    rendering of it (`lang` set), beside the original; ids and anchors stay the same.
     """
     by_para: dict[tuple[str, int], list[Passage]] = {}
     for p in passages:
         by_para.setdefault((p.doc_id, p.para), []).append(p)
-    out = ['<div class="transcript">']
+    editions = editions or {}
+    shown_editions = [d for d in texts if d in editions]
+    out = ['<div class="transcript bilingual">' if shown_editions else '<div class="transcript">']
+    if shown_editions:
+        out.append(f'<p class="t-note">{esc(EDITION_NOTE)}</p>')
     for doc_id in texts:
         if len(texts) > 1:
             out.append(f'<h2 class="t-doc">{esc(doc_id)}</h2>')
+        edition = editions.get(doc_id)
         rows: list[tuple[int, bool, str, str]] = []  # (heading level or 0, shown, anchor, inner html)
         for para in paragraphs_of(doc_id):
             parts = by_para.get((doc_id, para.index), [])
             anchor = anchor_id(doc_id, para.start)
+            rendering = edition.rendering(para.start, para.end).strip() if edition else ""
             if parts and all(p.kind == "heading" for p in parts):
-                title = re.sub(r"^#+\s*", "", para.text)
-                rows.append((_heading_level(para.text), True, anchor, esc(title)))
+                title = esc(_heading_title(para.text))
+                if rendering:
+                    title += f' <span class="t-en" lang="{esc(edition.lang)}">{esc(_heading_title(rendering))}</span>'
+                rows.append((_heading_level(para.text), True, anchor, title))
                 continue
             speakers = list(dict.fromkeys(p.speaker for p in parts)) or [EDITOR]
             kinds = list(dict.fromkeys(kind_label(p.kind) for p in parts))
@@ -266,7 +302,10 @@ def transcript_html(passages: Sequence[Passage], texts: Mapping[str, str], parag
             meta = (f'<a class="t-anchor" href="#{anchor}" title="line {para.line}">¶{para.index + 1}</a> '
                     + " ".join(badge(s, people) for s in speakers)
                     + "".join(f' <span class="kind">{esc(k)}</span>' for k in kinds))
-            rows.append((0, shown, anchor, f'<div class="t-meta">{meta}</div><p>{esc(para.text)}</p>'))
+            body = f"<p>{esc(para.text)}</p>"
+            if rendering:
+                body += f'<p class="t-en" lang="{esc(edition.lang)}">{esc(rendering)}</p>'
+            rows.append((0, shown, anchor, f'<div class="t-meta">{meta}</div>{body}'))
         for i, (level, shown, anchor, inner) in enumerate(rows):
             if level and only is not None:
                 shown = _section_shown(rows[i + 1:], level)

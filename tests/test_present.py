@@ -1,8 +1,12 @@
 """rag.present: exact HTML for a small hand-made transcript, escaping included."""
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
+from index.edition import Edition, Unit
 from index.parse import paragraphs
 from index.records import Chunk, Passage
 from index.speakers import Speaker
@@ -110,6 +114,34 @@ def test_source_card():
     assert P.source_card(CITATION, 2, SOURCE, PARAS, PEOPLE) == CARD
 
 
+def test_source_card_links_to_the_paragraph_of_the_quote():
+    both = Chunk.make("agi", "林俊旸", "圆桌", "roundtable", SOURCE[C_START:47], C_START, 47, 1)
+    quote = SOURCE.index("同意")
+    card = P.source_card(Citation(1, both, "同意", quote, quote + 2), 2, SOURCE, PARAS, PEOPLE)
+    assert card.count("<p>") == 2 and "<mark>同意</mark>" in card
+    assert 'href="#t-agi-40">Open in transcript' in card
+
+
+# The English rendering of the quote, with text that must not become markup.
+QUOTE_EN = 'I think it is "<b>yes</b>", 20% & <script>alert(1)</script>'
+RENDERING = ('<div class="src-en" lang="en"><span class="src-en-label">English (translated) · 英译</span>'
+             '<p>I think it is &quot;&lt;b&gt;yes&lt;/b&gt;&quot;, 20% &amp; '
+             '&lt;script&gt;alert(1)&lt;/script&gt;</p></div>')
+
+
+def test_source_card_shows_the_english_rendering_under_the_marked_original():
+    card = P.source_card(replace(CITATION, quote_en=QUOTE_EN), 2, SOURCE, PARAS, PEOPLE)
+    footer = CARD.index("<footer>")
+    assert card == CARD[:footer] + RENDERING + CARD[footer:]
+    assert card.index("<mark>&lt;b&gt;是&lt;/b&gt;20%</mark>") < card.index('<div class="src-en"')
+    assert "<script>" not in card and "<b>" not in card
+
+
+@pytest.mark.parametrize("quote_en", ["", "  \n"])
+def test_source_card_without_a_rendering_is_unchanged(quote_en):
+    assert P.source_card(replace(CITATION, quote_en=quote_en), 2, SOURCE, PARAS, PEOPLE) == CARD
+
+
 def test_sources_panel():
     hit = Hit(CHUNK, 0.5, 1)
     panel = P.sources_panel([(2, _answer(hits=(hit,)))], {"agi": SOURCE}, lambda d: PARAS, PEOPLE)
@@ -168,3 +200,53 @@ def test_transcript_filter_hides_other_speakers(only, hidden):
 def test_every_kind_has_a_label():
     from index.records import KINDS
     assert set(P.KIND_LABELS) == set(KINDS)
+
+
+# A hand-made English edition of SOURCE: one unit per sentence, hostile text in two of them.
+EDITION = Edition("agi", "en", Path("agi.en.jsonl"), (
+    Unit(0, 5, "## 圆桌", "## Round <table>"),
+    Unit(7, 27, "林俊旸：我觉得<b>是</b>20%吧。", "Lin Junyang: I think <b>yes</b>, 20%."),
+    Unit(28, 38, "风险 & 机会都有。", "Both risks & <i>chances</i>."),
+    Unit(40, 47, "姚顺雨：同意。", "Yao Shunyu: Agreed."),
+), False)
+
+
+def test_transcript_with_the_english_edition_beside_each_paragraph():
+    html = P.transcript_html(TRANSCRIPT_PASSAGES, {"agi": SOURCE}, lambda d: PARAS, PEOPLE,
+                             editions={"agi": EDITION})
+    assert html == (
+        '<div class="transcript bilingual"><p class="t-note">' + P.esc(P.EDITION_NOTE) + "</p>"
+        '<div class="t-heading t-h2" id="t-agi-0">圆桌 <span class="t-en" lang="en">Round &lt;table&gt;</span></div>'
+        '<div class="t-para" id="t-agi-7"><div class="t-meta"><a class="t-anchor" href="#t-agi-7" '
+        'title="line 3">¶2</a> <span class="badge sp-0" title="Lin Junyang">林俊旸</span> '
+        '<span class="kind">round table · 圆桌</span></div>'
+        "<p>林俊旸：我觉得&lt;b&gt;是&lt;/b&gt;20%吧。\n风险 &amp; 机会都有。</p>"
+        '<p class="t-en" lang="en">Lin Junyang: I think &lt;b&gt;yes&lt;/b&gt;, 20%. '
+        "Both risks &amp; &lt;i&gt;chances&lt;/i&gt;.</p></div>"
+        '<div class="t-para" id="t-agi-40"><div class="t-meta"><a class="t-anchor" href="#t-agi-40" '
+        'title="line 6">¶3</a> <span class="badge sp-1" title="Yao Shunyu">姚顺雨</span> '
+        '<span class="kind">round table · 圆桌</span></div><p>姚顺雨：同意。</p>'
+        '<p class="t-en" lang="en">Yao Shunyu: Agreed.</p></div></div>')
+
+
+def test_transcript_english_edition_keeps_the_speaker_filter_and_anchors():
+    plain = P.transcript_html(TRANSCRIPT_PASSAGES, {"agi": SOURCE}, lambda d: PARAS, PEOPLE, {"姚顺雨"})
+    both = P.transcript_html(TRANSCRIPT_PASSAGES, {"agi": SOURCE}, lambda d: PARAS, PEOPLE, {"姚顺雨"},
+                             {"agi": EDITION})
+    ids = ["t-agi-0", "t-agi-7", "t-agi-40"]
+    assert [i for i in ids if f'id="{i}" hidden' in both] == [i for i in ids if f'id="{i}" hidden' in plain] \
+        == ["t-agi-7"]
+    assert both.count('class="t-en"') == 3
+
+
+def test_transcript_paragraph_the_edition_does_not_cover_stays_alone():
+    partial = replace(EDITION, units=EDITION.units[:1])   # the heading only
+    html = P.transcript_html(TRANSCRIPT_PASSAGES, {"agi": SOURCE}, lambda d: PARAS, PEOPLE,
+                             editions={"agi": partial})
+    assert html.count('class="t-en"') == 1 and "<p>姚顺雨：同意。</p></div>" in html
+
+
+def test_transcript_edition_of_another_document_is_not_shown():
+    assert (P.transcript_html(TRANSCRIPT_PASSAGES, {"agi": SOURCE}, lambda d: PARAS, PEOPLE,
+                              editions={"other": EDITION})
+            == P.transcript_html(TRANSCRIPT_PASSAGES, {"agi": SOURCE}, lambda d: PARAS, PEOPLE))

@@ -160,6 +160,60 @@ def test_transcript_filter_by_speaker(page):
                shown.evaluate_all("els => els.map(e => [...e.querySelectorAll('.badge')].map(b => b.textContent))"))
 
 
+def test_english_answer_shows_renderings_and_the_english_edition(page, pipeline):
+    question = "What did Lin Junyang regret about the chip project?"
+    ask(page, question)
+    citations = pipeline.answer(question).citations   # what the page must show, card by card
+    assert any(c.quote_en for c in citations)
+    for c in citations:
+        card = page.locator(f"#src-1-{c.n}")
+        assert _squash("".join(card.locator(".src-text mark").all_text_contents())) == _squash(c.quote)
+        english = card.locator(".src-en")
+        if not c.quote_en:
+            assert english.count() == 0
+            continue
+        assert english.locator(".src-en-label").inner_text().startswith("English (translated)")
+        assert english.locator("p").inner_text() == c.quote_en.strip()
+        assert english.bounding_box()["y"] >= card.locator(".src-text").bounding_box()["y"] + 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-answer-en.png"))
+
+    page.get_by_role("tab", name=re.compile("^Transcript")).click()
+    toggle = page.locator("#transcript-english input[type='checkbox']")
+    assert not toggle.is_checked() and page.locator("#transcript .t-en").count() == 0
+    toggle.check()
+    page.wait_for_selector("#transcript .t-para p.t-en")
+    page.get_by_role("tab", name=re.compile("^Chat")).click()
+    page.locator("#src-1-1 a.to-transcript").click()
+    para = page.locator("#transcript .t-para.targeted")
+    para.wait_for()
+    first = citations[0]
+    start = int(para.get_attribute("id").rsplit("-", 1)[1])
+    source = next(p for p in pipeline.corpus.paragraphs_of(first.chunk.doc_id) if p.start == start)
+    edition = pipeline.editions[(first.chunk.doc_id, "en")]
+    original, english = para.locator("p:not(.t-en)"), para.locator("p.t-en")
+    assert _squash(first.quote) in _squash(original.inner_text())
+    assert english.inner_text() == edition.rendering(source.start, source.end)
+    assert english.get_attribute("lang") == "en"
+    page.wait_for_function("() => { const r = document.querySelector('#transcript .targeted')"
+                           ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }")
+    zh, en = para.evaluate("""el => [el.querySelector('p:not(.t-en)'), el.querySelector('p.t-en')]
+        .map(p => { const r = p.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width}; })""")
+    assert en["x"] >= zh["x"] + zh["width"] - 1 and abs(en["y"] - zh["y"]) <= 2   # side by side
+    page.screenshot(path=str(ARTIFACTS / "ui-transcript-en.png"))
+
+    total = page.locator("#transcript .t-para").count()
+    page.locator("#transcript-filter").get_by_label("姚顺雨 · Yao Shunyu").check()
+    page.wait_for_selector("#transcript .t-para[hidden]", state="attached")
+    shown = page.locator("#transcript .t-para:not([hidden])")
+    assert 0 < shown.count() < total and toggle.is_checked()
+    assert shown.locator("p.t-en").count() == shown.count()
+    toggle.uncheck()
+    page.wait_for_selector("#transcript .t-en", state="detached")
+    assert page.locator("#transcript .t-para:not([hidden])").count() == shown.count()
+    assert page.outside == [] and page.dialogs == []
+
+
 class _Failing:
     """A pipeline whose answering breaks, to see what the user gets."""
 

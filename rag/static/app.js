@@ -9,6 +9,8 @@
     if (!el) { if (tries > 0) setTimeout(() => show(id, tries - 1), 100); return; }
     for (let p = el; p; p = p.parentElement) { if (p.tagName === 'DETAILS') p.open = true; }
     el.hidden = false;
+    // a tab that is being switched to lays its content out a moment later
+    if (!el.getClientRects().length && tries > 0) { setTimeout(() => show(id, tries - 1), 100); return; }
     document.querySelectorAll('.targeted').forEach((t) => t.classList.remove('targeted'));
     el.classList.add('targeted');
     // a source card moves as little as it must; a transcript paragraph comes to the middle
