@@ -1,4 +1,4 @@
-"""The Gradio front end: a chat over the AGI-Next transcript with cited sources beside it.
+"""The Gradio front end: a chat over the corpus's transcripts with cited sources beside it.
 
 Thin on purpose: it builds the pipeline and wires events to `Pipeline.stream` / `Pipeline.answer`;
 all HTML comes from `rag.present`. `python app.py [--host H] [--port P]` (or RAG_HOST, RAG_PORT).
@@ -38,14 +38,7 @@ from rag.web_limits import RequestGuard, UnreadResults
 
 log = logging.getLogger("app")
 
-EXAMPLES = [
-    "唐杰怎么看RLVR？",
-    "Who thinks China's chance of leading is about 20%?",
-    "姚顺雨怎么看To B和To C的分化？",
-    "What did Lin Junyang regret about the chip project?",
-    "杨植麟认为Agent智能要怎么提升？",
-    "What does the article conclude about China catching up?",
-]
+EXAMPLES_FILE = "examples.json"   # example questions, in the corpus folder: they belong to the transcripts
 MAX_TURNS_SHOWN = 10   # earlier answers kept in the source panel
 MAX_CHAT_MESSAGES = 40  # messages kept in the chat (20 turns); older ones scroll away
 QUEUE_CONCURRENCY = 4  # answers computed at the same time; more requests wait in the queue
@@ -90,6 +83,25 @@ class QAApp(gr.Blocks):
         finally:
             task.cancel()
 
+
+
+def _about(pipeline) -> tuple[str, str, list[str]]:
+    """The page's title, introduction and example questions, from the corpus: its documents'
+    titles, its speakers, and corpus/examples.json."""
+    import json
+    corpus = pipeline.corpus
+    titles = [d.title for d in corpus.documents.values()]
+    title = titles[0] if len(titles) == 1 else f"{len(titles)} transcripts"
+    people = [s.name for s in corpus.speakers.all if not s.editor]
+    intro = (f"## {title} · 问答 Transcript Q&A\n"
+             f"Ask in 中文 or English about what {', '.join(people)} said. Answers name who said it and "
+             "cite the transcript [n]; click a number to see the passage.")
+    file = pipeline.config.corpus_dir / EXAMPLES_FILE
+    try:
+        examples = [e for e in json.loads(file.read_text(encoding="utf-8")).get("examples", []) if isinstance(e, str)]
+    except (OSError, ValueError, AttributeError):
+        examples = []
+    return title, intro, examples
 
 def _refusal(method: str, path: str, public: set[str]) -> tuple[int, str] | None:
     """Uploads, and calls by name of anything but the public API, are refused."""
@@ -199,11 +211,9 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
             raise gr.Error("Could not filter the transcript.") from None
 
     _fresh_upload_cache(pipeline.config.home / "gradio-cache")
-    with QAApp(title="AGI-Next 问答 · Transcript Q&A", analytics_enabled=False) as demo:
-        gr.Markdown("## AGI-Next 2026 · 问答 Transcript Q&A\n"
-                    "Ask in 中文 or English about the talks of 唐杰, 杨植麟 and 林俊旸 and the round table "
-                    "with 姚顺雨. Answers name who said it and cite the transcript [n]; click a number "
-                    "to see the passage.", elem_id="intro")
+    title, intro, examples_list = _about(pipeline)
+    with QAApp(title=f"{title} · 问答 Transcript Q&A", analytics_enabled=False) as demo:
+        gr.Markdown(intro, elem_id="intro")
         turns = gr.State([], time_to_live=STATE_TTL_S)
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Chat · 问答", id="chat-tab", elem_id="chat-tab"):
@@ -216,8 +226,8 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
                                           placeholder="Ask a question below, or click an example.")
                         box = gr.Textbox(show_label=False, elem_id="question", lines=1, max_lines=4,
                                          max_length=MAX_QUESTION_INPUT, submit_btn="Ask · 提问", autofocus=True,
-                                         placeholder="e.g. 唐杰怎么看RLVR？ / Who regrets the chip project?")
-                        examples = gr.Examples(EXAMPLES, inputs=[box], label="Examples · 示例问题")
+                                         placeholder=f"e.g. {examples_list[0]}" if examples_list else "")
+                        examples = gr.Examples(examples_list or ["?"], inputs=[box], label="Examples · 示例问题")
                         with gr.Row():
                             speakers = gr.CheckboxGroup(choices, label="Only these speakers · 只看这些人",
                                                         info="none ticked = everyone", scale=3,
@@ -291,7 +301,7 @@ def _strings(value, name: str) -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python app.py", description="Chat with the AGI-Next transcript.")
+    p = argparse.ArgumentParser(prog="python app.py", description="Chat with the transcripts of the corpus folder.")
     p.add_argument("--host", help="interface to listen on (RAG_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (RAG_PORT, default 7860)")
     p.add_argument("--home", help="folder for the converted model and the index (RAG_HOME)")
