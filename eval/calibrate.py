@@ -28,6 +28,7 @@ GRID = {
     "salience_weight": (0.0, 0.1, 0.2, 0.4, 0.6, 0.8, 1.2),
     "positions_gap": (0.02, 0.05, 0.08, 0.12),
     "detail_depth": (1, 2, 3, 4, 5),
+    "repeat_margin": (0.0, 0.02, 0.05, 0.1, 0.2, 1.0),
     "min_margin": (-0.1, -0.08, -0.06, -0.04, -0.02, -0.01, 0.0, 0.01, 0.02),
     "no_keyword_margin": (0.0, 0.01, 0.02, 0.03, 0.05),
     "named_speaker_slack": (0.0, 0.01, 0.02, 0.04),
@@ -64,7 +65,6 @@ def main(argv: list[str] | None = None) -> int:
     from rag.pipeline import Pipeline
     config = from_env()
     pipeline = Pipeline(config).warm_up(progress=False)
-    pipeline.retriever.dense._cache_size = max(pipeline.retriever.dense._cache_size, 4 * len(dev))
     names = args.only or list(GRID)
     start = evaluate(pipeline, dev)
     print(f"{len(dev)} dev questions; objective at the current values: {objective(start):.4f}\n")

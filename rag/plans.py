@@ -399,9 +399,12 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
         ranked = t.ranked(a, lambda u: u.speaker == person)
     if a.query.asks_who:
         ranked = [s for s in ranked if s.unit.speaker != EDITOR] or ranked
-    if fresh and not a.again:   # moving on: not a sentence this conversation already quoted
-        said = _said_before(a, t)
-        ranked = [s for s in ranked if not _repeats(t, s.i, said)] or ranked
+    if fresh and not a.again:   # moving on: not a sentence this conversation already quoted,
+        said = _said_before(a, t)  # unless it answers this question clearly better than any other
+        new = [s for s in ranked if not _repeats(t, s.i, said)]
+        if new and ranked and ranked[0].score > new[0].score + t.config.repeat_margin:
+            new = [ranked[0]] + new
+        ranked = new or ranked
     if a.form.detail and a.form.plan not in ("summary", "compare", "disagreement"):
         # a question asking for a figure, date, place or name is answered by a sentence holding one
         head = ranked[: t.config.detail_depth]
