@@ -26,7 +26,7 @@ from rag.coverage import Background, Coverage
 from rag.evidence import Evidence
 from rag.forms import Forms
 from rag.conversation import Turn, as_turns, bound
-from rag.query import Query, analyze
+from rag.query import Query, analyze, is_vague
 from rag.records import Answer, Hit
 from rag.retrieve import HybridRetriever, dense_text
 
@@ -199,7 +199,8 @@ class Pipeline:
         vector = retriever.dense.vector(dense_text(query))
         ask = self._ask(query, k, allowed, base, hits, vector, unknown, retriever.docs)
         if turns:   # moving on: what the conversation already quoted is not quoted again
-            ask = replace(ask, quoted_before=frozenset(q for t in turns for q in t.quoted), again=query.again)
+            ask = replace(ask, quoted_before=frozenset(q for t in turns for q in t.quoted), again=query.again,
+                          specific=not is_vague(query.focus or query.topic))
         plan, comp = plans.answer(ask, self.tools)
         log.debug("plan %s for %r", plan, query.text)
         return comp, hits

@@ -64,6 +64,7 @@ class Ask:
     docs: frozenset[str] | None = None   # the documents asked about (None: all)
     quoted_before: frozenset[tuple[str, int, int]] = frozenset()   # (doc, start, end) quoted earlier in the conversation
     again: bool = False                  # the question asks for an earlier quote again
+    specific: bool = True                # the turn asks something of its own (not "还有呢？", "Why?")
 
 
 class Tools:
@@ -399,10 +400,10 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
         ranked = t.ranked(a, lambda u: u.speaker == person)
     if a.query.asks_who:
         ranked = [s for s in ranked if s.unit.speaker != EDITOR] or ranked
-    if fresh and not a.again:   # moving on: not a sentence this conversation already quoted,
-        said = _said_before(a, t)  # unless it answers this question clearly better than any other
+    if fresh and not a.again:   # moving on: not a sentence this conversation already quoted, unless
+        said = _said_before(a, t)  # a turn asking something of its own is answered clearly better by it
         new = [s for s in ranked if not _repeats(t, s.i, said)]
-        if new and ranked and ranked[0].score > new[0].score + t.config.repeat_margin:
+        if a.specific and new and ranked and ranked[0].score > new[0].score + t.config.repeat_margin:
             new = [ranked[0]] + new
         ranked = new or ranked
     if a.form.detail and a.form.plan not in ("summary", "compare", "disagreement"):
