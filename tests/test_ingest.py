@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from index.corpus import Corpus
-from index.importers import Cue, ImportProblem, read_cues
+from index.importers import ImportProblem, read_cues
 from index.ingest import import_document, render, speaker_and_role, speaker_entries
 from rag.__main__ import main
 
