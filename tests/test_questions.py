@@ -48,3 +48,11 @@ def test_key_facts_are_literal_corpus_strings(questions, corpus_text):
     missing = [(q["id"], k) for q in questions for k in q["key_facts"]
                if re.sub(r"\s+", "", k).lower() not in flat]
     assert missing == []
+
+
+def test_the_question_checker_passes_with_the_per_split_minimums(capsys):
+    """eval/check_questions.py: 250+ questions, 40%+ not simplified, per split the summaries,
+    yes/no, why, disagreements, declines, short topics and conversations; evidence of 12+
+    characters that occurs once."""
+    import eval.check_questions as check
+    assert check.main([str(QUESTIONS), "--quiet"]) == 0, capsys.readouterr().out[-2000:]
