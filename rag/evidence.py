@@ -31,6 +31,14 @@ class Scored:
 
 
 @dataclass(frozen=True)
+class Measured:
+    """Per-unit figures for one question (arrays in unit order); see Evidence.measure."""
+    dense: np.ndarray
+    keyword: np.ndarray
+    passage: np.ndarray
+
+
+@dataclass(frozen=True)
 class Quote:
     """One or more consecutive units of one chunk, quoted verbatim."""
     chunk: Chunk
@@ -88,25 +96,26 @@ class Evidence:
         edition = self.editions.get((doc_id, lang))
         return edition.rendering(start, end) if edition is not None and not edition.stale else None
 
-    def score(self, query_vector: np.ndarray, weights: dict[str, float], keyword_weight: float,
-              keep=lambda u: True, passage: dict[str, float] | None = None,
-              passage_weight: float = 0.0) -> list[Scored]:
-        """The units `keep` accepts, best first: cosine + keyword_weight * keyword share +
-        passage_weight * how well retrieval ranked the passage the unit is in (0..1; it saw the
-        passage whole, with the question a short reply answers)."""
+    def measure(self, query_vector: np.ndarray, weights: dict[str, float],
+                passage: dict[str, float] | None = None) -> "Measured":
+        """What every unit scores against one question, computed once per question: its cosine,
+        its share of the question's keyword weight, and how well retrieval ranked the passage
+        it is in (0..1; retrieval saw the passage whole, with the question a short reply answers)."""
         dense = self.vectors @ np.asarray(query_vector, dtype=np.float32).reshape(-1)
-        prior = np.zeros(len(self.units))
-        if passage and passage_weight:
-            top = max(passage.values()) or 1.0
-            prior = np.array([passage.get(u.chunk_id, 0.0) / top for u in self.units])
+        top = max(passage.values(), default=0.0) if passage else 0.0
+        prior = np.array([passage.get(u.chunk_id, 0.0) / top for u in self.units]) if top else \
+            np.zeros(len(self.units))
         total = sum(weights.values()) or 1.0
-        out = []
-        for i, u in enumerate(self.units):
-            if not keep(u):
-                continue
-            kw = sum(w for t, w in weights.items() if t in self._tokens[i]) / total
-            score = float(dense[i]) + keyword_weight * kw + passage_weight * float(prior[i])
-            out.append(Scored(i, u, score, float(dense[i]), kw))
+        keyword = np.array([sum(w for t, w in weights.items() if t in toks) / total for toks in self._tokens])
+        return Measured(dense, keyword, prior)
+
+    def score(self, measured: "Measured", keyword_weight: float, passage_weight: float,
+              keep=lambda u: True) -> list[Scored]:
+        """The units `keep` accepts, best first: cosine + keyword_weight * keyword share +
+        passage_weight * the passage's retrieval score."""
+        total = measured.dense + keyword_weight * measured.keyword + passage_weight * measured.passage
+        out = [Scored(i, u, float(total[i]), float(measured.dense[i]), float(measured.keyword[i]))
+               for i, u in enumerate(self.units) if keep(u)]
         out.sort(key=lambda s: (-s.score, s.i))
         return out
 

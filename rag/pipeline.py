@@ -211,9 +211,10 @@ class Pipeline:
         named = tuple(s for s in query.speakers if allowed is None or s in allowed)
         off = bool(base) and self._off_topic(query, base, vector)
         passage = {h.chunk.chunk_id: h.score for h in base}   # fused (dense + keyword) retrieval score
+        measured = self.tools.evidence.measure(vector, weights, passage) if vector is not None else None
         carried = query.carried and named != ()
         return plans.Ask(query, self.forms.read(query.asked or query.rewritten), k, allowed, base, hits, vector,
-                         weights, named, off, unknown, passage, carried, frozenset(docs) if docs else None)
+                         weights, named, off, unknown, measured, carried, frozenset(docs) if docs else None)
 
 
 def _with_cited(hits: list[Hit], k: int, comp: Composition) -> list[Hit]:

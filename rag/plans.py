@@ -30,7 +30,7 @@ import numpy as np
 from index.records import EDITOR
 from index.sentences import Sentence
 from rag.compose import Composition, Draft
-from rag.evidence import Evidence, Quote, Scored
+from rag.evidence import Evidence, Measured, Quote, Scored
 from rag.forms import Form, Forms
 from rag.query import Query
 from rag.records import Hit
@@ -59,7 +59,7 @@ class Ask:
     named: tuple[str, ...]               # people the question names (within the filter)
     off_topic: bool
     unknown: tuple[str, ...]
-    passage_dense: dict[str, float]      # chunk id -> its fused retrieval score for the question
+    measured: Measured | None            # every sentence unit's figures for this question
     carried: bool = False                # the person was carried over from an earlier turn ("他")
     docs: frozenset[str] | None = None   # the documents asked about (None: all)
     quoted_before: frozenset[tuple[str, int, int]] = frozenset()   # (doc, start, end) quoted earlier in the conversation
@@ -92,10 +92,9 @@ class Tools:
 
     def ranked(self, ask: Ask, keep: Callable[[Sentence], bool] = lambda u: True) -> list[Scored]:
         allowed, docs = ask.allowed, ask.docs
-        return self.evidence.score(ask.vector, ask.weights, self.config.keyword_weight,
+        return self.evidence.score(ask.measured, self.config.keyword_weight, self.config.passage_weight,
                                    lambda u: ((allowed is None or u.speaker in allowed)
-                                              and (docs is None or u.doc_id in docs) and keep(u)),
-                                   ask.passage_dense, self.config.passage_weight)
+                                              and (docs is None or u.doc_id in docs) and keep(u)))
 
     def in_hits(self, ask: Ask, depth: int) -> set[str]:
         return {h.chunk.chunk_id for h in ask.hits[:depth]}
