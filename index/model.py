@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.threads import ThreadPolicy
 from index.e5_convert import CONVERTER_VERSION, DEFAULT_MODEL, E5_PREFIXES, provision_e5  # noqa: F401  (re-exported)
 
 
@@ -45,10 +46,10 @@ def default_cache_dir() -> Path:
 
 
 class Embedder:
-    """Query and document embeddings; the SentenceTransformer loads lazily, once, on first use."""
+    """Query and document embeddings; the encoder loads lazily, once, on first use."""
 
     def __init__(self, model: str = DEFAULT_MODEL, cache_dir: Path | None = None,
-                 device: str = "cpu", batch_size: int = 32):
+                 device: str = "cpu", batch_size: int = 32, threads: int = 0):
         _check_name(model)
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size!r}")
@@ -56,7 +57,8 @@ class Embedder:
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self._prefixes = prefixes_for(model)
         self._model = None
-        self._light = None  # the light query encoder: None = not tried, False = not applicable
+        self._light = None  # the light encoder: None = not tried, False = not applicable
+        self.threads = ThreadPolicy(fixed=threads or None)  # 0: as many as the machine has idle
         self._load_lock, self._encode_lock = threading.Lock(), threading.Lock()
 
     @property
@@ -66,54 +68,55 @@ class Embedder:
 
     @property
     def dim(self) -> int:
-        """The embedding dimension (loads the model, or the light encoder if that is in use)."""
-        if self._model is None and self._light:
-            return int(self._light.model.config.hidden_size)
-        return int(self._load().get_embedding_dimension())
+        """The embedding dimension (loads the light encoder, or sentence-transformers if it does not apply)."""
+        light = self._light_encoder() if self._model is None else None
+        return light.dim if light else int(self._load().get_embedding_dimension())
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        """L2-normalised float32 embeddings of search queries, shape (n, dim).
-
-        Unless sentence-transformers is already loaded (a process that built the index), a
-        plain model folder is run through the light encoder: same vectors, faster start."""
-        if isinstance(texts, str):
-            raise TypeError(f"expected a list of texts, got the string {texts[:40]!r}")
-        light = self._light_encoder() if self._model is None else None
-        if light is None:
-            return self._encode(self._prefixes[0], texts)
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        with self._encode_lock:
-            return light.encode([self._prefixes[0] + t for t in texts])
-
-    def _light_encoder(self):
-        """The light query encoder, if this model's folder is plain enough for it (else None)."""
-        if self._light is False:
-            return None
-        with self._load_lock:
-            if self._light is None:
-                from index import query_encoder
-                location = resolve_model(self._name, self.cache_dir)
-                local = Path(location) if Path(location).is_dir() else None
-                self._light = query_encoder.LightEncoder(local) if local and query_encoder.supports(local) else False
-        return self._light or None
+        """L2-normalised float32 embeddings of search queries, shape (n, dim)."""
+        return self._encode(self._prefixes[0], texts)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         """L2-normalised float32 embeddings of passages, shape (n, dim)."""
         return self._encode(self._prefixes[1], texts)
 
     def _encode(self, prefix: str, texts: list[str]) -> np.ndarray:
-        """Prefix and encode texts, one call at a time (a fast tokenizer must not be shared across threads)."""
+        """Prefix and encode texts, one call at a time (a fast tokenizer must not be shared
+        across threads), on as many threads as the machine has idle (index.threads).
+
+        A plain model folder goes through the light encoder (same vectors, one model in
+        memory, a faster start); any other model through sentence-transformers."""
         if isinstance(texts, str):
             raise TypeError(f"expected a list of texts, got the string {texts[:40]!r}")
         texts = [prefix + t for t in texts]
-        model = self._load()
+        light = self._light_encoder() if self._model is None else None
+        model = None if light else self._load()
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         with self._encode_lock:
+            self.threads.apply(self._torch())
+            if light:
+                return light.encode(texts, batch_size=self.batch_size)
             out = model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
                                normalize_embeddings=True, show_progress_bar=False)
         return np.ascontiguousarray(out, dtype=np.float32)
+
+    @staticmethod
+    def _torch():
+        import torch
+        return torch
+
+    def _light_encoder(self):
+        """The light encoder, if this model's folder is plain enough for it (else None)."""
+        if self._light is False:
+            return None
+        with self._load_lock:
+            if self._light is None:
+                from index import light_encoder
+                location = resolve_model(self._name, self.cache_dir)
+                local = Path(location) if Path(location).is_dir() else None
+                self._light = light_encoder.LightEncoder(local) if local and light_encoder.supports(local) else False
+        return self._light or None
 
     def _load(self):
         """The SentenceTransformer, created on the first call (double-checked under a lock)."""
@@ -121,7 +124,7 @@ class Embedder:
             with self._load_lock:
                 if self._model is None:
                     self._model = self._create()
-                    self._light = False  # sentence-transformers serves queries too from now on
+                    self._light = False  # sentence-transformers serves everything from now on
         return self._model
 
     def _create(self):

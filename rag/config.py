@@ -39,6 +39,7 @@ class Config:
     supporting_gap: float = 0.1               # a second quote of the same speaker this close to the first
     repeat_margin: float = 0.02                # a follow-up may quote an earlier quote again if it scores this much above the best new one
     detail_depth: int = 1                      # not-given: best sentences searched for the figure/date/place/name
+    threads: int = 0                           # torch threads for encoding; 0 = the cores left idle (index.threads)
     max_question_chars: int = 500              # longer questions are cut, with a notice
     max_history: int = 4                       # earlier turns used to resolve a follow-up
     host: str = "127.0.0.1"
@@ -67,6 +68,8 @@ class Config:
             object.__setattr__(self, "candidates", self.top_k)
         if self.llm_timeout <= 0:
             raise ValueError(f"llm_timeout must be positive seconds, got {self.llm_timeout}")
+        if self.threads < 0:
+            raise ValueError(f"threads must be 0 (the cores left idle) or a positive count, got {self.threads}")
         if not 0 < self.port < 65536:
             raise ValueError(f"port must be in 1..65535, got {self.port}")
 
@@ -81,6 +84,7 @@ _ENV = {  # environment variable -> field
     "RAG_MIN_MARGIN": "min_margin", "RAG_HOST": "host", "RAG_PORT": "port",
     "RAG_LLM_BASE_URL": "llm_base_url", "RAG_LLM_MODEL": "llm_model",
     "RAG_LLM_API_KEY": "llm_api_key", "RAG_LLM_TIMEOUT": "llm_timeout",
+    "OMP_NUM_THREADS": "threads", "RAG_THREADS": "threads",   # RAG_THREADS wins if both are set
 }
 
 

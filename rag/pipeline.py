@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 class Pipeline:
     def __init__(self, config: Config):
         self.config = config
-        self.embedder = Embedder(config.model, config.models_dir)
+        self.embedder = Embedder(config.model, config.models_dir, threads=config.threads)
         self._lock = threading.Lock()
         self._ready = False
         self.corpus: Corpus | None = None
