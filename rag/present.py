@@ -399,6 +399,6 @@ CSS = (_STATIC / "app.css").read_text(encoding="utf-8")
 
 # Citation markers, source numbers and transcript links are same-page anchors; the chat's
 # markdown and the tabs would not follow them, so one capture listener does: it switches to
-# the right tab, opens folded earlier answers, reveals a filtered-out paragraph, scrolls the
-# target into view and marks it `.targeted`.
+# the right tab, chooses the link's document in the transcript tab, opens folded earlier
+# answers, reveals a filtered-out paragraph, scrolls the target into view and marks it `.targeted`.
 JS = (_STATIC / "app.js").read_text(encoding="utf-8")
