@@ -86,14 +86,14 @@ class QAApp(gr.Blocks):
 
 
 
-def _about(pipeline) -> tuple[str, str, list[str]]:
+def _about(pipeline, speaking: set[str]) -> tuple[str, str, list[str]]:
     """The page's title, introduction and example questions, from the corpus: its documents'
-    titles, its speakers, and corpus/examples.json."""
+    titles, the people who speak in it, and corpus/examples.json."""
     import json
     corpus = pipeline.corpus
     titles = [d.title for d in corpus.documents.values()]
     title = titles[0] if len(titles) == 1 else f"{len(titles)} transcripts"
-    people = [s.name for s in corpus.speakers.all if not s.editor]
+    people = [s.name for s in corpus.speakers.all if not s.editor and s.name in speaking]
     intro = (f"## {title} · 问答 Transcript Q&A\n"
              f"Ask in 中文 or English about what {', '.join(people)} said. Answers name who said it and "
              "cite the transcript [n]; click a number to see the passage.")
@@ -139,13 +139,14 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
     titles = present.Titles.of(corpus.documents)   # names documents on citations when there are several
     paragraphs = {d: corpus.paragraphs_of(d) for d in corpus.texts}
     paragraphs_of = paragraphs.__getitem__
-    choices = present.speaker_choices(corpus.speakers.all)
     doc_choices = present.document_choices(corpus.documents)
     several = len(doc_choices) > 1   # the document filter and chooser are shown only then
-    # the transcript tab's speaker filter lists the people of the document being read (headings are nobody's)
-    speakers_of = {d: present.speaker_choices(corpus.speakers.all, {p.speaker for p in corpus.passages_of(d)
-                                                                    if p.kind != "heading"})
-                   for d in corpus.texts}
+    # the speaker filters list the people who speak (headings are nobody's): in the corpus for the
+    # chat, in the document being read for the transcript tab
+    speaking = {d: {p.speaker for p in corpus.passages_of(d) if p.kind != "heading"} for d in corpus.texts}
+    everyone = set().union(*speaking.values())
+    choices = present.speaker_choices(corpus.speakers.all, everyone)
+    speakers_of = {d: present.speaker_choices(corpus.speakers.all, names) for d, names in speaking.items()}
     max_k = 10
     # English editions shown beside the transcript on request (a stale one is not used).
     english = {d: ed for (d, lang), ed in pipeline.editions.items() if lang == "en" and not ed.stale}
@@ -237,7 +238,7 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
                 filter_transcript(doc, kept, with_english))
 
     _fresh_upload_cache(pipeline.config.home / "gradio-cache")
-    title, intro, examples_list = _about(pipeline)
+    title, intro, examples_list = _about(pipeline, everyone)
     with QAApp(title=f"{title} · 问答 Transcript Q&A", analytics_enabled=False) as demo:
         gr.Markdown(intro, elem_id="intro")
         turns = gr.State([], time_to_live=STATE_TTL_S)
