@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.edition import Edition
-from index.parse import Paragraph
+from index.parse import Paragraph, is_anchor
 from index.records import EDITOR, Passage, stable_id
 from rag.records import Answer, Citation, Hit
 
@@ -350,6 +350,8 @@ def transcript_html(passages: Sequence[Passage], texts: Mapping[str, str], parag
         rows: list[tuple[int, bool, str, str]] = []  # (heading level or 0, shown, anchor, inner html)
         for para in paragraphs_of(doc_id):
             parts = by_para.get((doc_id, para.index), [])
+            if not parts and is_anchor(para.text):   # an imported file's timestamp: not shown
+                continue
             anchor = anchor_id(doc_id, para.start)
             rendering = edition.rendering(para.start, para.end).strip() if edition else ""
             if parts and all(p.kind == "heading" for p in parts):

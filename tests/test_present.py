@@ -1,6 +1,7 @@
 """rag.present: exact HTML for a small hand-made transcript, escaping included."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -312,3 +313,13 @@ def test_sources_panel_names_documents_on_cards_and_retrieved_rows():
     assert panel.count('<span class="doc" title="agi">峰会</span>') == 2   # the card and its row
     assert ('<span class="kind">round table · 圆桌</span><span class="doc" title="forum">开源 &lt;论坛&gt;</span> '
             '<a class="to-transcript" href="#t-forum-40" data-doc="forum">同意。</a>') in panel
+
+
+def test_transcript_leaves_out_an_imported_files_timestamp_anchors():
+    source = "<!-- 00:00:01.200 -->\n\nDana: Hello.\n\n<!-- 00:00:09.400 -->\n\nOmar: Done."
+    paras = paragraphs(source)
+    passages = [Passage("standup", "Dana", "", "roundtable", "Hello.", 29, 35, 3, 1),
+                Passage("standup", "Omar", "", "roundtable", "Done.", 66, 71, 7, 3)]
+    html = P.transcript_html(passages, {"standup": source}, lambda d: paras, PEOPLE)
+    assert re.findall(r'class="t-[a-z]+" id="([^"]+)"', html) == ["t-standup-23", "t-standup-60"]
+    assert "&lt;!--" not in html and "00:00" not in html
