@@ -166,7 +166,7 @@ class Gated:
 
 def test_a_full_queue_answers_503_and_the_rest_are_served(pipeline):
     import httpx
-    cache = Path(os.environ["GRADIO_TEMP_DIR"])
+    cache = pipeline.config.home / "gradio-cache"   # the app empties its own (GRADIO_TEMP_DIR is the last app's)
     (cache / "left-by-an-earlier-run").mkdir(parents=True, exist_ok=True)
     gate = threading.Event()
     demo = webapp.build_app(Gated(pipeline, gate), queue_size=2)
