@@ -45,6 +45,7 @@ QUEUE_CONCURRENCY = 4  # answers computed at the same time; more requests wait i
 QUEUE_SIZE = 64        # requests waiting at most; beyond it a request gets 503 "Queue is full"
 MAX_QUESTION_INPUT = 2000  # characters: the box's limit, enforced on the server too
 MAX_NAME_INPUT = 100   # characters of a speaker name given to the API
+MAX_ID_INPUT = 255     # characters of a document id given to the API (a file name's length)
 MAX_BODY_BYTES = 512 * 1024  # any request; a 20-turn chat sends about 80 KB
 STATE_SESSIONS = 1000  # browser sessions whose chat state is kept (least recently used go first)
 STATE_TTL_S = 3600     # a session's chat state is dropped an hour after its last answer
@@ -85,14 +86,14 @@ class QAApp(gr.Blocks):
 
 
 
-def _about(pipeline) -> tuple[str, str, list[str]]:
+def _about(pipeline, speaking: set[str]) -> tuple[str, str, list[str]]:
     """The page's title, introduction and example questions, from the corpus: its documents'
-    titles, its speakers, and corpus/examples.json."""
+    titles, the people who speak in it, and corpus/examples.json."""
     import json
     corpus = pipeline.corpus
     titles = [d.title for d in corpus.documents.values()]
     title = titles[0] if len(titles) == 1 else f"{len(titles)} transcripts"
-    people = [s.name for s in corpus.speakers.all if not s.editor]
+    people = [s.name for s in corpus.speakers.all if not s.editor and s.name in speaking]
     intro = (f"## {title} · 问答 Transcript Q&A\n"
              f"Ask in 中文 or English about what {', '.join(people)} said. Answers name who said it and "
              "cite the transcript [n]; click a number to see the passage.")
@@ -135,25 +136,37 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
     pipeline.warm_up()
     corpus = pipeline.corpus
     people = present.People.of(corpus.speakers.all)
+    titles = present.Titles.of(corpus.documents)   # names documents on citations when there are several
     paragraphs = {d: corpus.paragraphs_of(d) for d in corpus.texts}
     paragraphs_of = paragraphs.__getitem__
-    choices = [(s.name if s.en == s.name else f"{s.name} · {s.en}", s.name) for s in corpus.speakers.all]
+    doc_choices = present.document_choices(corpus.documents)
+    several = len(doc_choices) > 1   # the document filter and chooser are shown only then
+    # the speaker filters list the people who speak (headings are nobody's): in the corpus for the
+    # chat, in the document being read for the transcript tab
+    speaking = {d: {p.speaker for p in corpus.passages_of(d) if p.kind != "heading"} for d in corpus.texts}
+    everyone = set().union(*speaking.values())
+    choices = present.speaker_choices(corpus.speakers.all, everyone)
+    speakers_of = {d: present.speaker_choices(corpus.speakers.all, names) for d, names in speaking.items()}
     max_k = 10
     # English editions shown beside the transcript on request (a stale one is not used).
     english = {d: ed for (d, lang), ed in pipeline.editions.items() if lang == "en" and not ed.stale}
 
     def panel(turns):
-        return present.sources_panel(turns, corpus.texts, paragraphs_of, people)
+        return present.sources_panel(turns, corpus.texts, paragraphs_of, people, titles)
 
-    def transcript(only=None, with_english=False):
-        return present.transcript_html(corpus.passages, corpus.texts, paragraphs_of, people,
-                                       set(only) if only else None, english if with_english is True else None)
+    def transcript(doc, only=None, with_english=False):
+        """One document of the corpus, its paragraphs of other speakers hidden, its English
+        edition beside it on request (Gradio refuses a document that is not one of the choices)."""
+        editions = {doc: english[doc]} if with_english is True and doc in english else None
+        return present.transcript_html(corpus.passages_of(doc), {doc: corpus.texts[doc]}, paragraphs_of,
+                                       people, set(only) if only else None, editions)
 
-    def respond(message, chat, turns, speakers, top_k):
+    def respond(message, chat, turns, speakers, top_k, docs):
         """Stream one answer into the chat, then show its sources."""
         question = _inbound(message)
         chat, turns = list(chat or [])[-MAX_CHAT_MESSAGES + 2:], list(turns or [])[-MAX_TURNS_SHOWN:]
         speakers = [_inbound(s, MAX_NAME_INPUT) for s in list(speakers or [])[:len(choices)]]
+        docs = [_inbound(d, MAX_ID_INPUT) for d in list(docs or [])[:len(doc_choices)]]
         if not question:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
@@ -165,13 +178,13 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
         yield "", chat, turns, gr.skip()
         try:
             answer = None
-            for text, answer in pipeline.stream(question, history, list(speakers or []) or None,
-                                                _top_k(top_k, max_k)):
+            for text, answer in pipeline.stream(question, history, speakers or None, _top_k(top_k, max_k),
+                                                docs or None):
                 if answer is None:
                     chat[-1] = {"role": "assistant", "content": present.answer_html(text, turn)}
                     yield "", chat, turns, gr.skip()
             turns = (turns + [(turn, answer)])[-MAX_TURNS_SHOWN:]
-            chat[-1] = {"role": "assistant", "content": present.answer_message(answer, turn, people)}
+            chat[-1] = {"role": "assistant", "content": present.answer_message(answer, turn, people, titles)}
             yield "", chat, turns, panel(turns)
         except ValueError as err:  # a question or setting the pipeline refuses, named by it
             chat[-1] = {"role": "assistant", "content": present.error_message(str(err))}
@@ -181,7 +194,7 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
             chat[-1] = {"role": "assistant", "content": present.error_message(FAILED)}
             yield "", chat, turns, gr.skip()
 
-    def ask(question, history, speakers, top_k):
+    def ask(question, history, speakers, top_k, docs):
         """The `/ask` API: the object `python -m rag ask --json` prints."""
         question = _inbound(question)
         if not question:
@@ -192,8 +205,13 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
             k = None if top_k in (None, "") else int(top_k)
         except (TypeError, ValueError):
             raise gr.Error(f"top_k must be a whole number, got {top_k!r:.40}") from None
+        docs = _strings(docs, "docs")
+        if len(docs) > len(doc_choices):
+            raise gr.Error(f"docs: at most {len(doc_choices)} document ids (the corpus has {len(doc_choices)}), "
+                           f"got {len(docs)}")
+        docs = [_inbound(d, MAX_ID_INPUT) for d in docs] or None
         try:
-            return pipeline.answer(question, history, speakers, k).to_json()
+            return pipeline.answer(question, history, speakers, k, docs=docs).to_json()
         except ValueError as err:  # a value the pipeline refuses, named in the message
             raise gr.Error(str(err)) from None
         except Exception:
@@ -203,15 +221,24 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
     def clear():
         return [], [], panel([])
 
-    def filter_transcript(only, with_english):
+    def filter_transcript(doc, only, with_english):
         try:
-            return transcript(only, with_english)
+            return transcript(doc, only, with_english)
         except Exception:
             log.exception("transcript filter failed")
             raise gr.Error("Could not filter the transcript.") from None
 
+    def choose_document(doc, only, with_english):
+        """Read another document: its speakers in the filter (the ticked ones it has stay
+        ticked), the English toggle if it has an edition, and its transcript."""
+        names = speakers_of[doc]
+        kept = [s for s in only or [] if s in {n for _, n in names}]
+        with_english = with_english is True and doc in english
+        return (gr.update(choices=names, value=kept), gr.update(visible=doc in english, value=with_english),
+                filter_transcript(doc, kept, with_english))
+
     _fresh_upload_cache(pipeline.config.home / "gradio-cache")
-    title, intro, examples_list = _about(pipeline)
+    title, intro, examples_list = _about(pipeline, everyone)
     with QAApp(title=f"{title} · 问答 Transcript Q&A", analytics_enabled=False) as demo:
         gr.Markdown(intro, elem_id="intro")
         turns = gr.State([], time_to_live=STATE_TTL_S)
@@ -228,6 +255,8 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
                                          max_length=MAX_QUESTION_INPUT, submit_btn="Ask · 提问", autofocus=True,
                                          placeholder=f"e.g. {examples_list[0]}" if examples_list else "")
                         examples = gr.Examples(examples_list or ["?"], inputs=[box], label="Examples · 示例问题")
+                        docs = gr.CheckboxGroup(doc_choices, label="Only these documents · 只看这些文档",
+                                                info="none ticked = all", visible=several, elem_id="doc-filter")
                         with gr.Row():
                             speakers = gr.CheckboxGroup(choices, label="Only these speakers · 只看这些人",
                                                         info="none ticked = everyone", scale=3,
@@ -239,19 +268,25 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
                         sources = gr.HTML(panel([]), elem_id="sources", js_on_load=None,
                                           label="Sources · 来源")
             with gr.Tab("Transcript · 全文", id="transcript-tab", elem_id="transcript-tab"):
-                only = gr.CheckboxGroup(choices, label="Show speakers · 只看", info="none ticked = all",
+                first = doc_choices[0][1]
+                reading = gr.Radio(doc_choices, value=first, label="Document · 文档", visible=several,
+                                   elem_id="transcript-doc")
+                only = gr.CheckboxGroup(speakers_of[first], label="Show speakers · 只看", info="none ticked = all",
                                         elem_id="transcript-filter")
                 show_english = gr.Checkbox(False, label="Show the English edition beside the original · 显示英文译本",
-                                           elem_id="transcript-english", visible=bool(english))
-                transcript_box = gr.HTML(transcript(), elem_id="transcript", js_on_load=None)
+                                           elem_id="transcript-english", visible=first in english)
+                transcript_box = gr.HTML(transcript(first), elem_id="transcript", js_on_load=None)
 
-        chat_io = dict(fn=respond, inputs=[box, chat, turns, speakers, top_k],
+        chat_io = dict(fn=respond, inputs=[box, chat, turns, speakers, top_k, docs],
                        outputs=[box, chat, turns, sources], api_visibility="private")
         box.submit(**chat_io)
         examples.load_input_event.then(**chat_io)
         clear_btn.click(clear, outputs=[chat, turns, sources], api_visibility="private")
-        gr.on([only.change, show_english.change], filter_transcript, inputs=[only, show_english],
+        # `.input` (a user's change), so that choosing a document, which sets both, renders once
+        gr.on([only.input, show_english.input], filter_transcript, inputs=[reading, only, show_english],
               outputs=[transcript_box], api_visibility="private")
+        reading.change(choose_document, inputs=[reading, only, show_english],
+                       outputs=[only, show_english, transcript_box], api_visibility="private")
 
         # The API: hidden components give the endpoint its parameters and a JSON result.
         with gr.Row(visible=False):
@@ -259,9 +294,10 @@ def build_app(pipeline: Pipeline, queue_size: int = QUEUE_SIZE) -> gr.Blocks:
             history_in = gr.JSON(value=[], label="history")
             speakers_in = gr.JSON(value=[], label="speakers")
             top_k_in = gr.Number(value=pipeline.config.top_k, precision=0, label="top_k")
+            docs_in = gr.JSON(value=[], label="docs")
             result = gr.JSON(label="answer")
             api_btn = gr.Button()
-        api_btn.click(ask, inputs=[q_in, history_in, speakers_in, top_k_in], outputs=[result], api_name="ask",
+        api_btn.click(ask, inputs=[q_in, history_in, speakers_in, top_k_in, docs_in], outputs=[result], api_name="ask",
                       api_description="Answer a question; returns what `python -m rag ask --json` prints.")
     demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=queue_size, api_open=False)
     return demo

@@ -80,11 +80,16 @@ def parse_transcript(path: Path, speakers: Speakers, doc_id: str | None = None,
     return parse_text(text, speakers, doc_id or path.stem, str(path), moderators)
 
 
+def is_anchor(text: str) -> bool:
+    """A paragraph that is an anchor comment (`<!-- 00:01:02.500 -->`): skipped, nobody's words."""
+    return bool(_COMMENT.match(text))
+
+
 def parse_text(text: str, speakers: Speakers, doc_id: str, origin: str = "<text>",
                moderators: tuple[str, ...] | None = None) -> list[Passage]:
     """Passages of one document. `moderators` ask the unlabelled opening questions of its
     conversations; by default, those the speakers file marks who take a turn in this text."""
-    paras = [p for p in paragraphs(text) if not _COMMENT.match(p.text)]
+    paras = [p for p in paragraphs(text) if not is_anchor(p.text)]
     if not paras:
         raise ParseError(f"{origin}:1: the transcript is empty")
     if moderators is None:

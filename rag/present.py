@@ -9,12 +9,13 @@ from __future__ import annotations
 import bisect
 import html
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from index.edition import Edition
-from index.parse import Paragraph
+from index.parse import Paragraph, is_anchor
 from index.records import EDITOR, Passage, stable_id
 from rag.records import Answer, Citation, Hit
 
@@ -46,6 +47,37 @@ class People:
         """From `Speaker` records (name, en), in the order of the speakers file."""
         speakers = list(speakers)
         return cls({s.name: i for i, s in enumerate(speakers)}, {s.name: s.en for s in speakers})
+
+
+@dataclass(frozen=True)
+class Titles:
+    """How documents are named on citations and source cards: by title, and only when the
+    corpus has more than one (with one document nothing is added)."""
+    by_doc: Mapping[str, str]
+
+    @classmethod
+    def of(cls, documents: Mapping) -> "Titles":
+        """From {doc_id: Document}, labelled as `document_choices` labels them."""
+        return cls({doc_id: label for label, doc_id in document_choices(documents)})
+
+    def name(self, doc_id: str) -> str:
+        """The document's title, or "" in a corpus of one document."""
+        return self.by_doc.get(doc_id, doc_id) if len(self.by_doc) > 1 else ""
+
+
+def document_choices(documents: Mapping) -> list[tuple[str, str]]:
+    """(label, doc_id) for each document, in corpus order: its title, with the id after a
+    title that two documents share (so the choices can be told apart)."""
+    shared = Counter(d.title for d in documents.values())
+    return [(d.title if shared[d.title] == 1 else f"{d.title} · {doc_id}", doc_id)
+            for doc_id, d in documents.items()]
+
+
+def speaker_choices(speakers: Iterable, names: Collection[str] | None = None) -> list[tuple[str, str]]:
+    """(label, name) for a speaker filter, in the order of the speakers file: the name, and
+    its English form when it differs; with `names`, only those people."""
+    return [(s.name if s.en == s.name else f"{s.name} · {s.en}", s.name)
+            for s in speakers if names is None or s.name in names]
 
 
 def esc(text: str) -> str:
@@ -92,32 +124,52 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind.replace("_", " "))
 
 
+def doc_tag(doc_id: str, titles: Titles | None) -> str:
+    """The document a passage comes from, as a tag ("" in a corpus of one document)."""
+    title = titles.name(doc_id) if titles else ""
+    return f'<span class="doc" title="{esc(doc_id)}">{esc(title)}</span>' if title else ""
+
+
+def transcript_link(doc_id: str, start: int, text: str) -> str:
+    """A link to a transcript paragraph; `data-doc` lets the page open that document first."""
+    return (f'<a class="to-transcript" href="#{anchor_id(doc_id, start)}" data-doc="{esc(doc_id)}">'
+            f"{esc(text)}</a>")
+
+
 # ------------------------------------------------------------------ the chat
 
-def answer_html(text: str, turn: int, cited: Collection[int] | None = None) -> str:
+def answer_html(text: str, turn: int, cited: Collection[int] | None = None,
+                names: Mapping[int, str] | None = None) -> str:
     """The answer for the chat: escaped, each marker [n] a link to its source card.
 
     `cited` is the set of citation numbers; None while streaming (every marker becomes a link).
+    `names` ({n: document title}) gives a marker's link a tooltip naming its document.
     """
+    names = names or {}
     out, pos = [], 0
     for m in _MARKER.finditer(text):
         n = int(m.group(1))
         if cited is not None and n not in cited:
             continue
         out.append(text_html(text[pos:m.start()]))
-        out.append(f'<a class="cite" href="#{source_id(turn, n)}">[{n}]</a>')
+        tip = f' title="{esc(names[n])}"' if names.get(n) else ""
+        out.append(f'<a class="cite" href="#{source_id(turn, n)}"{tip}>[{n}]</a>')
         pos = m.end()
     out.append(text_html(text[pos:]))
     return '<div class="answer">' + "".join(out) + "</div>"
 
 
-def answer_message(answer: Answer, turn: int, people: People) -> str:
-    """The whole assistant message: the linked answer, then who it attributes to and any notes."""
-    body = answer_html(answer.answer, turn, {c.n for c in answer.citations})
+def answer_message(answer: Answer, turn: int, people: People, titles: Titles | None = None) -> str:
+    """The whole assistant message: the linked answer, then who it attributes to, which
+    documents its citations come from (in a corpus of several), and any notes."""
+    names = {c.n: titles.name(c.chunk.doc_id) for c in answer.citations} if titles else {}
+    body = answer_html(answer.answer, turn, {c.n for c in answer.citations}, names)
     meta = []
     if answer.speakers:
         meta.append('<span class="meta-label">Speakers · 发言人</span> '
                     + " ".join(badge(s, people) for s in answer.speakers))
+    if any(names.values()):
+        meta.append(cited_documents(answer.citations, turn, titles))
     if answer.rewritten.strip() and answer.rewritten.strip() != answer.question.strip():
         meta.append(f'<span class="note">Understood as · 理解为：{esc(answer.rewritten)}</span>')
     for notice in answer.notices:
@@ -125,6 +177,17 @@ def answer_message(answer: Answer, turn: int, people: People) -> str:
     if not meta:
         return body
     return body + '<div class="answer-meta">' + "<br>".join(meta) + "</div>"
+
+
+def cited_documents(citations: Sequence[Citation], turn: int, titles: Titles) -> str:
+    """'Documents · 文档 [1][3] title A [2] title B': each document the answer cites, in the
+    order it is first cited, after the numbers of its citations (links to their cards)."""
+    by_doc: dict[str, list[int]] = {}
+    for c in citations:
+        by_doc.setdefault(c.chunk.doc_id, []).append(c.n)
+    parts = ["".join(f'<a class="cite" href="#{source_id(turn, n)}">[{n}]</a>' for n in ns)
+             + " " + doc_tag(doc_id, titles) for doc_id, ns in by_doc.items()]
+    return '<span class="meta-label">Documents · 文档</span> ' + " ".join(parts)
 
 
 def error_message(text: str) -> str:
@@ -168,10 +231,10 @@ TRANSLATED = "English (translated) · 英译"
 
 
 def source_card(citation: Citation, turn: int, source: str, paragraphs: Sequence[Paragraph],
-                people: People) -> str:
-    """One cited passage: number, speaker badge, kind, section, its full paragraphs with the
-    quote marked, the English rendering of the quote when the answer has one, and a link to
-    the quote's paragraph in the transcript tab."""
+                people: People, titles: Titles | None = None) -> str:
+    """One cited passage: number, speaker badge, kind, document (in a corpus of several),
+    section, its full paragraphs with the quote marked, the English rendering of the quote
+    when the answer has one, and a link to the quote's paragraph in the transcript tab."""
     c = citation.chunk
     paras = paragraphs_around(paragraphs, c.start, c.end) or [
         Paragraph(c.start, c.end, c.text, 0, c.para)]
@@ -180,15 +243,14 @@ def source_card(citation: Citation, turn: int, source: str, paragraphs: Sequence
         for p in paras)
     # the transcript link lands on the paragraph that holds the quote
     at = next((p for p in paras if p.start <= citation.start < p.end), paras[0])
-    anchor = anchor_id(c.doc_id, at.start)
     sid = source_id(turn, citation.n)
     return (f'<article class="src" id="{sid}">'
             f'<header><a class="src-n" href="#{sid}">[{citation.n}]</a> {badge(c.speaker, people)} '
-            f'<span class="kind">{esc(kind_label(c.kind))}</span>'
+            f'<span class="kind">{esc(kind_label(c.kind))}</span>{doc_tag(c.doc_id, titles)}'
             f'<span class="section">{esc(c.section)}</span></header>'
             f'<div class="src-text">{body}</div>'
             f"{rendering_html(citation.quote_en)}"
-            f'<footer><a class="to-transcript" href="#{anchor}">Open in transcript · 在全文中查看</a></footer>'
+            f"<footer>{transcript_link(c.doc_id, at.start, 'Open in transcript · 在全文中查看')}</footer>"
             f"</article>")
 
 
@@ -200,37 +262,37 @@ def rendering_html(text: str) -> str:
             f"<p>{esc(text.strip())}</p></div>")
 
 
-def hit_row(hit: Hit, paragraphs: Sequence[Paragraph], people: People, cited: Collection[str]) -> str:
+def hit_row(hit: Hit, paragraphs: Sequence[Paragraph], people: People, cited: Collection[str],
+            titles: Titles | None = None) -> str:
     """A retrieved passage in the compact list under the cards, linked to its transcript place."""
     c = hit.chunk
     around = paragraphs_around(paragraphs, c.start, c.end)
-    anchor = anchor_id(c.doc_id, around[0].start if around else c.start)
     snippet = c.text if len(c.text) <= 90 else c.text[:90] + "…"
     mark = ' class="cited"' if c.chunk_id in cited else ""
     return (f'<li{mark}><span class="rank">#{hit.rank}</span> {badge(c.speaker, people)} '
-            f'<span class="kind">{esc(kind_label(c.kind))}</span> '
-            f'<a class="to-transcript" href="#{anchor}">{esc(snippet)}</a></li>')
+            f'<span class="kind">{esc(kind_label(c.kind))}</span>{doc_tag(c.doc_id, titles)} '
+            f"{transcript_link(c.doc_id, around[0].start if around else c.start, snippet)}</li>")
 
 
 def answer_sources(answer: Answer, turn: int, texts: Mapping[str, str], paragraphs_of: ParagraphsOf,
-                   people: People) -> str:
+                   people: People, titles: Titles | None = None) -> str:
     """Every card of one answer, then the retrieved passages it did not cite."""
     if not answer.citations:
         cards = ('<p class="empty">No passage of the transcript is relevant enough to answer this; '
                  "nothing is cited. · 全文中没有足够相关的段落，未引用任何内容。</p>")
     else:
-        cards = "".join(source_card(c, turn, texts[c.chunk.doc_id], paragraphs_of(c.chunk.doc_id), people)
-                        for c in answer.citations)
+        cards = "".join(source_card(c, turn, texts[c.chunk.doc_id], paragraphs_of(c.chunk.doc_id), people,
+                                    titles) for c in answer.citations)
     if not answer.hits:
         return cards
     cited = {c.chunk.chunk_id for c in answer.citations}
-    rows = "".join(hit_row(h, paragraphs_of(h.chunk.doc_id), people, cited) for h in answer.hits)
+    rows = "".join(hit_row(h, paragraphs_of(h.chunk.doc_id), people, cited, titles) for h in answer.hits)
     return (cards + f'<details class="hits"><summary>Retrieved passages · 检索到的段落 '
             f"({len(answer.hits)})</summary><ol>{rows}</ol></details>")
 
 
 def sources_panel(turns: Sequence[tuple[int, Answer]], texts: Mapping[str, str],
-                  paragraphs_of: ParagraphsOf, people: People) -> str:
+                  paragraphs_of: ParagraphsOf, people: People, titles: Titles | None = None) -> str:
     """The panel beside the chat: the latest answer's sources open, earlier ones folded."""
     if not turns:
         return ('<div class="sources"><p class="empty">Sources of the latest answer appear here: '
@@ -239,10 +301,10 @@ def sources_panel(turns: Sequence[tuple[int, Answer]], texts: Mapping[str, str],
     turn, latest = turns[-1]
     parts = [f'<div class="sources" data-turn="{turn}">',
              f'<p class="for-q">Sources for · 来源：<q>{esc(latest.question)}</q></p>',
-             answer_sources(latest, turn, texts, paragraphs_of, people)]
+             answer_sources(latest, turn, texts, paragraphs_of, people, titles)]
     for turn, earlier in reversed(turns[:-1]):
         parts.append(f'<details class="earlier"><summary>Earlier · 之前：<q>{esc(earlier.question)}</q>'
-                     f"</summary>{answer_sources(earlier, turn, texts, paragraphs_of, people)}</details>")
+                     f"</summary>{answer_sources(earlier, turn, texts, paragraphs_of, people, titles)}</details>")
     parts.append("</div>")
     return "".join(parts)
 
@@ -288,6 +350,8 @@ def transcript_html(passages: Sequence[Passage], texts: Mapping[str, str], parag
         rows: list[tuple[int, bool, str, str]] = []  # (heading level or 0, shown, anchor, inner html)
         for para in paragraphs_of(doc_id):
             parts = by_para.get((doc_id, para.index), [])
+            if not parts and is_anchor(para.text):   # an imported file's timestamp: not shown
+                continue
             anchor = anchor_id(doc_id, para.start)
             rendering = edition.rendering(para.start, para.end).strip() if edition else ""
             if parts and all(p.kind == "heading" for p in parts):
@@ -337,6 +401,6 @@ CSS = (_STATIC / "app.css").read_text(encoding="utf-8")
 
 # Citation markers, source numbers and transcript links are same-page anchors; the chat's
 # markdown and the tabs would not follow them, so one capture listener does: it switches to
-# the right tab, opens folded earlier answers, reveals a filtered-out paragraph, scrolls the
-# target into view and marks it `.targeted`.
+# the right tab, chooses the link's document in the transcript tab, opens folded earlier
+# answers, reveals a filtered-out paragraph, scrolls the target into view and marks it `.targeted`.
 JS = (_STATIC / "app.js").read_text(encoding="utf-8")

@@ -81,3 +81,46 @@ def live_app(pipeline):
         yield url, demo
     finally:
         demo.close()
+
+
+FORUM = Path(__file__).parent / "fixtures" / "forum"
+
+
+def two_document_corpus(folder: Path) -> Path:
+    """corpus/ copied to `folder`, with the fixture forum transcript (and its meta file) added
+    and its people appended to the speakers file (one name in two documents is one person)."""
+    import json
+    import shutil
+    shutil.copytree(CORPUS, folder)
+    for name in ("forum.md", "forum.meta.json"):
+        shutil.copy(FORUM / name, folder / name)
+    people = json.loads((folder / "speakers.json").read_text(encoding="utf-8"))
+    known = {s["name"] for s in people["speakers"]}
+    forum = json.loads((FORUM / "speakers.json").read_text(encoding="utf-8"))["speakers"]
+    people["speakers"] += [s for s in forum if s["name"] not in known]
+    (folder / "speakers.json").write_text(json.dumps(people, ensure_ascii=False, indent=1), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def two_doc_pipeline(rag_home, tmp_path_factory):
+    """The real pipeline over the summit and the forum. The corpus is copied to a temporary
+    folder; its index is kept in <home>/two-docs (rebuilt only when the corpus changes)."""
+    from rag.config import from_env
+    from rag.pipeline import Pipeline
+    corpus = two_document_corpus(tmp_path_factory.mktemp("two-docs") / "corpus")
+    home = rag_home / "two-docs"
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "models").exists():
+        (home / "models").symlink_to((rag_home / "models").resolve())
+    return Pipeline(from_env(home=home, corpus_dir=corpus)).warm_up(progress=False)
+
+
+@pytest.fixture(scope="session")
+def two_doc_app(two_doc_pipeline):
+    """A live app over the two-document corpus, on loopback."""
+    url, demo = serve_app(two_doc_pipeline)
+    try:
+        yield url, demo
+    finally:
+        demo.close()

@@ -65,7 +65,7 @@ def read_result(http, event_id: str) -> dict:
 # ------------------------------------------------------------------ 1. a lone surrogate
 
 def test_a_lone_surrogate_through_the_chat_gets_an_answer(http):
-    events = chat_events(http, ["唐杰怎么看\ud800RLVR？\u202e", [], [], [], 5], "surrogate-1")
+    events = chat_events(http, ["唐杰怎么看\ud800RLVR？\u202e", [], [], [], 5, []], "surrogate-1")
     assert [e["msg"] for e in events][-1] == "process_completed", events[-1]
     assert events[-1]["success"] is True
     _, chat = events[-1]["output"]["data"][:2]
@@ -74,7 +74,8 @@ def test_a_lone_surrogate_through_the_chat_gets_an_answer(http):
 
 
 def test_a_lone_surrogate_through_the_api_is_cleaned_in_the_echo(http):
-    result = call_ask(http, "唐杰怎么看RLVR？\udfff", history=["\ud800"], speakers=["唐杰\ud800"])
+    result = call_ask(http, "唐杰怎么看RLVR？\udfff", history=["\ud800"], speakers=["唐杰\ud800"],
+                      docs=["agi-next-2026\u202e\ud800"])
     assert result["question"] == "唐杰怎么看RLVR？" and result["speakers"][:1] == ["唐杰"]
 
 
@@ -132,7 +133,7 @@ def test_calls_that_skip_the_queue_or_name_internal_functions_are_refused(http):
     for path in ("/gradio_api/run/ask", "/gradio_api/api/ask"):
         r = http.post(path, json=data)
         assert r.status_code == 404 and "join the queue" in r.json()["detail"], path
-    for name in ("respond", "clear", "filter_transcript"):
+    for name in ("respond", "clear", "filter_transcript", "choose_document"):
         for path in (f"/gradio_api/run/{name}", f"/gradio_api/call/{name}", f"/gradio_api/call/v2/{name}"):
             r = http.post(path, json={"data": ["hi", [], [], [], 5]})
             assert r.status_code == 404 and r.json()["detail"].startswith(f"no API endpoint named '{name}'"), path
@@ -165,7 +166,7 @@ class Gated:
 
 def test_a_full_queue_answers_503_and_the_rest_are_served(pipeline):
     import httpx
-    cache = Path(os.environ["GRADIO_TEMP_DIR"])
+    cache = pipeline.config.home / "gradio-cache"   # the app empties its own (GRADIO_TEMP_DIR is the last app's)
     (cache / "left-by-an-earlier-run").mkdir(parents=True, exist_ok=True)
     gate = threading.Event()
     demo = webapp.build_app(Gated(pipeline, gate), queue_size=2)
@@ -218,7 +219,7 @@ def test_unread_results_are_bounded_in_count_and_age(http, live_app):
 def test_a_long_chat_is_kept_to_its_last_messages(http, live_app):
     old = [{"role": r, "content": [{"type": "text", "text": f"message {n}"}]}
            for n in range(60) for r in ("user", "assistant")]
-    events = chat_events(http, ["唐杰怎么看RLVR？", old, [], [], 5], "long-chat")
+    events = chat_events(http, ["唐杰怎么看RLVR？", old, [], [], 5, []], "long-chat")
     assert events[-1]["msg"] == "process_completed" and events[-1]["success"] is True
     chat = events[-1]["output"]["data"][1]
     assert len(chat) == webapp.MAX_CHAT_MESSAGES

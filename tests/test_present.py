@@ -1,6 +1,7 @@
 """rag.present: exact HTML for a small hand-made transcript, escaping included."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,7 +29,7 @@ CARD = ('<article class="src" id="src-2-1"><header><a class="src-n" href="#src-2
         '<span class="kind">round table · 圆桌</span><span class="section">圆桌</span></header>'
         '<div class="src-text"><p><span class="ctx">林俊旸：</span>我觉得'
         '<mark>&lt;b&gt;是&lt;/b&gt;20%</mark>吧。<span class="ctx">\n风险 &amp; 机会都有。</span></p></div>'
-        '<footer><a class="to-transcript" href="#t-agi-7">Open in transcript · 在全文中查看</a></footer>'
+        '<footer><a class="to-transcript" href="#t-agi-7" data-doc="agi">Open in transcript · 在全文中查看</a></footer>'
         '</article>')
 
 
@@ -119,7 +120,7 @@ def test_source_card_links_to_the_paragraph_of_the_quote():
     quote = SOURCE.index("同意")
     card = P.source_card(Citation(1, both, "同意", quote, quote + 2), 2, SOURCE, PARAS, PEOPLE)
     assert card.count("<p>") == 2 and "<mark>同意</mark>" in card
-    assert 'href="#t-agi-40">Open in transcript' in card
+    assert 'href="#t-agi-40" data-doc="agi">Open in transcript' in card
 
 
 # The English rendering of the quote, with text that must not become markup.
@@ -149,7 +150,7 @@ def test_sources_panel():
         '<div class="sources" data-turn="2"><p class="for-q">Sources for · 来源：<q>林俊旸怎么看？</q></p>'
         + CARD + '<details class="hits"><summary>Retrieved passages · 检索到的段落 (1)</summary><ol>'
         '<li class="cited"><span class="rank">#1</span> <span class="badge sp-0" title="Lin Junyang">林俊旸</span> '
-        '<span class="kind">round table · 圆桌</span> <a class="to-transcript" href="#t-agi-7">'
+        '<span class="kind">round table · 圆桌</span> <a class="to-transcript" href="#t-agi-7" data-doc="agi">'
         "我觉得&lt;b&gt;是&lt;/b&gt;20%吧。</a></li></ol></details></div>")
 
 
@@ -250,3 +251,75 @@ def test_transcript_edition_of_another_document_is_not_shown():
     assert (P.transcript_html(TRANSCRIPT_PASSAGES, {"agi": SOURCE}, lambda d: PARAS, PEOPLE,
                               editions={"other": EDITION})
             == P.transcript_html(TRANSCRIPT_PASSAGES, {"agi": SOURCE}, lambda d: PARAS, PEOPLE))
+
+
+# ------------------------------------------------------------------ many documents
+
+from index.documents import Document  # noqa: E402
+
+FORUM_DOC = Document("forum", "开源 <论坛>", "zh", ())
+TWO = {"agi": Document("agi", "峰会", "zh", ()), "forum": FORUM_DOC}
+FORUM_CHUNK = Chunk.make("forum", "姚顺雨", "圆桌", "roundtable", "同意。", 44, 47, 2)
+FORUM_CITATION = Citation(2, FORUM_CHUNK, "同意", 44, 46)
+
+
+def test_document_choices_are_titles_told_apart_by_id_when_shared():
+    assert P.document_choices(TWO) == [("峰会", "agi"), ("开源 <论坛>", "forum")]
+    same = {"a": Document("a", "Weekly", "en", ()), "b": Document("b", "Weekly", "en", ()),
+            "c": Document("c", "Kickoff", "en", ())}
+    assert P.document_choices(same) == [("Weekly · a", "a"), ("Weekly · b", "b"), ("Kickoff", "c")]
+
+
+def test_titles_name_documents_only_in_a_corpus_of_several():
+    assert P.Titles.of({"agi": TWO["agi"]}).name("agi") == ""
+    titles = P.Titles.of(TWO)
+    assert (titles.name("agi"), titles.name("forum")) == ("峰会", "开源 <论坛>")
+    assert P.doc_tag("forum", titles) == '<span class="doc" title="forum">开源 &lt;论坛&gt;</span>'
+    assert P.doc_tag("forum", None) == P.doc_tag("agi", P.Titles.of({"agi": TWO["agi"]})) == ""
+
+
+def test_speaker_choices_in_file_order_and_for_some_people():
+    speakers = [Speaker("林俊旸", "Lin Junyang", "", "", (), (), ()), Speaker("编者", "编者", "", "", (), (), ()),
+                Speaker("Dana", "Dana", "", "", (), (), ())]
+    assert P.speaker_choices(speakers) == [("林俊旸 · Lin Junyang", "林俊旸"), ("编者", "编者"), ("Dana", "Dana")]
+    assert P.speaker_choices(speakers, {"Dana", "林俊旸", "nobody"}) == [("林俊旸 · Lin Junyang", "林俊旸"),
+                                                                         ("Dana", "Dana")]
+
+
+def test_source_card_names_its_document_in_a_corpus_of_several():
+    assert P.source_card(CITATION, 2, SOURCE, PARAS, PEOPLE, P.Titles.of({"agi": TWO["agi"]})) == CARD
+    card = P.source_card(CITATION, 2, SOURCE, PARAS, PEOPLE, P.Titles.of(TWO))
+    kind = '<span class="kind">round table · 圆桌</span>'
+    assert card == CARD.replace(kind, kind + '<span class="doc" title="agi">峰会</span>')
+
+
+def test_answer_message_names_the_documents_of_its_citations():
+    answer = _answer(citations=(CITATION, FORUM_CITATION, replace(CITATION, n=3)), text="甲 [1] 乙 [2] 丙 [3]")
+    assert P.answer_message(answer, 4, PEOPLE, P.Titles.of({"agi": TWO["agi"]})) == P.answer_message(answer, 4, PEOPLE)
+    message = P.answer_message(answer, 4, PEOPLE, P.Titles.of(TWO))
+    assert message.startswith('<div class="answer">甲 <a class="cite" href="#src-4-1" title="峰会">[1]</a> '
+                              '乙 <a class="cite" href="#src-4-2" title="开源 &lt;论坛&gt;">[2]</a> ')
+    assert message.endswith(
+        '<br><span class="meta-label">Documents · 文档</span> '
+        '<a class="cite" href="#src-4-1">[1]</a><a class="cite" href="#src-4-3">[3]</a> '
+        '<span class="doc" title="agi">峰会</span> <a class="cite" href="#src-4-2">[2]</a> '
+        '<span class="doc" title="forum">开源 &lt;论坛&gt;</span></div>')
+
+
+def test_sources_panel_names_documents_on_cards_and_retrieved_rows():
+    answer = _answer(citations=(CITATION,), hits=(Hit(CHUNK, 0.5, 1), Hit(FORUM_CHUNK, 0.4, 2)))
+    panel = P.sources_panel([(1, answer)], {"agi": SOURCE, "forum": SOURCE}, lambda d: PARAS, PEOPLE,
+                            P.Titles.of(TWO))
+    assert panel.count('<span class="doc" title="agi">峰会</span>') == 2   # the card and its row
+    assert ('<span class="kind">round table · 圆桌</span><span class="doc" title="forum">开源 &lt;论坛&gt;</span> '
+            '<a class="to-transcript" href="#t-forum-40" data-doc="forum">同意。</a>') in panel
+
+
+def test_transcript_leaves_out_an_imported_files_timestamp_anchors():
+    source = "<!-- 00:00:01.200 -->\n\nDana: Hello.\n\n<!-- 00:00:09.400 -->\n\nOmar: Done."
+    paras = paragraphs(source)
+    passages = [Passage("standup", "Dana", "", "roundtable", "Hello.", 29, 35, 3, 1),
+                Passage("standup", "Omar", "", "roundtable", "Done.", 66, 71, 7, 3)]
+    html = P.transcript_html(passages, {"standup": source}, lambda d: paras, PEOPLE)
+    assert re.findall(r'class="t-[a-z]+" id="([^"]+)"', html) == ["t-standup-23", "t-standup-60"]
+    assert "&lt;!--" not in html and "00:00" not in html

@@ -214,6 +214,41 @@ def test_english_answer_shows_renderings_and_the_english_edition(page, pipeline)
     assert page.outside == [] and page.dialogs == []
 
 
+def test_document_filter_and_a_citation_into_its_document(open_page, two_doc_app, two_doc_pipeline):
+    titles = {d: doc.title for d, doc in two_doc_pipeline.corpus.documents.items()}
+    forum, summit = titles["forum"], titles[next(d for d in titles if d != "forum")]
+    pg = open_page(two_doc_app[0])
+    pg.locator("#doc-filter").get_by_label(forum).check()
+    ask(pg, "开源模型在企业里落地了吗？")
+    # every card names the forum, so do the chat's citations (a line under the answer, a tooltip)
+    assert set(pg.locator("#sources .sources[data-turn='1'] > .src header .doc").all_inner_texts()) == {forum}
+    assert pg.locator("#chat .answer-meta .doc").all_inner_texts() == [forum]
+    assert pg.locator("#chat .answer a.cite").first.get_attribute("title") == forum
+    # in speakers.json, with no turn in these documents: not offered, not introduced
+    assert pg.locator("#chat-col").get_by_label("Dana Whitfield").count() == 0
+    assert "陈思远" in pg.locator("#intro").inner_text() and "Dana Whitfield" not in pg.locator("#intro").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.evaluate("window.scrollTo(0, 0)")
+    pg.screenshot(path=str(ARTIFACTS / "ui-documents.png"))
+
+    # the transcript tab shows the summit first; a card's link opens the forum at the quote
+    pg.get_by_role("tab", name=re.compile("^Transcript")).click()
+    assert pg.locator("#transcript-doc input[value='forum']").is_checked() is False
+    pg.get_by_role("tab", name=re.compile("^Chat")).click()
+    pg.locator("#src-1-1 a.to-transcript").click()
+    para = pg.locator("#transcript .t-para.targeted")
+    para.wait_for()
+    assert pg.locator("#transcript-doc input[value='forum']").is_checked()
+    assert _squash(pg.locator("#src-1-1 mark").first.text_content()) in _squash(para.inner_text())
+    assert pg.locator("#transcript .t-para").count() == pg.locator("#transcript .t-para[id^='t-forum-']").count()
+    # choosing the summit by its title reads it, with its own speakers in the filter
+    pg.locator("#transcript-doc").get_by_label(summit).check()
+    pg.wait_for_selector("#transcript .t-para[id^='t-forum-']", state="detached")
+    assert pg.locator("#transcript-english").is_visible()
+    assert pg.locator("#transcript-filter").get_by_label("赵敏 · Zhao Min").count() == 0
+    assert pg.outside == [] and pg.dialogs == []
+
+
 class _Failing:
     """A pipeline whose answering breaks, to see what the user gets."""
 

@@ -16,6 +16,14 @@
     // a source card moves as little as it must; a transcript paragraph comes to the middle
     el.scrollIntoView({ block: id.startsWith('t-') ? 'center' : 'nearest', behavior: 'smooth' });
   };
+  // The transcript tab shows one document at a time: a link into another one chooses it
+  // first (the server then renders it, and `show` waits for the paragraph to appear).
+  const choose = (doc, tries) => {
+    const radios = [...document.querySelectorAll('#transcript-doc input[type="radio"]')];
+    if (!radios.length) { if (tries > 0) setTimeout(() => choose(doc, tries - 1), 100); return; }
+    const input = radios.find((r) => r.value === doc);
+    if (input && !input.checked) input.click();
+  };
   document.addEventListener('click', (ev) => {
     const a = ev.target.closest && ev.target.closest('a[href^="#src-"], a[href^="#t-"]');
     if (!a) return;
@@ -24,6 +32,7 @@
     const id = decodeURIComponent(a.getAttribute('href').slice(1));
     const button = tab(id.startsWith('t-') ? 'Transcript' : 'Chat');
     if (button && button.getAttribute('aria-selected') !== 'true') button.click();
-    show(id, 30);
+    if (a.dataset.doc) choose(a.dataset.doc, 10);
+    show(id, 50);
   }, true);
 }
