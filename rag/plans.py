@@ -276,9 +276,15 @@ def _own_names(a: Ask, t: Tools) -> set[str]:
 
 
 def plan_positions(a: Ask, t: Tools) -> Composition | None:
-    """Side by side: each person's sentence on the topic, one cited bullet each."""
+    """Side by side: each person's sentence on the topic, one cited bullet each. Also for a
+    yes/no question that compares two or more people named in it ("Do X and Y see it the same
+    way?"): whether they agree is for the reader to judge from both positions, not from one
+    person's sentence."""
     people = [p for p in a.named if p != EDITOR]
-    if a.form.plan not in ("compare", "disagreement") and (len(people) < 2 or a.form.plan or a.query.asks_who):
+    text = a.query.asked or a.query.rewritten   # in simplified script
+    compares = a.form.plan == "yesno" and (t.forms.has("compare", text) or t.forms.has("disagreement", text))
+    if a.form.plan not in ("compare", "disagreement") and not (compares and len(people) >= 2) and (
+            len(people) < 2 or a.form.plan or a.query.asks_who):
         return None
     if len(people) < 2:
         if a.form.plan != "disagreement" and not (a.form.plan == "compare" and not people):

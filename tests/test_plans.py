@@ -92,3 +92,16 @@ def test_an_english_reader_gets_english_quotes_with_the_chinese_as_evidence(pipe
     letters = [ch for ch in re.sub(r"\([^)]*\)", "", a.answer) if ch.isalpha()]
     assert sum(ch.isascii() for ch in letters) / len(letters) >= 0.8
     assert all(c.quote and c.quote_en for c in a.citations)
+
+
+@pytest.mark.parametrize("question", ["唐杰和杨植麟对Scaling的看法一致吗？",
+                                      "Do Lin Junyang and Tang Jie see open source the same way?"])
+def test_a_yes_no_question_comparing_people_sets_them_side_by_side(pipeline, question):
+    """Whether two people agree is judged from both positions, not from one person's sentence."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "positions" and len({c.chunk.speaker for c in a.citations}) == 2
+
+
+def test_a_yes_no_question_about_others_named_by_one_person_stays_yes_no(pipeline):
+    plan, a = _plan(pipeline, "唐杰有没有提到林俊旸在做交付？")
+    assert plan == "yes_no" and a.answer.splitlines()[0] in ("是。", "否。")
