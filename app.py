@@ -342,6 +342,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (RAG_PORT, default 7860)")
     p.add_argument("--home", help="folder for the converted model and the index (RAG_HOME)")
     p.add_argument("--corpus", dest="corpus_dir", help="transcript folder (RAG_CORPUS_DIR)")
+    p.add_argument("--store", help="where the index lives: faiss (default), qdrant:PATH or http(s)://HOST:PORT (RAG_STORE)")
     p.add_argument("--monitoring", action="store_true",
                    help="serve Gradio's /monitoring dashboard (off by default: it shows function names and counts)")
     return p
@@ -352,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         config = from_env(host=args.host, port=args.port, home=Path(args.home) if args.home else None,
+                          store=args.store,
                           corpus_dir=Path(args.corpus_dir) if args.corpus_dir else None)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)

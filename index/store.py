@@ -33,6 +33,7 @@ from tqdm import tqdm
 from index.chunk import CHUNKER_VERSION, ChunkSettings, chunk_passages
 from index.corpus import Corpus
 from index.e5_convert import CONVERTER_VERSION, DEFAULT_MODEL
+from index.location import StoreLocation
 from index.records import Chunk, stable_id
 from index.sentences import Sentence, sentence_units
 
@@ -53,10 +54,10 @@ class IndexProblem(RuntimeError):
 
 @dataclass(frozen=True)
 class Index:
-    path: Path
+    path: Path | str            # the folder, or the Qdrant store (index.qdrant_store)
     manifest: dict
     chunks: tuple[Chunk, ...]
-    vectors: faiss.Index
+    vectors: faiss.Index        # or index.qdrant_store.QdrantVectors: search(q, k), ntotal, d
     background: np.ndarray | None = None  # (n, dim) vectors of everyday sentences, if any
     sentences: tuple[Sentence, ...] = ()   # the chunks' sentence units (index.sentences)
     sentence_vectors: np.ndarray | None = None  # (len(sentences), dim), unit length
@@ -88,12 +89,16 @@ def expected_manifest(corpus: Corpus, model: str, settings: ChunkSettings) -> di
     }
 
 
-def build_index(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path, progress: bool = True) -> Path:
+def build_index(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path, progress: bool = True,
+                store: StoreLocation | None = None) -> Path | str:
     """Chunk, embed and write the index into a temporary folder, then move it to `dest`.
 
     A lock keeps two builds from interleaving; a build that fails or is killed leaves the
-    previous index at `dest` untouched.
+    previous index at `dest` untouched. A Qdrant `store` is built there instead.
     """
+    if store is not None and store.in_qdrant:
+        from index.qdrant_store import build_qdrant  # the client loads only when it is used
+        return build_qdrant(corpus, embedder, settings, store, progress)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with _build_lock(dest):
@@ -153,12 +158,17 @@ def check_chunks_match(index: Index, corpus: Corpus, settings: ChunkSettings | N
         raise IndexProblem(f"{CHUNKS} has {len(index.chunks)} chunks, the corpus gives {len(want)}")
 
 
-def ensure_index(corpus: Corpus, embedder, settings: ChunkSettings, path: Path, progress: bool = True) -> Index:
+def ensure_index(corpus: Corpus, embedder, settings: ChunkSettings, path: Path, progress: bool = True,
+                 store: StoreLocation | None = None) -> Index:
     """Load the index, rebuilding it first when it is missing, damaged or does not match.
 
     The corpus is only read. If the rebuild itself cannot be done (a read-only folder, a lock
-    held too long), the IndexProblem says what was wrong and what to do.
+    held too long), the IndexProblem says what was wrong and what to do. A Qdrant `store`
+    (RAG_STORE) is used instead of the folder `path`.
     """
+    if store is not None and store.in_qdrant:
+        from index.qdrant_store import ensure_qdrant
+        return ensure_qdrant(corpus, embedder, settings, store, progress)
     path = Path(path)
     expected = expected_manifest(corpus, embedder.name, settings)
     try:

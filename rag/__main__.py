@@ -14,6 +14,7 @@ from rag.config import from_env
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m rag", description="Ask the transcripts in the corpus folder.")
     p.add_argument("--home", help="folder for the converted model and the index (RAG_HOME)")
+    p.add_argument("--store", help="where the index lives: faiss (default), qdrant:PATH or http(s)://HOST:PORT (RAG_STORE)")
     p.add_argument("--corpus", dest="corpus_dir", help="transcript folder (RAG_CORPUS_DIR)")
     p.add_argument("--model", help="sentence-transformers model name or path (RAG_MODEL)")
     p.add_argument("--chunk-size", type=int)
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
     try:
         config = from_env(
-            home=Path(args.home) if args.home else None,
+            home=Path(args.home) if args.home else None, store=args.store,
             corpus_dir=Path(args.corpus_dir) if args.corpus_dir else None,
             model=args.model, chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap,
             top_k=getattr(args, "top_k", None), llm_base_url=getattr(args, "llm_base_url", None),
@@ -153,10 +154,11 @@ def _build(pipeline, force: bool) -> int:
     t0 = time.perf_counter()
     if force:
         build_index(Corpus.load(cfg.corpus_dir), pipeline.embedder,
-                    ChunkSettings(cfg.chunk_size, cfg.chunk_overlap), cfg.index_dir)
+                    ChunkSettings(cfg.chunk_size, cfg.chunk_overlap), cfg.index_dir, store=cfg.store_location)
     pipeline.warm_up()
     m = pipeline.index.manifest
-    print(f"index ready at {cfg.index_dir}: {m['chunk_count']} chunks, model {m['model']}, "
+    where = cfg.store_location if cfg.store_location.in_qdrant else cfg.index_dir
+    print(f"index ready in {where}: {m['chunk_count']} chunks, model {m['model']}, "
           f"dimension {m['dimension']} ({time.perf_counter() - t0:.1f} s)")
     return 0
 

@@ -8,12 +8,15 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 from index.e5_convert import DEFAULT_MODEL  # noqa: E402  (the one place the default is named)
+from index.location import StoreLocation, parse_store  # noqa: E402
 
 
 @dataclass(frozen=True)
 class Config:
     corpus_dir: Path = REPO / "corpus"
     home: Path = REPO / "var"                 # built artefacts: converted model, index
+    store: str = ""                            # where the index lives: "" / "faiss", "qdrant:PATH", "http(s)://HOST:PORT"
+    qdrant_api_key: str = field(default="", repr=False)
     model: str = DEFAULT_MODEL                 # sentence-transformers name or path
     chunk_size: int = 300
     chunk_overlap: int = 60
@@ -58,6 +61,10 @@ class Config:
         return self.home / "index"
 
     @property
+    def store_location(self) -> StoreLocation:
+        return parse_store(self.store, self.home, self.qdrant_api_key)
+
+    @property
     def speakers_file(self) -> Path:
         return self.corpus_dir / "speakers.json"
 
@@ -72,6 +79,7 @@ class Config:
             raise ValueError(f"threads must be 0 (the cores left idle) or a positive count, got {self.threads}")
         if not 0 < self.port < 65536:
             raise ValueError(f"port must be in 1..65535, got {self.port}")
+        parse_store(self.store, self.home)  # a bad store is refused here, by name
 
     def with_overrides(self, **changes) -> "Config":
         """A copy with the non-None values of `changes` applied."""
@@ -80,6 +88,7 @@ class Config:
 
 _ENV = {  # environment variable -> field
     "RAG_CORPUS_DIR": "corpus_dir", "RAG_HOME": "home", "RAG_MODEL": "model",
+    "RAG_STORE": "store", "RAG_QDRANT_API_KEY": "qdrant_api_key",
     "RAG_CHUNK_SIZE": "chunk_size", "RAG_CHUNK_OVERLAP": "chunk_overlap", "RAG_TOP_K": "top_k",
     "RAG_MIN_MARGIN": "min_margin", "RAG_HOST": "host", "RAG_PORT": "port",
     "RAG_LLM_BASE_URL": "llm_base_url", "RAG_LLM_MODEL": "llm_model",

@@ -58,7 +58,8 @@ class Pipeline:
             cfg = self.config
             self.corpus = Corpus.load(cfg.corpus_dir)
             settings = ChunkSettings(cfg.chunk_size, cfg.chunk_overlap)
-            self.index = ensure_index(self.corpus, self.embedder, settings, cfg.index_dir, progress=progress)
+            self.index = ensure_index(self.corpus, self.embedder, settings, cfg.index_dir, progress=progress,
+                                      store=cfg.store_location)
             aliases = self.corpus.speakers.all_aliases()
             tokenizer = Tokenizer.for_corpus(cfg.corpus_dir, aliases)
             people = [a for sp in self.corpus.speakers.all for a in (sp.name, *sp.aliases)]

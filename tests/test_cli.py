@@ -57,6 +57,14 @@ def test_bad_settings_exit_2_with_one_line(rag_home):
     assert out.stderr.strip() == "error: top_k must be at least 1, got 0"
 
 
+@pytest.mark.parametrize("args, env", [(["--store", "redis://cache:6379"], None), ([], {"RAG_STORE": "redis://cache:6379"})])
+def test_a_bad_store_exits_2_with_one_line(rag_home, args, env):
+    out = _rag("--home", str(rag_home), *args, "ask", "x", env=env)
+    assert out.returncode == 2
+    assert out.stderr.strip() == ("error: store must be 'faiss' (the default), 'qdrant:PATH' (Qdrant local mode in "
+                                  "that folder) or 'http(s)://HOST[:PORT]' (a Qdrant server), got 'redis://cache:6379'")
+
+
 def test_a_missing_model_path_is_one_line(rag_home):
     out = _rag("--home", str(rag_home), "--model", "/nonexistent/model", "ask", "x")
     assert out.returncode == 2 and out.stderr.strip() == "error: model path '/nonexistent/model' does not exist"

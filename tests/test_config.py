@@ -27,3 +27,17 @@ def test_bad_values_are_named(env, message):
 def test_config_is_frozen():
     with pytest.raises(FrozenInstanceError):
         Config().top_k = 3
+
+
+def test_store_from_the_environment_then_the_flag():
+    cfg = from_env({"RAG_HOME": "/tmp/x", "RAG_STORE": "qdrant:vectors"})
+    assert (cfg.store_location.kind, cfg.store_location.target) == ("qdrant-local", "/tmp/x/vectors")
+    cfg = from_env({"RAG_STORE": "qdrant:/v", "RAG_QDRANT_API_KEY": "k-123"}, store="http://127.0.0.1:6333")
+    assert (cfg.store_location.kind, cfg.store_location.target) == ("qdrant-server", "http://127.0.0.1:6333")
+    assert cfg.store_location.api_key == "k-123" and "k-123" not in repr(cfg)
+    assert from_env({}).store_location.in_qdrant is False
+
+
+def test_a_bad_store_is_refused_when_the_config_is_made():
+    with pytest.raises(ValueError, match=r"^store must be 'faiss' .* got 'redis://h'$"):
+        from_env({"RAG_STORE": "redis://h"})
