@@ -305,7 +305,10 @@ def test_pipeline_answers_with_the_llm_plain_and_streaming(pipeline, llm_pipelin
     assert (answer.composer, answer.answer, answer.notices) == ("llm", reply, ())
     assert answer.speakers == ("林俊旸",)
     assert [(c.n, c.chunk, c.quote) for c in answer.citations] == [(1, first, said)]
-    assert answer.hits == plain.hits
+    # the same retrieval; the cosine may differ in its last float bits (the encoder's thread
+    # count follows the machine's load, and float sums depend on how the work is split)
+    assert [(h.chunk, h.rank, h.found_by) for h in answer.hits] == [(h.chunk, h.rank, h.found_by) for h in plain.hits]
+    assert all(abs(a.dense - b.dense) < 1e-5 for a, b in zip(answer.hits, plain.hits))
     assert '<passage n="1" speaker="林俊旸 (Lin Junyang)"' in s.requests[before]["messages"][1]["content"]
 
     steps = list(p.stream(question))
