@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from index.e5_convert import COMPACT_EMBEDDINGS   # the compact table the conversion writes
+
 _STEPS = ("Transformer", "Pooling", "Normalize")
-COMPACT_EMBEDDINGS = "word_embeddings.q4.safetensors"   # written by index.e5_convert
 # Tokens a batch may hold: attention memory grows with texts x length^2, and what a batch of
 # sixteen 400-token passages allocates stays with the process after the build (about 100 MB).
 TOKENS_PER_BATCH = 2048
@@ -43,7 +44,6 @@ class LightEncoder:
 
         hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         folder = Path(folder)
-        self.torch = torch
         max_len = 512
         st_config = folder / "sentence_bert_config.json"
         if st_config.exists():
@@ -80,7 +80,6 @@ class LightEncoder:
         return out
 
     def _pooled(self, batch) -> np.ndarray:
-        torch = self.torch
         width = max(len(e.ids) for e in batch)
         pad = self._pad_id
         ids = torch.tensor([e.ids + [pad] * (width - len(e.ids)) for e in batch])
