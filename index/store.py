@@ -33,6 +33,8 @@ from tqdm import tqdm
 from index.chunk import CHUNKER_VERSION, ChunkSettings, chunk_passages
 from index.corpus import Corpus
 from index.e5_convert import CONVERTER_VERSION, DEFAULT_MODEL
+from index.embedding_cache import EmbeddingCache, cache_key
+from index.model import prefixes_for
 from index.records import Chunk, stable_id
 from index.sentences import Sentence, sentence_units
 
@@ -41,6 +43,7 @@ MANIFEST, VECTORS, CHUNKS = "manifest.json", "vectors.faiss", "chunks.jsonl"
 SENTENCES = "sentences.faiss"  # one vector per sentence unit (index.sentences), in unit order
 BACKGROUND = "background.faiss"  # the corpus's off-topic reference sentences, embedded
 LOCK_TIMEOUT = 600          # seconds to wait for another build of the same folder
+CACHE_BLOCK = 256           # texts embedded (and then kept in the embedding cache) at a time
 NORM_TOLERANCE = 1e-3       # stored vectors are unit length, give or take float32 rounding
 _CHUNK_FIELDS = {"chunk_id": str, "doc_id": str, "speaker": str, "section": str, "kind": str,
                  "text": str, "start": int, "end": int, "para": int}
@@ -88,16 +91,17 @@ def expected_manifest(corpus: Corpus, model: str, settings: ChunkSettings) -> di
     }
 
 
-def build_index(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path, progress: bool = True) -> Path:
+def build_index(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path, progress: bool = True,
+                cache: EmbeddingCache | None = None) -> Path:
     """Chunk, embed and write the index into a temporary folder, then move it to `dest`.
 
     A lock keeps two builds from interleaving; a build that fails or is killed leaves the
-    previous index at `dest` untouched.
+    previous index at `dest` untouched. With a `cache`, only text it does not hold is embedded.
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with _build_lock(dest):
-        return _build_locked(corpus, embedder, settings, dest, progress)
+        return _build_locked(corpus, embedder, settings, dest, progress, cache)
 
 
 def load_index(path: Path, expected: dict) -> Index:
@@ -153,7 +157,8 @@ def check_chunks_match(index: Index, corpus: Corpus, settings: ChunkSettings | N
         raise IndexProblem(f"{CHUNKS} has {len(index.chunks)} chunks, the corpus gives {len(want)}")
 
 
-def ensure_index(corpus: Corpus, embedder, settings: ChunkSettings, path: Path, progress: bool = True) -> Index:
+def ensure_index(corpus: Corpus, embedder, settings: ChunkSettings, path: Path, progress: bool = True,
+                 cache: EmbeddingCache | None = None) -> Index:
     """Load the index, rebuilding it first when it is missing, damaged or does not match.
 
     The corpus is only read. If the rebuild itself cannot be done (a read-only folder, a lock
@@ -177,7 +182,7 @@ def ensure_index(corpus: Corpus, embedder, settings: ChunkSettings, path: Path, 
             except IndexProblem as err:
                 problem = err
             log.warning("%s; rebuilding the index at %s", problem, path)
-            _build_locked(corpus, embedder, settings, path, progress)
+            _build_locked(corpus, embedder, settings, path, progress, cache)
             return _load_checked(path, expected, corpus, settings)
     except OSError as err:
         if isinstance(err, Timeout) or getattr(err, "filename", None):  # the folder is the problem
@@ -200,15 +205,16 @@ def _build_lock(dest: Path) -> FileLock:
     return FileLock(str(dest.parent / f".{dest.name}.lock"), timeout=LOCK_TIMEOUT)
 
 
-def _build_locked(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path, progress: bool) -> Path:
+def _build_locked(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path, progress: bool,
+                  cache: EmbeddingCache | None = None) -> Path:
     """build_index's work; the caller holds the lock."""
     _clean_leftovers(dest)
     t0 = time.perf_counter()
     chunks = corpus_chunks(corpus, settings)
     if not chunks:
         raise IndexProblem(f"nothing to index: no passages in {corpus.directory}")
-    vectors = _embed_with_progress(embedder, [embed_text(c) for c in chunks], progress)
-    _check_embeddings(vectors, chunks, embedder.name)
+    vectors = _embed_cached(embedder, [embed_text(c) for c in chunks], [c.chunk_id for c in chunks],
+                            progress, cache)
     flat = faiss.IndexFlatIP(vectors.shape[1])
     flat.add(vectors)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-build-", dir=dest.parent))
@@ -220,7 +226,8 @@ def _build_locked(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path,
                 f.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
         units = sentence_units(chunks)
         per_sentence = faiss.IndexFlatIP(vectors.shape[1])
-        per_sentence.add(_embed_with_progress(embedder, [u.text for u in units], progress, what="sentence"))
+        per_sentence.add(_embed_cached(embedder, [u.text for u in units], [f"{u.doc_id}:{u.start}" for u in units],
+                                       progress, cache, what="sentence"))
         faiss.write_index(per_sentence, str(tmp / SENTENCES))
         if corpus.background:
             back = faiss.IndexFlatIP(vectors.shape[1])
@@ -247,6 +254,35 @@ def _build_locked(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path,
     return dest
 
 
+def _embed_cached(embedder, texts: list[str], labels: list[str], progress: bool,
+                  cache: EmbeddingCache | None, what: str = "chunk") -> np.ndarray:
+    """One checked vector per text; with a cache, each distinct text it does not hold is embedded
+    once and kept, block by block (a build that is stopped resumes where it was), the rest is
+    read from it."""
+    if cache is None:
+        vectors = _embed_with_progress(embedder, texts, progress, what=what)
+        _check_embeddings(vectors, labels, embedder.name, what)
+        return vectors
+    prefix = prefixes_for(embedder.name)[1]
+    keys = [cache_key(embedder.name, prefix, t) for t in texts]
+    held = cache.get(keys)
+    first = {k: i for i, k in reversed(list(enumerate(keys)))}
+    todo = [k for k in first if k not in held]
+    todo.sort(key=lambda k: len(texts[first[k]]))   # like lengths batch together: less padding
+    with tqdm(total=len(todo), desc=f"embedding {what}s", unit=what, disable=not progress or not todo) as bar:
+        for b in range(0, len(todo), CACHE_BLOCK):
+            block = todo[b:b + CACHE_BLOCK]
+            fresh = np.asarray(embedder.embed_documents([texts[first[k]] for k in block]), dtype=np.float32)
+            _check_embeddings(fresh, [labels[first[k]] for k in block], embedder.name, what)
+            cache.put(block, fresh)
+            held.update(zip(block, fresh))
+            bar.update(len(block))
+    if len({len(v) for v in held.values()}) > 1:   # a model changed under the same name: start afresh
+        return _embed_cached(embedder, texts, labels, progress, None, what)
+    log.info("%ss: %d, %d distinct texts embedded, the rest from the cache", what, len(texts), len(todo))
+    return np.ascontiguousarray(np.vstack([held[k] for k in keys]), dtype=np.float32)
+
+
 def _embed_with_progress(embedder, texts: list[str], progress: bool, batch: int = 16,
                          what: str = "chunk") -> np.ndarray:
     parts = []
@@ -257,16 +293,17 @@ def _embed_with_progress(embedder, texts: list[str], progress: bool, batch: int 
     return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
 
 
-def _check_embeddings(vectors: np.ndarray, chunks: list[Chunk], model: str) -> None:
-    """The embedder gave one finite unit-length vector per chunk (inner product = cosine)."""
-    if vectors.ndim != 2 or len(vectors) != len(chunks) or vectors.shape[1] < 1:
+def _check_embeddings(vectors: np.ndarray, labels: list[str], model: str, what: str = "chunk") -> None:
+    """The embedder gave one finite unit-length vector per text (inner product = cosine);
+    `labels` name the texts (chunk ids) for the message."""
+    if vectors.ndim != 2 or len(vectors) != len(labels) or vectors.shape[1] < 1:
         raise IndexProblem(f"embedder {model!r} returned an array of shape {vectors.shape} "
-                           f"for {len(chunks)} chunks")
+                           f"for {len(labels)} {what}s")
     norms = np.linalg.norm(vectors, axis=1)
     bad = np.flatnonzero(~np.isfinite(norms) | (np.abs(norms - 1) > NORM_TOLERANCE))
     if len(bad):
-        raise IndexProblem(f"embedder {model!r} returned a vector of length {norms[bad[0]]:.4g} for chunk "
-                           f"{chunks[bad[0]].chunk_id}; embeddings must be finite and L2-normalised")
+        raise IndexProblem(f"embedder {model!r} returned a vector of length {norms[bad[0]]:.4g} for {what} "
+                           f"{labels[bad[0]]}; embeddings must be finite and L2-normalised")
 
 
 def _clean_leftovers(dest: Path) -> None:
