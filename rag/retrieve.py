@@ -8,11 +8,11 @@ from typing import Protocol
 
 import faiss
 import numpy as np
-from rank_bm25 import BM25Okapi
 
 from index.records import Chunk
 from index.store import Index, embed_text
 from index.tokens import Tokenizer
+from rag.bm25 import BM25
 from rag.query import Query
 from rag.records import Hit
 
@@ -90,14 +90,14 @@ class KeywordRetriever:
         """Over the chunks' own text, or over `texts` given for them (their translation)."""
         self.tokenizer = tokenizer
         texts = texts if texts is not None else [embed_text(c) for c in chunks]
-        self.bm25 = BM25Okapi([tokenizer.tokens(t) or ["∅"] for t in texts])
+        self.bm25 = BM25([tokenizer.tokens(t) or ["∅"] for t in texts])
         self.size = len(chunks)
 
     def scores(self, query: Query) -> np.ndarray:
         toks = self.tokenizer.query_tokens(query.topic)
         if not toks:
             return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self.bm25.get_scores(toks), dtype=np.float32)
+        return np.asarray(self.bm25.scores(toks), dtype=np.float32)
 
 
 class HybridRetriever:
