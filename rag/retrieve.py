@@ -46,34 +46,42 @@ class DenseRetriever:
     def top(self, text: str, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(ids, similarities) of the k chunks most similar to the text, best first, ties by id;
         with `allowed` (a boolean mask over the chunks), of those chunks only. The store is asked
-        for its top k (and some more, so that chunks tied at the k-th similarity come back), then
-        deeper while too few of them are allowed, at most every chunk it holds."""
+        for its top 2k (so that chunks tied at the k-th similarity come back); with a filter, a
+        FAISS store searches the allowed vectors only (exactly, in its flat vectors), another
+        store deeper while too few of its results are allowed."""
         store, q = self.index.vectors, self.vector(text)
         n = store.ntotal
         want = min(k, n if allowed is None else int(allowed.sum()))
-        depth = min(n, 2 * k)
-        while True:
-            sims, ids = store.search(q, depth)
+        flat = _flat_vectors(store)
+        if allowed is not None and flat is not None:
+            chosen = np.flatnonzero(allowed)
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(chosen))
+            sims, ids = flat.search(q, max(1, min(len(chosen), 2 * k)), params=params)
             sims, ids = sims[0], ids[0].astype(np.int64)
-            keep = ids >= 0
-            if allowed is not None:
-                keep &= allowed[np.where(keep, ids, 0)]
-            sims, ids = sims[keep], ids[keep]
-            if len(ids) >= min(n, want + k) or depth >= n:
-                break
-            depth = min(n, depth * 4)
+            sims, ids = sims[ids >= 0], ids[ids >= 0]
+        else:
+            depth = min(n, 2 * k)
+            while True:
+                sims, ids = store.search(q, depth)
+                sims, ids = sims[0], ids[0].astype(np.int64)
+                keep = ids >= 0
+                if allowed is not None:
+                    keep &= allowed[np.where(keep, ids, 0)]
+                sims, ids = sims[keep], ids[keep]
+                if len(ids) >= min(n, want + k) or depth >= n:
+                    break
+                depth = min(n, depth * 4)
         order = np.lexsort((ids, -sims))[:want]
         return ids[order], sims[order]
 
     def of(self, text: str, ids: list[int]) -> dict[int, float]:
         """The similarity of the text to each of these chunks: computed from their vectors when
-        the store is a FAISS index (an HNSW graph keeps them in a flat index), else read from
-        one search over every chunk."""
+        the store is a FAISS index, else read from one search over every chunk."""
         if not ids:
             return {}
         store, q = self.index.vectors, self.vector(text)
-        flat = faiss.downcast_index(store.storage) if isinstance(store, faiss.IndexHNSW) else store
-        if isinstance(flat, faiss.IndexFlat):
+        flat = _flat_vectors(store)
+        if flat is not None:
             chosen = np.asarray(sorted(set(ids)), dtype=np.int64)
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(chosen))
             sims, found = flat.search(q, len(chosen), params=params)
@@ -81,6 +89,13 @@ class DenseRetriever:
             sims, found = store.search(q, store.ntotal)
         wanted = set(ids)
         return {int(i): float(x) for x, i in zip(sims[0], found[0]) if i in wanted}
+
+
+def _flat_vectors(store) -> faiss.IndexFlat | None:
+    """The exact (flat) vectors of a FAISS store: itself, or an HNSW graph's storage; None for
+    another kind of store."""
+    flat = faiss.downcast_index(store.storage) if isinstance(store, faiss.IndexHNSW) else store
+    return flat if isinstance(flat, faiss.IndexFlat) else None
 
 
 class KeywordRetriever:

@@ -97,3 +97,23 @@ def test_lazy_sentence_ranking_equals_the_full_sort(setup, text):
     assert len(ranking) == len(want) and ranking[1:3] == list(ranking)[1:3]
     pool = ev.units_of(speakers=["林俊旸"])
     assert [s.i for s in ev.score(m, 0.1, 0.5, keep, pool)] == [i for _, i in want if ev.units[i].speaker == "林俊旸"]
+
+
+def test_above_flat_up_to_the_chunks_go_into_an_hnsw_graph_that_loads_and_ranks_the_same(tmp_path, monkeypatch):
+    import faiss
+    from index import store
+    monkeypatch.setattr(store, "FLAT_UP_TO", 4)
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "speakers.json").write_text((REPO / "corpus" / "speakers.json").read_text(encoding="utf-8"),
+                                                       encoding="utf-8")
+    (tmp_path / "corpus" / "talks.md").write_text(TALKS, encoding="utf-8")
+    corpus = Corpus.load(tmp_path / "corpus")
+    dest = build_index(corpus, BigramEmbedder(), SETTINGS, tmp_path / "index", progress=False)
+    index = load_index(dest, expected_manifest(corpus, BigramEmbedder.name, SETTINGS))
+    assert isinstance(index.vectors, faiss.IndexHNSW) and index.manifest["chunk_store"]["type"] == "hnsw"
+    assert isinstance(index.sentence_vectors, np.memmap)     # read as answers need it
+    r = HybridRetriever(index, BigramEmbedder(), Tokenizer.for_corpus(tmp_path / "corpus"), candidates=3)
+    for text in QUESTIONS:   # a graph this small is searched exhaustively; filters search the flat vectors
+        for speakers in (None, frozenset({"林俊旸", "姚顺雨"})):
+            got = [(h.chunk.chunk_id, h.score, h.dense, h.keyword, h.found_by) for h in r.rank(query(text), speakers)]
+            assert got == reference_rank(r, query(text), speakers)
