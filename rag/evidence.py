@@ -125,13 +125,15 @@ class Evidence:
         self.vectors = index.sentence_vectors
         self.chunks = {c.chunk_id: c for c in index.chunks}
         self.tokenizer = tokenizer
-        self._tokens = [set(tokenizer.tokens(u.text)) for u in self.units]
+        tokens: dict[str, set[str]] = {}   # one set per distinct text, shared by its repeats
+        self._tokens = [tokens.get(u.text) or tokens.setdefault(u.text, set(tokenizer.tokens(u.text)))
+                        for u in self.units]
         self._index_of = {(u.doc_id, u.start): i for i, u in enumerate(self.units)}
         self._document_frequency: dict[str, int] = {}   # in how many units each word occurs
         for toks in self._tokens:
             for tok in toks:
                 self._document_frequency[tok] = self._document_frequency.get(tok, 0) + 1
-        self._bigrams = [_bigrams(u.text) for u in self.units]
+        self._bigrams: dict[int, set[str]] = {}   # computed when similar() first reads a unit
         per_para: dict[tuple[str, int], int] = {}
         for u in self.units:
             per_para[(u.doc_id, u.para)] = per_para.get((u.doc_id, u.para), 0) + 1
@@ -241,8 +243,14 @@ class Evidence:
 
     def similar(self, a: int, b: int) -> bool:
         """Two units that say the same thing (a summary quote and its original)."""
-        x, y = self._bigrams[a], self._bigrams[b]
+        x, y = self._bigrams_of(a), self._bigrams_of(b)
         return bool(x and y) and len(x & y) / min(len(x), len(y)) >= NEAR_DUPLICATE
+
+    def _bigrams_of(self, i: int) -> set[str]:
+        grams = self._bigrams.get(i)
+        if grams is None:
+            grams = self._bigrams[i] = _bigrams(self.units[i].text)
+        return grams
 
     def neighbours(self, i: int, before: int, after: int) -> list[int]:
         """Units of the same paragraph and speaker around unit i, in order, i excluded."""

@@ -105,7 +105,8 @@ class KeywordRetriever:
         """Over the chunks' own text, or over `texts` given for them (their translation)."""
         self.tokenizer = tokenizer
         texts = texts if texts is not None else [embed_text(c) for c in chunks]
-        self.bm25 = BM25([tokenizer.tokens(t) or ["∅"] for t in texts])
+        tokens: dict[str, list[str]] = {}   # each distinct text tokenised once
+        self.bm25 = BM25([tokens.get(t) or tokens.setdefault(t, tokenizer.tokens(t) or ["∅"]) for t in texts])
         self.size = len(chunks)
 
     def scores(self, query: Query) -> np.ndarray:
