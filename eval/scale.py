@@ -96,11 +96,34 @@ def phase_serve(home: Path, qmsum: Path, clients: int, per_client: int) -> dict:
         pipeline.answer(q)
         times.append((time.perf_counter() - t0) * 1000)
     out |= {"questions": len(questions), "warm_p50_ms": round(percentile(times, 50), 1),
-            "warm_p95_ms": round(percentile(times, 95), 1)}
+            "warm_p95_ms": round(percentile(times, 95), 1), "chunk_store": pipeline.index.manifest.get("chunk_store")}
+    out |= dense_search(pipeline, questions)
     if clients:
         out["load"] = load_run(pipeline, questions, clients, per_client)
     out["peak_rss_bytes"] = peak_rss()
     return out
+
+
+def dense_search(pipeline, questions: list[str], k: int = 30) -> dict:
+    """The chunk store's top k per question against the exact top k (the flat vectors), and the
+    time of each search: recall@k of an HNSW graph (1.0 for a flat index), p50 in ms."""
+    import faiss
+    import numpy as np
+    store = pipeline.index.vectors
+    flat = faiss.downcast_index(store.storage) if isinstance(store, faiss.IndexHNSW) else store
+    recalls, search_ms, flat_ms = [], [], []
+    for q in questions:
+        v = pipeline.retriever.dense.vector(q)
+        t0 = time.perf_counter()
+        _, got = store.search(v, k)
+        search_ms.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        _, exact = flat.search(v, k)
+        flat_ms.append((time.perf_counter() - t0) * 1000)
+        recalls.append(len(set(got[0]) & set(exact[0])) / k)
+    return {f"dense_recall@{k}": round(float(np.mean(recalls)), 4),
+            "dense_search_p50_ms": round(percentile(search_ms, 50), 2),
+            "flat_search_p50_ms": round(percentile(flat_ms, 50), 2)}
 
 
 def load_run(pipeline, questions: list[str], clients: int, per_client: int) -> dict:
@@ -207,7 +230,9 @@ def table(r: dict) -> str:
             ("peak RSS building", f"{b['peak_rss_bytes'] / gb:.2f} GB"),
             ("serving: load", f"{s['load_s']} s, RSS {s['rss_after_load_bytes'] / gb:.2f} GB"),
             (f"warm answer p50 / p95 ({s['questions']} questions)", f"{s['warm_p50_ms']:.0f} / {s['warm_p95_ms']:.0f} ms"),
-            ("peak RSS serving", f"{s['peak_rss_bytes'] / gb:.2f} GB")]
+            ("peak RSS serving", f"{s['peak_rss_bytes'] / gb:.2f} GB"),
+            (f"chunk store: {s['chunk_store']['type']}", f"recall@30 vs flat {s['dense_recall@30']}, search p50 "
+                                                       f"{s['dense_search_p50_ms']} ms (flat {s['flat_search_p50_ms']} ms)")]
     if s.get("load"):
         ld = s["load"]
         rows.append((f"load: {ld['clients']} clients, {ld['answers']} answers",
