@@ -41,9 +41,9 @@ from index.corpus import Corpus
 from index.location import QDRANT_LOCAL, StoreLocation
 from index.records import Chunk, stable_id
 from index.sentences import sentence_units
-from index.store import (NORM_TOLERANCE, Index, IndexProblem, _check_embeddings, _embed_with_progress,
-                         _library_versions, _mismatch, _one_line, check_chunks_match, corpus_chunks,
-                         embed_text, expected_manifest)
+from index.embedding_cache import EmbeddingCache
+from index.store import (NORM_TOLERANCE, Index, IndexProblem, _library_versions, _mismatch, _one_line,
+                         check_chunks_match, embedded_chunks, embedded_sentences, expected_manifest)
 
 ALIAS = "rag-index"
 SENTENCES, BACKGROUND = "-sentences", "-background"   # suffixes of a build's other collections
@@ -88,7 +88,7 @@ class QdrantVectors:
 
 
 def ensure_qdrant(corpus: Corpus, embedder, settings: ChunkSettings, location: StoreLocation,
-                  progress: bool = True) -> Index:
+                  progress: bool = True, cache: EmbeddingCache | None = None) -> Index:
     """Load the index from Qdrant, rebuilding it first when it is missing or does not match
     (corpus, model, chunker), as index.store.ensure_index does for the folder."""
     expected = expected_manifest(corpus, embedder.name, settings)
@@ -103,7 +103,7 @@ def ensure_qdrant(corpus: Corpus, embedder, settings: ChunkSettings, location: S
         except IndexProblem as err:
             problem = err
         log.warning("%s; rebuilding the index in %s", problem, location)
-        embedded = _embed(corpus, embedder, settings, progress)
+        embedded = _embed(corpus, embedder, settings, progress, cache)
         try:
             with _speaking_to(location):
                 _store(_client(location), location, embedded)
@@ -113,10 +113,10 @@ def ensure_qdrant(corpus: Corpus, embedder, settings: ChunkSettings, location: S
 
 
 def build_qdrant(corpus: Corpus, embedder, settings: ChunkSettings, location: StoreLocation,
-                 progress: bool = True) -> str:
+                 progress: bool = True, cache: EmbeddingCache | None = None) -> str:
     """Build the index into new collections and point the alias at them; the collection's name."""
     with _lock(location):
-        embedded = _embed(corpus, embedder, settings, progress)
+        embedded = _embed(corpus, embedder, settings, progress, cache)
         with _speaking_to(location):
             return _store(_client(location), location, embedded)
 
@@ -148,15 +148,11 @@ class Embedded:
     started: float                      # perf_counter at the start of the build
 
 
-def _embed(corpus: Corpus, embedder, settings: ChunkSettings, progress: bool) -> Embedded:
+def _embed(corpus: Corpus, embedder, settings: ChunkSettings, progress: bool,
+           cache: EmbeddingCache | None) -> Embedded:
     t0 = time.perf_counter()
-    chunks = corpus_chunks(corpus, settings)
-    if not chunks:
-        raise IndexProblem(f"nothing to index: no passages in {corpus.directory}")
-    vectors = _embed_with_progress(embedder, [embed_text(c) for c in chunks], progress)
-    _check_embeddings(vectors, chunks, embedder.name)
-    units = sentence_units(chunks)
-    per_sentence = _embed_with_progress(embedder, [u.text for u in units], progress, what="sentence")
+    chunks, vectors = embedded_chunks(corpus, embedder, settings, progress, cache)
+    units, per_sentence = embedded_sentences(chunks, embedder, progress, cache)
     background = (np.ascontiguousarray(embedder.embed_documents(list(corpus.background)), dtype=np.float32)
                   if corpus.background else None)
     manifest = expected_manifest(corpus, embedder.name, settings) | {

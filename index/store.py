@@ -2,8 +2,11 @@
 
     manifest.json   format version, model, dimension, corpus hash, chunker, libraries, counts,
                     and the sha256 of the two files below
-    vectors.faiss   written with faiss.write_index (inner product over normalised vectors)
+    vectors.faiss   written with faiss.write_index (inner product over normalised vectors):
+                    flat up to FLAT_UP_TO chunks, an HNSW graph above (see chunk_store)
     chunks.jsonl    one chunk a line, UTF-8, in the order of the vectors
+    sentences.npy   one float32 vector per sentence unit, read memory-mapped (pages load as
+                    answers read them, not all at start)
 
 Nothing is pickled. Loading refuses, with one line saying why, an index that does not match
 the corpus, the model or the chunker settings, or whose files are damaged; `ensure_index`
@@ -34,14 +37,25 @@ from index.chunk import CHUNKER_VERSION, ChunkSettings, chunk_passages
 from index.corpus import Corpus
 from index.e5_convert import CONVERTER_VERSION, DEFAULT_MODEL
 from index.location import StoreLocation
+from index.embedding_cache import EmbeddingCache, cache_key
+from index.model import prefixes_for
 from index.records import Chunk, stable_id
 from index.sentences import Sentence, sentence_units
 
-FORMAT_VERSION = 2            # 2: sentence vectors
+FORMAT_VERSION = 3            # 2: sentence vectors; 3: sentences.npy, memory-mapped; HNSW above FLAT_UP_TO
 MANIFEST, VECTORS, CHUNKS = "manifest.json", "vectors.faiss", "chunks.jsonl"
-SENTENCES = "sentences.faiss"  # one vector per sentence unit (index.sentences), in unit order
+SENTENCES = "sentences.npy"  # one vector per sentence unit (index.sentences), in unit order
+# The chunk store's type, by measurement (2026-12-01, this 2-core machine shared with other
+# jobs, 384 dimensions, one query, top 60): a flat index took p50 3.7 ms at 20k vectors, 28 ms at
+# 100k, 81 ms at 300k, 436 ms at 1M (about 0.3 ms per 1000 vectors). With a budget of 10 ms for
+# the dense search (a warm answer is about 90 ms), flat serves up to about 32k chunks; above
+# that, an HNSW graph (its recall against flat is printed by eval.scale).
+FLAT_UP_TO = 32_000
+HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 128
+NORM_BLOCK = 65_536          # vectors checked at a time when loading (bounded memory)
 BACKGROUND = "background.faiss"  # the corpus's off-topic reference sentences, embedded
 LOCK_TIMEOUT = 600          # seconds to wait for another build of the same folder
+CACHE_BLOCK = 256           # texts embedded (and then kept in the embedding cache) at a time
 NORM_TOLERANCE = 1e-3       # stored vectors are unit length, give or take float32 rounding
 _CHUNK_FIELDS = {"chunk_id": str, "doc_id": str, "speaker": str, "section": str, "kind": str,
                  "text": str, "start": int, "end": int, "para": int}
@@ -57,10 +71,10 @@ class Index:
     path: Path | str            # the folder, or the Qdrant store (index.qdrant_store)
     manifest: dict
     chunks: tuple[Chunk, ...]
-    vectors: faiss.Index        # or index.qdrant_store.QdrantVectors: search(q, k), ntotal, d
+    vectors: faiss.Index        # flat or HNSW (chunk_store), or index.qdrant_store.QdrantVectors: search(q, k), ntotal, d
     background: np.ndarray | None = None  # (n, dim) vectors of everyday sentences, if any
     sentences: tuple[Sentence, ...] = ()   # the chunks' sentence units (index.sentences)
-    sentence_vectors: np.ndarray | None = None  # (len(sentences), dim), unit length
+    sentence_vectors: np.ndarray | None = None  # (len(sentences), dim), unit length, memory-mapped
 
     @property
     def dim(self) -> int:
@@ -90,19 +104,20 @@ def expected_manifest(corpus: Corpus, model: str, settings: ChunkSettings) -> di
 
 
 def build_index(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path, progress: bool = True,
-                store: StoreLocation | None = None) -> Path | str:
+                store: StoreLocation | None = None, cache: EmbeddingCache | None = None) -> Path | str:
     """Chunk, embed and write the index into a temporary folder, then move it to `dest`.
 
     A lock keeps two builds from interleaving; a build that fails or is killed leaves the
-    previous index at `dest` untouched. A Qdrant `store` is built there instead.
+    previous index at `dest` untouched. With a `cache`, only text it does not hold is embedded.
+    A Qdrant `store` is built there instead.
     """
     if store is not None and store.in_qdrant:
         from index.qdrant_store import build_qdrant  # the client loads only when it is used
-        return build_qdrant(corpus, embedder, settings, store, progress)
+        return build_qdrant(corpus, embedder, settings, store, progress, cache)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with _build_lock(dest):
-        return _build_locked(corpus, embedder, settings, dest, progress)
+        return _build_locked(corpus, embedder, settings, dest, progress, cache)
 
 
 def load_index(path: Path, expected: dict) -> Index:
@@ -115,7 +130,7 @@ def load_index(path: Path, expected: dict) -> Index:
         if manifest.get(key) != want:
             raise IndexProblem(_mismatch(key, manifest.get(key), want))
     _check_files(path, manifest)
-    vectors = _read_vectors(path / VECTORS)
+    vectors = _read_vectors(path / VECTORS, graph=True)
     chunks = _read_chunks(path / CHUNKS)
     if not (len(chunks) == vectors.ntotal == manifest.get("chunk_count")):
         raise IndexProblem(f"index is inconsistent: {len(chunks)} chunks, {vectors.ntotal} vectors, "
@@ -129,11 +144,11 @@ def load_index(path: Path, expected: dict) -> Index:
             raise IndexProblem(f"{path / BACKGROUND} has dimension {flat.d}, the index {vectors.d}")
         background = flat.reconstruct_n(0, flat.ntotal)
     units = tuple(sentence_units(chunks))
-    per_sentence = _read_vectors(path / SENTENCES)
-    if not (per_sentence.ntotal == len(units) == manifest.get("sentence_count")) or per_sentence.d != vectors.d:
-        raise IndexProblem(f"index is inconsistent: {len(units)} sentences, {per_sentence.ntotal} sentence "
-                           f"vectors, manifest says {manifest.get('sentence_count')}")
-    return Index(path, manifest, chunks, vectors, background, units, per_sentence.reconstruct_n(0, per_sentence.ntotal))
+    per_sentence = _read_array(path / SENTENCES)
+    if not (len(per_sentence) == len(units) == manifest.get("sentence_count")) or per_sentence.shape[1] != vectors.d:
+        raise IndexProblem(f"index is inconsistent: {len(units)} sentences, {len(per_sentence)} sentence "
+                           f"vectors of dimension {per_sentence.shape[1]}, manifest says {manifest.get('sentence_count')}")
+    return Index(path, manifest, chunks, vectors, background, units, per_sentence)
 
 
 def check_chunks_match(index: Index, corpus: Corpus, settings: ChunkSettings | None = None) -> None:
@@ -159,7 +174,7 @@ def check_chunks_match(index: Index, corpus: Corpus, settings: ChunkSettings | N
 
 
 def ensure_index(corpus: Corpus, embedder, settings: ChunkSettings, path: Path, progress: bool = True,
-                 store: StoreLocation | None = None) -> Index:
+                 store: StoreLocation | None = None, cache: EmbeddingCache | None = None) -> Index:
     """Load the index, rebuilding it first when it is missing, damaged or does not match.
 
     The corpus is only read. If the rebuild itself cannot be done (a read-only folder, a lock
@@ -168,7 +183,7 @@ def ensure_index(corpus: Corpus, embedder, settings: ChunkSettings, path: Path, 
     """
     if store is not None and store.in_qdrant:
         from index.qdrant_store import ensure_qdrant
-        return ensure_qdrant(corpus, embedder, settings, store, progress)
+        return ensure_qdrant(corpus, embedder, settings, store, progress, cache)
     path = Path(path)
     expected = expected_manifest(corpus, embedder.name, settings)
     try:
@@ -187,7 +202,7 @@ def ensure_index(corpus: Corpus, embedder, settings: ChunkSettings, path: Path, 
             except IndexProblem as err:
                 problem = err
             log.warning("%s; rebuilding the index at %s", problem, path)
-            _build_locked(corpus, embedder, settings, path, progress)
+            _build_locked(corpus, embedder, settings, path, progress, cache)
             return _load_checked(path, expected, corpus, settings)
     except OSError as err:
         if isinstance(err, Timeout) or getattr(err, "filename", None):  # the folder is the problem
@@ -210,34 +225,31 @@ def _build_lock(dest: Path) -> FileLock:
     return FileLock(str(dest.parent / f".{dest.name}.lock"), timeout=LOCK_TIMEOUT)
 
 
-def _build_locked(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path, progress: bool) -> Path:
+def _build_locked(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path, progress: bool,
+                  cache: EmbeddingCache | None = None) -> Path:
     """build_index's work; the caller holds the lock."""
     _clean_leftovers(dest)
     t0 = time.perf_counter()
-    chunks = corpus_chunks(corpus, settings)
-    if not chunks:
-        raise IndexProblem(f"nothing to index: no passages in {corpus.directory}")
-    vectors = _embed_with_progress(embedder, [embed_text(c) for c in chunks], progress)
-    _check_embeddings(vectors, chunks, embedder.name)
-    flat = faiss.IndexFlatIP(vectors.shape[1])
-    flat.add(vectors)
+    chunks, vectors = embedded_chunks(corpus, embedder, settings, progress, cache)
+    store = chunk_store(vectors)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-build-", dir=dest.parent))
     try:
         tmp.chmod(0o755)  # mkdtemp makes it owner-only
-        faiss.write_index(flat, str(tmp / VECTORS))
+        faiss.write_index(store, str(tmp / VECTORS))
         with open(tmp / CHUNKS, "w", encoding="utf-8", newline="\n") as f:
             for c in chunks:
                 f.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
-        units = sentence_units(chunks)
-        per_sentence = faiss.IndexFlatIP(vectors.shape[1])
-        per_sentence.add(_embed_with_progress(embedder, [u.text for u in units], progress, what="sentence"))
-        faiss.write_index(per_sentence, str(tmp / SENTENCES))
+        units, per_sentence = embedded_sentences(chunks, embedder, progress, cache)
+        with open(tmp / SENTENCES, "wb") as f:
+            np.save(f, per_sentence, allow_pickle=False)
+        del per_sentence
         if corpus.background:
             back = faiss.IndexFlatIP(vectors.shape[1])
             back.add(np.ascontiguousarray(embedder.embed_documents(list(corpus.background)), dtype=np.float32))
             faiss.write_index(back, str(tmp / BACKGROUND))
         manifest = expected_manifest(corpus, embedder.name, settings) | {
             "dimension": int(vectors.shape[1]),
+            "chunk_store": describe_store(store),
             "chunk_count": len(chunks),
             "sentence_count": len(units),
             "documents": corpus.describe(),
@@ -257,6 +269,73 @@ def _build_locked(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path,
     return dest
 
 
+def chunk_store(vectors: np.ndarray) -> faiss.Index:
+    """The FAISS index for the chunk vectors: exact (flat) up to FLAT_UP_TO, an HNSW graph above."""
+    d = vectors.shape[1]
+    if len(vectors) <= FLAT_UP_TO:
+        store = faiss.IndexFlatIP(d)
+    else:
+        store = faiss.IndexHNSWFlat(d, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        store.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        store.hnsw.efSearch = HNSW_EF_SEARCH
+    store.add(vectors)
+    return store
+
+
+def describe_store(store: faiss.Index) -> dict:
+    if isinstance(store, faiss.IndexHNSW):
+        return {"type": "hnsw", "m": HNSW_M, "ef_construction": store.hnsw.efConstruction,
+                "ef_search": store.hnsw.efSearch}
+    return {"type": "flat"}
+
+
+def embedded_chunks(corpus: Corpus, embedder, settings: ChunkSettings, progress: bool,
+                    cache: EmbeddingCache | None) -> tuple[list[Chunk], np.ndarray]:
+    """The corpus's chunks and their checked vectors: the first step of every build (folder or Qdrant)."""
+    chunks = corpus_chunks(corpus, settings)
+    if not chunks:
+        raise IndexProblem(f"nothing to index: no passages in {corpus.directory}")
+    return chunks, _embed_cached(embedder, [embed_text(c) for c in chunks], [c.chunk_id for c in chunks],
+                                 progress, cache)
+
+
+def embedded_sentences(chunks: list[Chunk], embedder, progress: bool,
+                       cache: EmbeddingCache | None) -> tuple[list[Sentence], np.ndarray]:
+    """The chunks' sentence units and their checked vectors, in unit order."""
+    units = sentence_units(chunks)
+    return units, _embed_cached(embedder, [u.text for u in units], [f"{u.doc_id}:{u.start}" for u in units],
+                                progress, cache, what="sentence")
+
+
+def _embed_cached(embedder, texts: list[str], labels: list[str], progress: bool,
+                  cache: EmbeddingCache | None, what: str = "chunk") -> np.ndarray:
+    """One checked vector per text; with a cache, each distinct text it does not hold is embedded
+    once and kept, block by block (a build that is stopped resumes where it was), the rest is
+    read from it."""
+    if cache is None:
+        vectors = _embed_with_progress(embedder, texts, progress, what=what)
+        _check_embeddings(vectors, labels, embedder.name, what)
+        return vectors
+    prefix = prefixes_for(embedder.name)[1]
+    keys = [cache_key(embedder.name, prefix, t) for t in texts]
+    held = cache.get(keys)
+    first = {k: i for i, k in reversed(list(enumerate(keys)))}
+    todo = [k for k in first if k not in held]
+    todo.sort(key=lambda k: len(texts[first[k]]))   # like lengths batch together: less padding
+    with tqdm(total=len(todo), desc=f"embedding {what}s", unit=what, disable=not progress or not todo) as bar:
+        for b in range(0, len(todo), CACHE_BLOCK):
+            block = todo[b:b + CACHE_BLOCK]
+            fresh = np.asarray(embedder.embed_documents([texts[first[k]] for k in block]), dtype=np.float32)
+            _check_embeddings(fresh, [labels[first[k]] for k in block], embedder.name, what)
+            cache.put(block, fresh)
+            held.update(zip(block, fresh))
+            bar.update(len(block))
+    if len({len(v) for v in held.values()}) > 1:   # a model changed under the same name: start afresh
+        return _embed_cached(embedder, texts, labels, progress, None, what)
+    log.info("%ss: %d, %d distinct texts embedded, the rest from the cache", what, len(texts), len(todo))
+    return np.ascontiguousarray(np.vstack([held[k] for k in keys]), dtype=np.float32)
+
+
 def _embed_with_progress(embedder, texts: list[str], progress: bool, batch: int = 16,
                          what: str = "chunk") -> np.ndarray:
     parts = []
@@ -267,16 +346,17 @@ def _embed_with_progress(embedder, texts: list[str], progress: bool, batch: int 
     return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
 
 
-def _check_embeddings(vectors: np.ndarray, chunks: list[Chunk], model: str) -> None:
-    """The embedder gave one finite unit-length vector per chunk (inner product = cosine)."""
-    if vectors.ndim != 2 or len(vectors) != len(chunks) or vectors.shape[1] < 1:
+def _check_embeddings(vectors: np.ndarray, labels: list[str], model: str, what: str = "chunk") -> None:
+    """The embedder gave one finite unit-length vector per text (inner product = cosine);
+    `labels` name the texts (chunk ids) for the message."""
+    if vectors.ndim != 2 or len(vectors) != len(labels) or vectors.shape[1] < 1:
         raise IndexProblem(f"embedder {model!r} returned an array of shape {vectors.shape} "
-                           f"for {len(chunks)} chunks")
+                           f"for {len(labels)} {what}s")
     norms = np.linalg.norm(vectors, axis=1)
     bad = np.flatnonzero(~np.isfinite(norms) | (np.abs(norms - 1) > NORM_TOLERANCE))
     if len(bad):
-        raise IndexProblem(f"embedder {model!r} returned a vector of length {norms[bad[0]]:.4g} for chunk "
-                           f"{chunks[bad[0]].chunk_id}; embeddings must be finite and L2-normalised")
+        raise IndexProblem(f"embedder {model!r} returned a vector of length {norms[bad[0]]:.4g} for {what} "
+                           f"{labels[bad[0]]}; embeddings must be finite and L2-normalised")
 
 
 def _clean_leftovers(dest: Path) -> None:
@@ -387,19 +467,43 @@ def _check_files(path: Path, manifest: dict) -> None:
                                    f"(sha256 {digest[:12]}…, manifest says {str(recorded[name])[:12]}…)")
 
 
-def _read_vectors(file: Path) -> faiss.Index:
+def _read_vectors(file: Path, graph: bool = False) -> faiss.Index:
+    """A flat inner-product index (or, with `graph`, an HNSW one over such vectors) of unit vectors."""
     try:
         vectors = faiss.read_index(str(file))
     except Exception as err:  # faiss raises RuntimeError with a C++ location; keep the reason
         raise IndexProblem(f"unreadable FAISS file {file}: {_faiss_reason(err)}") from None
-    if not isinstance(vectors, faiss.IndexFlat) or vectors.metric_type != faiss.METRIC_INNER_PRODUCT:
-        raise IndexProblem(f"{file} is a {type(vectors).__name__}, not a flat inner-product index")
-    if vectors.ntotal:
-        norms = np.linalg.norm(vectors.reconstruct_n(0, vectors.ntotal), axis=1)
-        bad = np.flatnonzero(~np.isfinite(norms) | (np.abs(norms - 1) > NORM_TOLERANCE))
-        if len(bad):
-            raise IndexProblem(f"{file} is damaged: vector {bad[0]} has length {norms[bad[0]]:.4g}, not 1")
+    flat = vectors
+    if graph and isinstance(vectors, faiss.IndexHNSW):
+        flat = faiss.downcast_index(vectors.storage)
+        vectors.hnsw.efSearch = max(vectors.hnsw.efSearch, HNSW_EF_SEARCH)
+    if not isinstance(flat, faiss.IndexFlat) or vectors.metric_type != faiss.METRIC_INNER_PRODUCT:
+        kinds = "a flat or HNSW" if graph else "a flat"
+        raise IndexProblem(f"{file} is a {type(vectors).__name__}, not {kinds} inner-product index")
+    for lo in range(0, flat.ntotal, NORM_BLOCK):
+        _check_norms(flat.reconstruct_n(lo, min(NORM_BLOCK, flat.ntotal - lo)), file, lo)
     return vectors
+
+
+def _read_array(file: Path) -> np.ndarray:
+    """sentences.npy, memory-mapped: a float32 matrix of unit vectors (checked block by block)."""
+    try:
+        array = np.load(file, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise IndexProblem(f"unreadable vector file {file}: {_one_line(err)}") from None
+    if array.ndim != 2 or array.dtype != np.float32:
+        raise IndexProblem(f"{file} holds a {array.dtype} array of shape {array.shape}, not float32 vectors")
+    for lo in range(0, len(array), NORM_BLOCK):
+        _check_norms(np.asarray(array[lo:lo + NORM_BLOCK]), file, lo)
+    del array   # the check read every page; a fresh mapping starts without them
+    return np.load(file, mmap_mode="r", allow_pickle=False)
+
+
+def _check_norms(block: np.ndarray, file: Path, first: int) -> None:
+    norms = np.linalg.norm(block, axis=1)
+    bad = np.flatnonzero(~np.isfinite(norms) | (np.abs(norms - 1) > NORM_TOLERANCE))
+    if len(bad):
+        raise IndexProblem(f"{file} is damaged: vector {first + bad[0]} has length {norms[bad[0]]:.4g}, not 1")
 
 
 def _read_chunks(file: Path) -> tuple[Chunk, ...]:

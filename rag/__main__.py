@@ -149,12 +149,14 @@ def _build(pipeline, force: bool) -> int:
     import time
     from index.chunk import ChunkSettings
     from index.corpus import Corpus
+    from index.embedding_cache import EmbeddingCache
     from index.store import build_index
     cfg = pipeline.config
     t0 = time.perf_counter()
     if force:
         build_index(Corpus.load(cfg.corpus_dir), pipeline.embedder,
-                    ChunkSettings(cfg.chunk_size, cfg.chunk_overlap), cfg.index_dir, store=cfg.store_location)
+                    ChunkSettings(cfg.chunk_size, cfg.chunk_overlap), cfg.index_dir,
+                    store=cfg.store_location, cache=EmbeddingCache(cfg.embedding_cache))
     pipeline.warm_up()
     m = pipeline.index.manifest
     where = cfg.store_location if cfg.store_location.in_qdrant else cfg.index_dir

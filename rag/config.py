@@ -45,6 +45,7 @@ class Config:
     threads: int = 0                           # torch threads for encoding; 0 = the cores left idle (index.threads)
     max_question_chars: int = 500              # longer questions are cut, with a notice
     max_history: int = 4                       # earlier turns used to resolve a follow-up
+    embedding_cache_file: Path | None = None   # default: HOME/embeddings.sqlite
     host: str = "127.0.0.1"
     port: int = 7860
     llm_base_url: str = ""
@@ -63,6 +64,11 @@ class Config:
     @property
     def store_location(self) -> StoreLocation:
         return parse_store(self.store, self.home, self.qdrant_api_key)
+
+    @property
+    def embedding_cache(self) -> Path:
+        """Embeddings already computed (index.embedding_cache): a rebuild embeds only new text."""
+        return self.embedding_cache_file or self.home / "embeddings.sqlite"
 
     @property
     def speakers_file(self) -> Path:
@@ -88,7 +94,7 @@ class Config:
 
 _ENV = {  # environment variable -> field
     "RAG_CORPUS_DIR": "corpus_dir", "RAG_HOME": "home", "RAG_MODEL": "model",
-    "RAG_STORE": "store", "RAG_QDRANT_API_KEY": "qdrant_api_key",
+    "RAG_STORE": "store", "RAG_QDRANT_API_KEY": "qdrant_api_key", "RAG_EMBEDDING_CACHE": "embedding_cache_file",
     "RAG_CHUNK_SIZE": "chunk_size", "RAG_CHUNK_OVERLAP": "chunk_overlap", "RAG_TOP_K": "top_k",
     "RAG_MIN_MARGIN": "min_margin", "RAG_HOST": "host", "RAG_PORT": "port",
     "RAG_LLM_BASE_URL": "llm_base_url", "RAG_LLM_MODEL": "llm_model",
@@ -108,7 +114,7 @@ def from_env(env: dict[str, str] | None = None, **overrides) -> Config:
             continue
         kind = types[name]
         try:
-            values[name] = (Path(raw) if kind == "Path" else int(raw) if kind == "int"
+            values[name] = (Path(raw) if kind in ("Path", "Path | None") else int(raw) if kind == "int"
                             else float(raw) if kind == "float" else raw)
         except ValueError:
             article = "an" if kind == "int" else "a"

@@ -4,6 +4,7 @@ consecutive units so that a lead-in ("有三点：") or a question carries what 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,12 +31,78 @@ class Scored:
     keyword: float    # share of the question's keyword weight found in the sentence, 0..1
 
 
-@dataclass(frozen=True)
 class Measured:
-    """Per-unit figures for one question (arrays in unit order); see Evidence.measure."""
-    dense: np.ndarray
-    keyword: np.ndarray
-    passage: np.ndarray
+    """One question's figures for the sentence units (see Evidence.measure): the keyword share
+    and the passage prior for every unit (both zero but for the few units the question's words
+    and the retrieved passages reach), the cosine only for the units a plan asks about."""
+
+    def __init__(self, vectors: np.ndarray, query: np.ndarray, keyword: np.ndarray, total_weight: float,
+                 passage: np.ndarray):
+        self._vectors, self._query = vectors, query
+        self._keyword, self._total_weight, self._passage = keyword, total_weight, passage
+        self._dense = np.empty(len(vectors), dtype=np.float32)   # pages are touched only where computed
+        self._known = np.zeros(len(vectors), dtype=bool)
+
+    def dense(self, indices: np.ndarray) -> np.ndarray:
+        """The cosine of these units to the question (computed once per unit)."""
+        todo = indices[~self._known[indices]]
+        if len(todo):
+            self._dense[todo] = self._vectors[todo] @ self._query
+            self._known[todo] = True
+        return self._dense[indices]
+
+    def keyword(self, indices: np.ndarray) -> np.ndarray:
+        """Their share of the question's keyword weight, 0..1."""
+        return self._keyword[indices] / self._total_weight
+
+    def passage(self, indices: np.ndarray) -> np.ndarray:
+        """How well retrieval ranked the passage each is in, 0..1."""
+        return self._passage[indices]
+
+
+class Ranking(Sequence):
+    """Scored units, best first, of those `keep` accepts; built as far as it is read, so a plan
+    that takes the best one does not score every unit of the corpus in Python."""
+
+    def __init__(self, order: np.ndarray, total: np.ndarray, dense: np.ndarray, keyword: np.ndarray,
+                 units: tuple, keep):
+        self._order, self._total, self._dense, self._keyword = order, total, dense, keyword
+        self._units, self._keep = units, keep
+        self._done: list[Scored] = []
+        self._next = 0          # position in _order read so far
+
+    def _fill(self, upto: int | None) -> None:
+        while (upto is None or len(self._done) < upto) and self._next < len(self._order):
+            k = self._next
+            self._next += 1
+            i = int(self._order[k])
+            u = self._units[i]
+            if self._keep(u):
+                self._done.append(Scored(i, u, float(self._total[k]), float(self._dense[k]), float(self._keyword[k])))
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            self._fill(None if item.stop is None or item.stop < 0 or (item.start or 0) < 0 else item.stop)
+        else:
+            self._fill(None if item < 0 else item + 1)
+        return self._done[item]
+
+    def __len__(self) -> int:
+        self._fill(None)
+        return len(self._done)
+
+    def __bool__(self) -> bool:
+        self._fill(1)
+        return bool(self._done)
+
+    def __iter__(self):
+        k = 0
+        while True:
+            self._fill(k + 1)
+            if k >= len(self._done):
+                return
+            yield self._done[k]
+            k += 1
 
 
 @dataclass(frozen=True)
@@ -58,18 +125,36 @@ class Evidence:
         self.vectors = index.sentence_vectors
         self.chunks = {c.chunk_id: c for c in index.chunks}
         self.tokenizer = tokenizer
-        self._tokens = [set(tokenizer.tokens(u.text)) for u in self.units]
+        tokens: dict[str, set[str]] = {}   # one set per distinct text, shared by its repeats
+        self._tokens = [tokens.get(u.text) or tokens.setdefault(u.text, set(tokenizer.tokens(u.text)))
+                        for u in self.units]
         self._index_of = {(u.doc_id, u.start): i for i, u in enumerate(self.units)}
         self._document_frequency: dict[str, int] = {}   # in how many units each word occurs
         for toks in self._tokens:
             for tok in toks:
                 self._document_frequency[tok] = self._document_frequency.get(tok, 0) + 1
-        self._bigrams = [_bigrams(u.text) for u in self.units]
+        self._bigrams: dict[int, set[str]] = {}   # computed when similar() first reads a unit
         per_para: dict[tuple[str, int], int] = {}
         for u in self.units:
             per_para[(u.doc_id, u.para)] = per_para.get((u.doc_id, u.para), 0) + 1
         self._alone = [per_para[(u.doc_id, u.para)] == 1 for u in self.units]
         self.editions: dict[tuple[str, str], object] = {}   # (doc_id, lang) -> index.edition.Edition
+        # where units are, so that a question's work covers the units it can use, not all
+        self._of_chunk: dict[str, tuple[int, int]] = {}      # chunk id -> its units' range
+        by_speaker: dict[str, list[int]] = {}
+        by_doc: dict[str, list[int]] = {}
+        postings: dict[str, list[int]] = {}                  # word -> the units holding it
+        for i, u in enumerate(self.units):
+            lo, _ = self._of_chunk.get(u.chunk_id, (i, i))
+            self._of_chunk[u.chunk_id] = (lo, i + 1)
+            by_speaker.setdefault(u.speaker, []).append(i)
+            by_doc.setdefault(u.doc_id, []).append(i)
+            for tok in self._tokens[i]:
+                postings.setdefault(tok, []).append(i)
+        self._by_speaker = {k: np.array(v, dtype=np.int64) for k, v in by_speaker.items()}
+        self._by_doc = {k: np.array(v, dtype=np.int64) for k, v in by_doc.items()}
+        self._postings = {k: np.array(v, dtype=np.int64) for k, v in postings.items()}
+        self._all = np.arange(len(self.units), dtype=np.int64)
 
     def salience(self, indices: list[int]) -> dict[int, float]:
         """How much each unit says what its material is about: the mean weight of its words,
@@ -98,26 +183,48 @@ class Evidence:
 
     def measure(self, query_vector: np.ndarray, weights: dict[str, float],
                 passage: dict[str, float] | None = None) -> "Measured":
-        """What every unit scores against one question, computed once per question: its cosine,
-        its share of the question's keyword weight, and how well retrieval ranked the passage
-        it is in (0..1; retrieval saw the passage whole, with the question a short reply answers)."""
-        dense = self.vectors @ np.asarray(query_vector, dtype=np.float32).reshape(-1)
+        """What the units score against one question, computed once per question: its cosine
+        (when a plan asks for the unit), its share of the question's keyword weight, and how well
+        retrieval ranked the passage it is in (0..1; retrieval saw the passage whole, with the
+        question a short reply answers)."""
+        n = len(self.units)
+        prior = np.zeros(n)
         top = max(passage.values(), default=0.0) if passage else 0.0
-        prior = np.array([passage.get(u.chunk_id, 0.0) / top for u in self.units]) if top else \
-            np.zeros(len(self.units))
-        total = sum(weights.values()) or 1.0
-        keyword = np.array([sum(w for t, w in weights.items() if t in toks) / total for toks in self._tokens])
-        return Measured(dense, keyword, prior)
+        if top:
+            for chunk_id, score in passage.items():
+                lo, hi = self._of_chunk.get(chunk_id, (0, 0))
+                prior[lo:hi] = score / top
+        keyword = np.zeros(n)
+        for t, w in weights.items():    # in the order of the weights, as a sum over them would add
+            if t in self._postings:
+                keyword[self._postings[t]] += w
+        return Measured(self.vectors, np.asarray(query_vector, dtype=np.float32).reshape(-1), keyword,
+                        sum(weights.values()) or 1.0, prior)
+
+    def units_of(self, chunks=None, speakers=None, docs=None) -> np.ndarray:
+        """Positions of the units of these chunks / speakers / documents (each None: any), in order."""
+        picked = None
+        if chunks is not None:
+            spans = sorted(self._of_chunk[c] for c in set(chunks) if c in self._of_chunk)
+            picked = np.concatenate([np.arange(lo, hi) for lo, hi in spans]) if spans else np.zeros(0, np.int64)
+        for chosen, table in ((speakers, self._by_speaker), (docs, self._by_doc)):
+            if chosen is None:
+                continue
+            parts = [table[x] for x in chosen if x in table]
+            these = np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+            picked = these if picked is None else np.intersect1d(picked, these)
+        return self._all if picked is None else picked.astype(np.int64)
 
     def score(self, measured: "Measured", keyword_weight: float, passage_weight: float,
-              keep=lambda u: True) -> list[Scored]:
-        """The units `keep` accepts, best first: cosine + keyword_weight * keyword share +
-        passage_weight * the passage's retrieval score."""
-        total = measured.dense + keyword_weight * measured.keyword + passage_weight * measured.passage
-        out = [Scored(i, u, float(total[i]), float(measured.dense[i]), float(measured.keyword[i]))
-               for i, u in enumerate(self.units) if keep(u)]
-        out.sort(key=lambda s: (-s.score, s.i))
-        return out
+              keep=lambda u: True, pool: np.ndarray | None = None) -> Ranking:
+        """The units of `pool` (default: all) that `keep` accepts, best first: cosine +
+        keyword_weight * keyword share + passage_weight * the passage's retrieval score."""
+        pool = self._all if pool is None else pool
+        dense = measured.dense(pool)
+        keyword = measured.keyword(pool)
+        total = dense + keyword_weight * keyword + passage_weight * measured.passage(pool)
+        order = np.lexsort((pool, -total))
+        return Ranking(pool[order], total[order], dense[order], keyword[order], self.units, keep)
 
     def quote(self, i: int) -> Quote:
         """Unit i, with the units after it in the same chunk while it is a lead-in, a question
@@ -136,8 +243,14 @@ class Evidence:
 
     def similar(self, a: int, b: int) -> bool:
         """Two units that say the same thing (a summary quote and its original)."""
-        x, y = self._bigrams[a], self._bigrams[b]
+        x, y = self._bigrams_of(a), self._bigrams_of(b)
         return bool(x and y) and len(x & y) / min(len(x), len(y)) >= NEAR_DUPLICATE
+
+    def _bigrams_of(self, i: int) -> set[str]:
+        grams = self._bigrams.get(i)
+        if grams is None:
+            grams = self._bigrams[i] = _bigrams(self.units[i].text)
+        return grams
 
     def neighbours(self, i: int, before: int, after: int) -> list[int]:
         """Units of the same paragraph and speaker around unit i, in order, i excluded."""

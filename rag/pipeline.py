@@ -17,6 +17,7 @@ from index.corpus import Corpus
 from index.edition import find_editions
 from index.records import EDITOR
 from index.model import Embedder
+from index.embedding_cache import EmbeddingCache
 from index.store import Index, ensure_index
 from index.tokens import Tokenizer
 from rag import plans
@@ -59,7 +60,7 @@ class Pipeline:
             self.corpus = Corpus.load(cfg.corpus_dir)
             settings = ChunkSettings(cfg.chunk_size, cfg.chunk_overlap)
             self.index = ensure_index(self.corpus, self.embedder, settings, cfg.index_dir, progress=progress,
-                                      store=cfg.store_location)
+                                      store=cfg.store_location, cache=EmbeddingCache(cfg.embedding_cache))
             aliases = self.corpus.speakers.all_aliases()
             tokenizer = Tokenizer.for_corpus(cfg.corpus_dir, aliases)
             people = [a for sp in self.corpus.speakers.all for a in (sp.name, *sp.aliases)]

@@ -30,7 +30,7 @@ import numpy as np
 from index.records import EDITOR
 from index.sentences import Sentence
 from rag.compose import Composition, Draft
-from rag.evidence import Evidence, Measured, Quote, Scored
+from rag.evidence import Evidence, Measured, Quote, Ranking, Scored
 from rag.forms import Form, Forms
 from rag.query import Query
 from rag.records import Hit
@@ -90,11 +90,15 @@ class Tools:
             return Draft(lang, self.speakers, render)
         return Draft(lang, self.speakers)
 
-    def ranked(self, ask: Ask, keep: Callable[[Sentence], bool] = lambda u: True) -> list[Scored]:
+    def ranked(self, ask: Ask, keep: Callable[[Sentence], bool] = lambda u: True, chunks=None,
+               speakers=None) -> Ranking:
+        """The units `keep` accepts, best first, among those of the documents asked about (and of
+        these chunks / speakers, if given): a plan names the material it reads."""
         allowed, docs = ask.allowed, ask.docs
+        pool = self.evidence.units_of(chunks, speakers, docs)
         return self.evidence.score(ask.measured, self.config.keyword_weight, self.config.passage_weight,
                                    lambda u: ((allowed is None or u.speaker in allowed)
-                                              and (docs is None or u.doc_id in docs) and keep(u)))
+                                              and (docs is None or u.doc_id in docs) and keep(u)), pool)
 
     def in_hits(self, ask: Ask, depth: int) -> set[str]:
         return {h.chunk.chunk_id for h in ask.hits[:depth]}
@@ -217,7 +221,7 @@ def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[
     summary = ("summary_quote", "summary_report")
     if person:
         talk = t.forms.has("talk", a.query.rewritten)
-        mine = t.ranked(a, lambda u: u.speaker == person and usable(u))
+        mine = t.ranked(a, lambda u: u.speaker == person and usable(u), speakers=[person])
         direct = [s for s in mine if s.unit.kind not in summary
                   and (not talk or s.unit.kind in ("talk", "talk_summary"))]
         quoted = [s for s in mine if s.unit.kind in summary]
@@ -302,7 +306,7 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
     d = t.draft(a)
     d.line(say(a.query.lang, "positions"))
     for p in people:
-        theirs = t.ranked(a, lambda u, p=p: u.speaker == p and u.kind != "moderator_question")
+        theirs = t.ranked(a, lambda u, p=p: u.speaker == p and u.kind != "moderator_question", speakers=[p])
         if theirs:
             d.quote(t.evidence.quote(theirs[0].i), bullet=True)
     return d.done() if d.citations else None
@@ -400,9 +404,9 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
         if u.kind == "moderator_question" and not asking and person != u.speaker:
             return False
         return person is None or u.speaker == person
-    ranked = t.ranked(a, keep)
+    ranked = t.ranked(a, keep, chunks=chunks)
     if not ranked and person is not None:
-        ranked = t.ranked(a, lambda u: u.speaker == person)
+        ranked = t.ranked(a, lambda u: u.speaker == person, speakers=[person])
     if a.query.asks_who:
         ranked = [s for s in ranked if s.unit.speaker != EDITOR] or ranked
     if fresh and not a.again:   # moving on: not a sentence this conversation already quoted, unless
@@ -426,8 +430,9 @@ def _said_before(a: Ask, t: Tools) -> set[int]:
     spans: dict[str, list[tuple[int, int]]] = {}
     for doc, start, end in a.quoted_before:
         spans.setdefault(doc, []).append((start, end))
-    return {i for i, u in enumerate(t.evidence.units)
-            if any(u.start < e and s < u.end for s, e in spans.get(u.doc_id, ()))}
+    units = t.evidence.units
+    return {i for i in t.evidence.units_of(docs=spans).tolist()
+            if any(units[i].start < e and s < units[i].end for s, e in spans[units[i].doc_id])}
 
 
 def _repeats(t: Tools, i: int, said: set[int]) -> bool:

@@ -6,12 +6,13 @@ import threading
 from collections import OrderedDict
 from typing import Protocol
 
+import faiss
 import numpy as np
-from rank_bm25 import BM25Okapi
 
 from index.records import Chunk
 from index.store import Index, embed_text
 from index.tokens import Tokenizer
+from rag.bm25 import BM25
 from rag.query import Query
 from rag.records import Hit
 
@@ -21,7 +22,7 @@ class Retriever(Protocol):
 
 
 class DenseRetriever:
-    """Cosine similarity of the question to every chunk (exact inner product in FAISS)."""
+    """Cosine similarity of the question to the chunks: the top k from the vector store."""
 
     def __init__(self, index: Index, embedder, cache_size: int = 256):
         self.index, self.embedder = index, embedder
@@ -47,12 +48,59 @@ class DenseRetriever:
         with self._lock:
             self._cache.clear()
 
-    def scores(self, text: str) -> np.ndarray:
-        n = self.index.vectors.ntotal
-        sims, ids = self.index.vectors.search(self.vector(text), n)
-        out = np.full(n, -1.0, dtype=np.float32)
-        out[ids[0]] = sims[0]
-        return out
+    def top(self, text: str, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, similarities) of the k chunks most similar to the text, best first, ties by id;
+        with `allowed` (a boolean mask over the chunks), of those chunks only. The store is asked
+        for its top 2k (so that chunks tied at the k-th similarity come back); with a filter, a
+        FAISS store searches the allowed vectors only (exactly, in its flat vectors), another
+        store deeper while too few of its results are allowed."""
+        store, q = self.index.vectors, self.vector(text)
+        n = store.ntotal
+        want = min(k, n if allowed is None else int(allowed.sum()))
+        flat = _flat_vectors(store)
+        if allowed is not None and flat is not None:
+            chosen = np.flatnonzero(allowed)
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(chosen))
+            sims, ids = flat.search(q, max(1, min(len(chosen), 2 * k)), params=params)
+            sims, ids = sims[0], ids[0].astype(np.int64)
+            sims, ids = sims[ids >= 0], ids[ids >= 0]
+        else:
+            depth = min(n, 2 * k)
+            while True:
+                sims, ids = store.search(q, depth)
+                sims, ids = sims[0], ids[0].astype(np.int64)
+                keep = ids >= 0
+                if allowed is not None:
+                    keep &= allowed[np.where(keep, ids, 0)]
+                sims, ids = sims[keep], ids[keep]
+                if len(ids) >= min(n, want + k) or depth >= n:
+                    break
+                depth = min(n, depth * 4)
+        order = np.lexsort((ids, -sims))[:want]
+        return ids[order], sims[order]
+
+    def of(self, text: str, ids: list[int]) -> dict[int, float]:
+        """The similarity of the text to each of these chunks: computed from their vectors when
+        the store is a FAISS index, else read from one search over every chunk."""
+        if not ids:
+            return {}
+        store, q = self.index.vectors, self.vector(text)
+        flat = _flat_vectors(store)
+        if flat is not None:
+            chosen = np.asarray(sorted(set(ids)), dtype=np.int64)
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(chosen))
+            sims, found = flat.search(q, len(chosen), params=params)
+        else:
+            sims, found = store.search(q, store.ntotal)
+        wanted = set(ids)
+        return {int(i): float(x) for x, i in zip(sims[0], found[0]) if i in wanted}
+
+
+def _flat_vectors(store) -> faiss.IndexFlat | None:
+    """The exact (flat) vectors of a FAISS store: itself, or an HNSW graph's storage; None for
+    another kind of store."""
+    flat = faiss.downcast_index(store.storage) if isinstance(store, faiss.IndexHNSW) else store
+    return flat if isinstance(flat, faiss.IndexFlat) else None
 
 
 class KeywordRetriever:
@@ -62,14 +110,15 @@ class KeywordRetriever:
         """Over the chunks' own text, or over `texts` given for them (their translation)."""
         self.tokenizer = tokenizer
         texts = texts if texts is not None else [embed_text(c) for c in chunks]
-        self.bm25 = BM25Okapi([tokenizer.tokens(t) or ["∅"] for t in texts])
+        tokens: dict[str, list[str]] = {}   # each distinct text tokenised once
+        self.bm25 = BM25([tokens.get(t) or tokens.setdefault(t, tokenizer.tokens(t) or ["∅"]) for t in texts])
         self.size = len(chunks)
 
     def scores(self, query: Query) -> np.ndarray:
         toks = self.tokenizer.query_tokens(query.topic)
         if not toks:
             return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self.bm25.get_scores(toks), dtype=np.float32)
+        return np.asarray(self.bm25.scores(toks), dtype=np.float32)
 
 
 class HybridRetriever:
@@ -91,27 +140,43 @@ class HybridRetriever:
             if any(texts):
                 self.translated[lang] = KeywordRetriever(index.chunks, tokenizer, texts)
         self.candidates, self.rrf_k, self.speaker_boost = candidates, rrf_k, speaker_boost
+        self._speaker_number = {x: n for n, x in enumerate(dict.fromkeys(c.speaker for c in self.chunks))}
+        self._doc_number = {x: n for n, x in enumerate(dict.fromkeys(c.doc_id for c in self.chunks))}
+        self._speaker_code = np.array([self._speaker_number[c.speaker] for c in self.chunks], dtype=np.int32)
+        self._doc_code = np.array([self._doc_number[c.doc_id] for c in self.chunks], dtype=np.int32)
 
     def rank(self, query: Query, speakers: frozenset[str] | None = None) -> list[Hit]:
         """Every candidate either retriever found, best first by fused score."""
-        dense = self.dense.scores(dense_text(query))
+        allowed = self._allowed(speakers)
+        text = dense_text(query)
+        ids, sims = self.dense.top(text, self.candidates, allowed)
+        dense = dict(zip(ids.tolist(), sims.tolist()))
         keyword = self.keyword.scores(query)
-        rankings = [("dense", dense), ("keyword", keyword)]
+        rankings = [("dense", ids.tolist()), ("keyword", _top_positive(keyword, self.candidates, allowed))]
         if query.lang in self.translated:
-            rankings.append((f"keyword_{query.lang}", self.translated[query.lang].scores(query)))
-        allowed = [(speakers is None or c.speaker in speakers) and (self.docs is None or c.doc_id in self.docs)
-                   for c in self.chunks]
-        fused = np.zeros(len(self.chunks))
+            scores = self.translated[query.lang].scores(query)
+            rankings.append((f"keyword_{query.lang}", _top_positive(scores, self.candidates, allowed)))
+        fused: dict[int, float] = {}
         found: dict[int, list[str]] = {}
-        for name, scores in rankings:
-            order = [int(i) for i in np.argsort(-scores, kind="stable")
-                     if allowed[i] and (name == "dense" or scores[i] > 0)]
-            for r, i in enumerate(order[: self.candidates]):
-                fused[i] += 1.0 / (self.rrf_k + r + 1)
+        for name, order in rankings:
+            for r, i in enumerate(order):
+                fused[i] = fused.get(i, 0.0) + 1.0 / (self.rrf_k + r + 1)
                 found.setdefault(i, []).append(name)
+        dense |= self.dense.of(text, [i for i in found if i not in dense])   # found by keyword only
         ranked = sorted(found, key=lambda i: (-fused[i], i))
-        return [Hit(self.chunks[i], float(fused[i]), r + 1, float(dense[i]), float(keyword[i]),
+        return [Hit(self.chunks[i], float(fused[i]), r + 1, float(dense.get(i, -1.0)), float(keyword[i]),
                     tuple(found[i])) for r, i in enumerate(ranked)]
+
+    def _allowed(self, speakers: frozenset[str] | None) -> np.ndarray | None:
+        """Which chunks the speaker filter and the document scope let through (None: all), as a
+        mask computed from each chunk's speaker and document number, not a loop over chunks."""
+        mask = None
+        for chosen, codes, numbers in ((speakers, self._speaker_code, self._speaker_number),
+                                       (self.docs, self._doc_code, self._doc_number)):
+            if chosen is not None:
+                part = np.isin(codes, [numbers[x] for x in chosen if x in numbers])
+                mask = part if mask is None else mask & part
+        return mask
 
     def retrieve(self, query: Query, k: int, speakers: frozenset[str] | None = None,
                  ranked: list[Hit] | None = None) -> list[Hit]:
@@ -137,6 +202,17 @@ class HybridRetriever:
         view = copy.copy(self)
         view.docs = frozenset(docs)
         return view
+
+
+def _top_positive(scores: np.ndarray, k: int, allowed: np.ndarray | None) -> list[int]:
+    """Ids of the k highest positive scores among the allowed, best first, ties by id (the
+    order a stable sort of every score gives), without sorting them all."""
+    pool = scores > 0 if allowed is None else (scores > 0) & allowed
+    ids = np.flatnonzero(pool)
+    if len(ids) > k:
+        cut = np.partition(scores[ids], len(ids) - k)[len(ids) - k]   # the k-th highest score
+        ids = ids[scores[ids] >= cut]
+    return ids[np.lexsort((ids, -scores[ids]))][:k].tolist()
 
 
 def dense_text(query: Query) -> str:

@@ -112,7 +112,7 @@ def test_the_chat_filter_and_its_cards_name_the_document(http):
         assert names and set(names) == {expected}, names
         assert f'<span class="doc" title="{expected}">{TITLES[expected]}</span>' in panel
         message = chat[-1]["content"][0]["text"]
-        assert f'<span class="meta-label">Documents · 文档</span> <a class="cite" href="#src-1-1">[1]</a>' in message
+        assert '<span class="meta-label">Documents · 文档</span> <a class="cite" href="#src-1-1">[1]</a>' in message
         assert f'title="{TITLES[expected]}">[1]</a>' in message
         assert f'data-doc="{expected}"' in panel
 

@@ -279,7 +279,7 @@ FAULTS = [
      rf"index was built with chunker=\{{'version': {CHUNKER_VERSION}, 'size': 300, 'overlap': 60\}}, "
      rf"now \{{'version': {CHUNKER_VERSION}, 'size': 40, 'overlap': 10\}}"),
     ("manifest of another format", lambda d: edit_manifest(d, format_version=0),
-     r"index has format version 0, this code reads version 2"),
+     r"index has format version 0, this code reads version 3"),
     ("manifest count off", lambda d: edit_manifest(d, chunk_count=6),
      r"index is inconsistent: 5 chunks, 5 vectors, manifest says 6"),
     ("vectors missing", lambda d: (d / VECTORS).unlink(), r"index file missing: \S+vectors\.faiss"),
@@ -294,7 +294,7 @@ FAULTS = [
     ("vectors of another dimension", lambda d: write_flat(d, np.eye(5, 32, dtype=np.float32)),
      r"index vectors have dimension 32, manifest says 64"),
     ("vectors not inner product", lambda d: write_flat(d, stored_vectors(d), faiss.IndexFlatL2),
-     r"vectors\.faiss is a IndexFlatL2, not a flat inner-product index"),
+     r"vectors\.faiss is a IndexFlatL2, not a flat or HNSW inner-product index"),
     ("chunks missing", lambda d: (d / CHUNKS).unlink(), r"index file missing: \S+chunks\.jsonl"),
     ("chunk line dropped", lambda d: write_lines(d, read_lines(d)[:-1]),
      r"index is inconsistent: 4 chunks, 5 vectors, manifest says 5"),

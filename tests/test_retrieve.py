@@ -1,0 +1,119 @@
+"""rag/retrieve.py: the top-k ranking (dense top k from the store, keyword top k without sorting
+every score, filters as masks) gives exactly what scoring and sorting every chunk gives; and
+rag/evidence.py's lazy ranking of sentence units gives exactly the full sort."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.corpus import Corpus
+from index.store import build_index, expected_manifest, load_index
+from index.tokens import Tokenizer
+from rag.evidence import Evidence
+from rag.query import Query
+from rag.retrieve import HybridRetriever, _top_positive, dense_text
+from tests.test_store import SETTINGS, TALKS, BigramEmbedder, REPO
+
+QUESTIONS = ["开源", "强化学习和环境", "模型", "我们每天都在看", "完全无关的问题"]
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("retrieve")
+    (tmp / "corpus").mkdir()
+    (tmp / "corpus" / "speakers.json").write_text((REPO / "corpus" / "speakers.json").read_text(encoding="utf-8"),
+                                                  encoding="utf-8")
+    (tmp / "corpus" / "talks.md").write_text(TALKS, encoding="utf-8")
+    (tmp / "corpus" / "again.md").write_text(TALKS.replace("小型测试稿", "再来一次"), encoding="utf-8")  # ties
+    corpus = Corpus.load(tmp / "corpus")
+    dest = build_index(corpus, BigramEmbedder(), SETTINGS, tmp / "index", progress=False)
+    index = load_index(dest, expected_manifest(corpus, BigramEmbedder.name, SETTINGS))
+    return index, Tokenizer.for_corpus(tmp / "corpus")
+
+
+def query(text: str) -> Query:
+    return Query(text, "zh", (), text, text, False)
+
+
+def reference_rank(r: HybridRetriever, q: Query, speakers=None):
+    """The ranking as it was computed before: every chunk scored and sorted."""
+    n = r.dense.index.vectors.ntotal
+    sims, ids = r.dense.index.vectors.search(r.dense.vector(dense_text(q)), n)
+    dense = np.full(n, -1.0, dtype=np.float32)
+    dense[ids[0]] = sims[0]
+    keyword = r.keyword.scores(q)
+    allowed = [(speakers is None or c.speaker in speakers) and (r.docs is None or c.doc_id in r.docs)
+               for c in r.chunks]
+    fused, found = np.zeros(len(r.chunks)), {}
+    for name, scores in (("dense", dense), ("keyword", keyword)):
+        order = [int(i) for i in np.argsort(-scores, kind="stable") if allowed[i] and (name == "dense" or scores[i] > 0)]
+        for rank, i in enumerate(order[: r.candidates]):
+            fused[i] += 1.0 / (r.rrf_k + rank + 1)
+            found.setdefault(i, []).append(name)
+    ranked = sorted(found, key=lambda i: (-fused[i], i))
+    return [(r.chunks[i].chunk_id, float(fused[i]), float(dense[i]), float(keyword[i]), tuple(found[i]))
+            for i in ranked]
+
+
+@pytest.mark.parametrize("candidates", [1, 3, 30])
+@pytest.mark.parametrize("text", QUESTIONS)
+def test_rank_equals_scoring_every_chunk(setup, text, candidates):
+    index, tokenizer = setup
+    r = HybridRetriever(index, BigramEmbedder(), tokenizer, candidates=candidates)
+    q = query(text)
+    for retriever, speakers in ((r, None), (r, frozenset({"林俊旸", "姚顺雨"})), (r.scoped(["again"]), None),
+                                (r.scoped(["talks"]), frozenset({"唐杰"}))):
+        got = [(h.chunk.chunk_id, h.score, h.dense, h.keyword, h.found_by) for h in retriever.rank(q, speakers)]
+        assert got == reference_rank(retriever, q, speakers)
+
+
+def test_top_positive_keeps_ties_in_id_order():
+    scores = np.array([0.0, 2.0, 1.0, 2.0, 1.0, 1.0, -1.0])
+    assert _top_positive(scores, 3, None) == [1, 3, 2]
+    assert _top_positive(scores, 10, None) == [1, 3, 2, 4, 5]
+    assert _top_positive(scores, 2, np.array([1, 0, 1, 0, 1, 1, 1], bool)) == [2, 4]
+
+
+@pytest.mark.parametrize("text", QUESTIONS)
+def test_lazy_sentence_ranking_equals_the_full_sort(setup, text):
+    index, tokenizer = setup
+    ev = Evidence(index, tokenizer)
+    weights = {t: 1.0 for t in tokenizer.query_tokens(text)}
+    vector = BigramEmbedder().embed_queries(["query: " + text])
+    passage = {index.chunks[0].chunk_id: 0.03, index.chunks[2].chunk_id: 0.01}
+    m = ev.measure(vector, weights, passage)
+    keep = lambda u: u.speaker != "唐杰"  # noqa: E731
+    ranking = ev.score(m, 0.1, 0.5, keep)
+    # the figures as they were computed before, for every unit
+    dense = index.sentence_vectors @ vector.reshape(-1)
+    total_w = sum(weights.values()) or 1.0
+    kw = np.array([sum(w for t, w in weights.items() if t in set(tokenizer.tokens(u.text))) / total_w
+                   for u in ev.units])
+    prior = np.array([passage.get(u.chunk_id, 0.0) / 0.03 for u in ev.units])
+    total = dense + 0.1 * kw + 0.5 * prior
+    want = sorted(((-float(total[i]), i) for i, u in enumerate(ev.units) if keep(u)))
+    assert ranking[0].i == want[0][1]                       # read lazily: the first one only
+    assert [(-s.score, s.i) for s in ranking] == want       # then all of it
+    assert len(ranking) == len(want) and ranking[1:3] == list(ranking)[1:3]
+    pool = ev.units_of(speakers=["林俊旸"])
+    assert [s.i for s in ev.score(m, 0.1, 0.5, keep, pool)] == [i for _, i in want if ev.units[i].speaker == "林俊旸"]
+
+
+def test_above_flat_up_to_the_chunks_go_into_an_hnsw_graph_that_loads_and_ranks_the_same(tmp_path, monkeypatch):
+    import faiss
+    from index import store
+    monkeypatch.setattr(store, "FLAT_UP_TO", 4)
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "speakers.json").write_text((REPO / "corpus" / "speakers.json").read_text(encoding="utf-8"),
+                                                       encoding="utf-8")
+    (tmp_path / "corpus" / "talks.md").write_text(TALKS, encoding="utf-8")
+    corpus = Corpus.load(tmp_path / "corpus")
+    dest = build_index(corpus, BigramEmbedder(), SETTINGS, tmp_path / "index", progress=False)
+    index = load_index(dest, expected_manifest(corpus, BigramEmbedder.name, SETTINGS))
+    assert isinstance(index.vectors, faiss.IndexHNSW) and index.manifest["chunk_store"]["type"] == "hnsw"
+    assert isinstance(index.sentence_vectors, np.memmap)     # read as answers need it
+    r = HybridRetriever(index, BigramEmbedder(), Tokenizer.for_corpus(tmp_path / "corpus"), candidates=3)
+    for text in QUESTIONS:   # a graph this small is searched exhaustively; filters search the flat vectors
+        for speakers in (None, frozenset({"林俊旸", "姚顺雨"})):
+            got = [(h.chunk.chunk_id, h.score, h.dense, h.keyword, h.found_by) for h in r.rank(query(text), speakers)]
+            assert got == reference_rank(r, query(text), speakers)
