@@ -1,4 +1,6 @@
-from index.tokens import Tokenizer, to_simplified
+from pathlib import Path
+
+from index.tokens import _PUNCT, Tokenizer, to_simplified
 from rag.config import REPO
 
 
@@ -39,3 +41,29 @@ def test_only_english_words_are_stemmed():
     from index.tokens import stem
     assert [stem(t) for t in ("智能体", "gpt-4", "2026", "agents", "coding")] == \
         ["智能体", "gpt-4", "2026", "agent", "code"]
+
+
+ENGLISH = (Path(__file__).parent / "fixtures" / "forum" / "standup.md").read_text(encoding="utf-8").splitlines() + [
+    "The COVID-19 pandemic cost 3.5% of GDP... in Q2 -- see Bill C-7, e-2453 and s-204.",
+    "We use C++ and C# at AT&T; the K2.5 model beat RLVR baselines on HLE_v2 (50%).",
+    "Mr. Erskine-Smith: it's 10-day consent, café crème, naïve résumé... __init__ #tag & co.",
+    "GPT-4o vs. o1-preview: 1,000,000 tokens/s @ 0.5 ms?!",
+]
+
+
+def test_text_without_chinese_is_cut_exactly_as_jieba_cuts_it():
+    tk = _tk()
+    jieba_words = tk.jieba_tokenizer().cut_for_search
+    for line in ENGLISH:
+        low = line.lower()
+        fast = [w for w in (x.strip() for x in tk._words(low)) if w and not _PUNCT.match(w)]
+        slow = [w for w in (x.strip() for x in jieba_words(low)) if w and not _PUNCT.match(w)]
+        assert fast == slow, line
+
+
+def test_ascii_dictionary_words_go_to_jieba():
+    tk = _tk()
+    tk.jieba_tokenizer()
+    assert tk._ascii_words.search("we write c++ daily")          # jieba's own dictionary
+    assert tk._ascii_words.search("rlvr works")                  # a corpus term (terms.txt)
+    assert not tk._ascii_words.search("battery drain from background sync")
