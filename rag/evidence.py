@@ -156,6 +156,11 @@ class Evidence:
         self._postings = {k: np.array(v, dtype=np.int64) for k, v in postings.items()}
         self._all = np.arange(len(self.units), dtype=np.int64)
 
+    @property
+    def documents(self) -> list[str]:
+        """The ids of the documents the units come from."""
+        return list(self._by_doc)
+
     def salience(self, indices: list[int]) -> dict[int, float]:
         """How much each unit says what its material is about: the mean weight of its words,
         a word weighing its frequency in the material times its rarity in the corpus (tf-idf),

@@ -23,7 +23,7 @@ already quoted gives the reason after it, or the speaker's next point.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -150,7 +150,7 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
     vague = person is not None and not a.form.plan and _vague(a, t)
     if a.form.plan != "summary" and not vague:
         return None
-    units, quoted = _material(a, t, person)
+    units, quoted = _material(_one_document(a, t), t, person)
     if not units and not quoted:
         return None
     ev = t.evidence
@@ -195,6 +195,18 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
         quotes = [ev.quote(i) for i in sorted(group, key=lambda i: ev.units[i].kind.startswith("summary"))]
         d.quote(quotes[0], tuple(quotes[1:]), bullet=True)
     return d.done()
+
+
+def _one_document(a: Ask, t: Tools) -> Ask:
+    """A summary is of one document: the one asked about, else the one whose passages rank
+    highest among the best ten (each weighing 1 / its rank, so that the first few decide and
+    a long document's many middling hits do not). A corpus of one document is unchanged."""
+    if a.docs is not None or len(t.evidence.documents) < 2 or not a.base:
+        return a
+    weight: dict[str, float] = {}
+    for rank, h in enumerate(a.base[:10], 1):
+        weight[h.chunk.doc_id] = weight.get(h.chunk.doc_id, 0.0) + 1 / rank
+    return replace(a, docs=frozenset({max(weight, key=weight.get)}))
 
 
 def _stretches(units: list[Scored], count: int) -> list[list[Scored]]:

@@ -59,3 +59,12 @@ def test_no_source_file_names_a_transcript(source):
     if source.name in ELSEWHERE and found:
         pytest.xfail(f"{source.name} still names {found} (being rewritten on another branch)")
     assert found == []
+
+
+
+def test_a_summary_over_several_documents_is_of_the_document_retrieval_favours(two_doc_pipeline):
+    # No document filter, and the summit's many middling passages outnumber the forum's three
+    # best ones: the summary is still of the forum, whose passages rank first, and only of it.
+    a = two_doc_pipeline.answer("总结一下关于推理成本的讨论")
+    assert [h.chunk.doc_id for h in a.hits[:2]] == ["forum", "forum"]
+    assert len(a.citations) >= 3 and {c.chunk.doc_id for c in a.citations} == {"forum"}
