@@ -3,7 +3,8 @@
     manifest.json   format version, model, dimension, corpus hash, chunker, libraries, counts,
                     and the sha256 of the two files below
     vectors.faiss   written with faiss.write_index (inner product over normalised vectors):
-                    flat up to FLAT_UP_TO chunks, an HNSW graph above (see chunk_store)
+                    flat up to FLAT_UP_TO chunks, above an HNSW graph over the distinct vectors
+    vector_rows.npy with the graph: each chunk's row in it (index.graph, chunk_store)
     chunks.jsonl    one chunk a line, UTF-8, in the order of the vectors
     sentences.npy   one float32 vector per sentence unit, read memory-mapped (pages load as
                     answers read them, not all at start)
@@ -36,15 +37,18 @@ from tqdm import tqdm
 from index.chunk import CHUNKER_VERSION, ChunkSettings, chunk_passages
 from index.corpus import Corpus
 from index.e5_convert import CONVERTER_VERSION, DEFAULT_MODEL
+from index.graph import DistinctGraph
 from index.location import StoreLocation
 from index.embedding_cache import EmbeddingCache, cache_key
 from index.model import prefixes_for
 from index.records import Chunk, stable_id
 from index.sentences import Sentence, sentence_units
 
-FORMAT_VERSION = 3            # 2: sentence vectors; 3: sentences.npy, memory-mapped; HNSW above FLAT_UP_TO
+FORMAT_VERSION = 4            # 2: sentence vectors; 3: sentences.npy, memory-mapped; HNSW above FLAT_UP_TO;
+                              # 4: the HNSW graph over distinct vectors (index.graph), vector_rows.npy
 MANIFEST, VECTORS, CHUNKS = "manifest.json", "vectors.faiss", "chunks.jsonl"
 SENTENCES = "sentences.npy"  # one vector per sentence unit (index.sentences), in unit order
+ROWS = "vector_rows.npy"    # with an HNSW store: each chunk's row among the distinct vectors
 # The chunk store's type, by measurement (2026-12-01, this 2-core machine shared with other
 # jobs, 384 dimensions, one query, top 60): a flat index took p50 3.7 ms at 20k vectors, 28 ms at
 # 100k, 81 ms at 300k, 436 ms at 1M (about 0.3 ms per 1000 vectors). With a budget of 10 ms for
@@ -71,7 +75,7 @@ class Index:
     path: Path | str            # the folder, or the Qdrant store (index.qdrant_store)
     manifest: dict
     chunks: tuple[Chunk, ...]
-    vectors: faiss.Index        # flat or HNSW (chunk_store), or index.qdrant_store.QdrantVectors: search(q, k), ntotal, d
+    vectors: faiss.Index | DistinctGraph  # flat or HNSW (chunk_store), or index.qdrant_store.QdrantVectors: search(q, k), ntotal, d
     background: np.ndarray | None = None  # (n, dim) vectors of everyday sentences, if any
     sentences: tuple[Sentence, ...] = ()   # the chunks' sentence units (index.sentences)
     sentence_vectors: np.ndarray | None = None  # (len(sentences), dim), unit length, memory-mapped
@@ -131,6 +135,8 @@ def load_index(path: Path, expected: dict) -> Index:
             raise IndexProblem(_mismatch(key, manifest.get(key), want))
     _check_files(path, manifest)
     vectors = _read_vectors(path / VECTORS, graph=True)
+    if isinstance(vectors, faiss.IndexHNSW):
+        vectors = DistinctGraph(vectors, _read_rows(path / ROWS, vectors.ntotal))
     chunks = _read_chunks(path / CHUNKS)
     if not (len(chunks) == vectors.ntotal == manifest.get("chunk_count")):
         raise IndexProblem(f"index is inconsistent: {len(chunks)} chunks, {vectors.ntotal} vectors, "
@@ -235,7 +241,12 @@ def _build_locked(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path,
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-build-", dir=dest.parent))
     try:
         tmp.chmod(0o755)  # mkdtemp makes it owner-only
-        faiss.write_index(store, str(tmp / VECTORS))
+        if isinstance(store, DistinctGraph):
+            faiss.write_index(store.graph, str(tmp / VECTORS))
+            with open(tmp / ROWS, "wb") as f:
+                np.save(f, store.row_of, allow_pickle=False)
+        else:
+            faiss.write_index(store, str(tmp / VECTORS))
         with open(tmp / CHUNKS, "w", encoding="utf-8", newline="\n") as f:
             for c in chunks:
                 f.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
@@ -253,7 +264,7 @@ def _build_locked(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path,
             "chunk_count": len(chunks),
             "sentence_count": len(units),
             "documents": corpus.describe(),
-            "files": {name: file_sha256(tmp / name) for name in (VECTORS, CHUNKS, SENTENCES, BACKGROUND)
+            "files": {name: file_sha256(tmp / name) for name in (VECTORS, CHUNKS, SENTENCES, BACKGROUND, ROWS)
                       if (tmp / name).is_file()},
             "libraries": _library_versions(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -269,23 +280,20 @@ def _build_locked(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path,
     return dest
 
 
-def chunk_store(vectors: np.ndarray) -> faiss.Index:
-    """The FAISS index for the chunk vectors: exact (flat) up to FLAT_UP_TO, an HNSW graph above."""
-    d = vectors.shape[1]
+def chunk_store(vectors: np.ndarray) -> faiss.Index | DistinctGraph:
+    """The store of the chunk vectors: exact (flat) up to FLAT_UP_TO, above it an HNSW graph over
+    the distinct vectors (index.graph)."""
     if len(vectors) <= FLAT_UP_TO:
-        store = faiss.IndexFlatIP(d)
-    else:
-        store = faiss.IndexHNSWFlat(d, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        store.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        store.hnsw.efSearch = HNSW_EF_SEARCH
-    store.add(vectors)
-    return store
+        store = faiss.IndexFlatIP(vectors.shape[1])
+        store.add(vectors)
+        return store
+    return DistinctGraph.build(vectors, HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH)
 
 
-def describe_store(store: faiss.Index) -> dict:
-    if isinstance(store, faiss.IndexHNSW):
-        return {"type": "hnsw", "m": HNSW_M, "ef_construction": store.hnsw.efConstruction,
-                "ef_search": store.hnsw.efSearch}
+def describe_store(store: faiss.Index | DistinctGraph) -> dict:
+    if isinstance(store, DistinctGraph):
+        return {"type": "hnsw", "m": HNSW_M, "ef_construction": store.graph.hnsw.efConstruction,
+                "ef_search": store.graph.hnsw.efSearch, "distinct_vectors": store.graph.ntotal}
     return {"type": "flat"}
 
 
@@ -453,7 +461,7 @@ def _mismatch(key: str, found, want) -> str:
 def _check_files(path: Path, manifest: dict) -> None:
     """The data files exist and, when the manifest records them, have the recorded sha256."""
     recorded = manifest.get("files")
-    optional = [BACKGROUND] if isinstance(recorded, dict) and BACKGROUND in recorded else []
+    optional = [name for name in (BACKGROUND, ROWS) if isinstance(recorded, dict) and name in recorded]
     for name in (VECTORS, CHUNKS, SENTENCES, *optional):
         if not (path / name).is_file():
             raise IndexProblem(f"index file missing: {path / name}")
@@ -483,6 +491,18 @@ def _read_vectors(file: Path, graph: bool = False) -> faiss.Index:
     for lo in range(0, flat.ntotal, NORM_BLOCK):
         _check_norms(flat.reconstruct_n(lo, min(NORM_BLOCK, flat.ntotal - lo)), file, lo)
     return vectors
+
+
+def _read_rows(file: Path, distinct: int) -> np.ndarray:
+    """vector_rows.npy: each chunk's row in the HNSW graph, every row used."""
+    try:
+        rows = np.load(file, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise IndexProblem(f"unreadable or missing {file}: {_one_line(err)}") from None
+    if rows.ndim != 1 or rows.dtype.kind != "i" or (len(rows) and (rows.min() < 0 or rows.max() >= distinct)) \
+            or len(np.unique(rows)) != distinct:
+        raise IndexProblem(f"{file} does not map the chunks onto the graph's {distinct} vectors")
+    return rows
 
 
 def _read_array(file: Path) -> np.ndarray:

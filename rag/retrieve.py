@@ -10,6 +10,7 @@ import faiss
 import numpy as np
 
 from index.records import Chunk
+from index.graph import DistinctGraph
 from index.store import Index, embed_text
 from index.tokens import Tokenizer
 from rag.bm25 import BM25
@@ -57,12 +58,9 @@ class DenseRetriever:
         store, q = self.index.vectors, self.vector(text)
         n = store.ntotal
         want = min(k, n if allowed is None else int(allowed.sum()))
-        flat = _flat_vectors(store)
-        if allowed is not None and flat is not None:
-            chosen = np.flatnonzero(allowed)
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(chosen))
-            sims, ids = flat.search(q, max(1, min(len(chosen), 2 * k)), params=params)
-            sims, ids = sims[0], ids[0].astype(np.int64)
+        found = None if allowed is None else _exact(store, q, np.flatnonzero(allowed), 2 * k)
+        if found is not None:
+            sims, ids = found
             sims, ids = sims[ids >= 0], ids[ids >= 0]
         else:
             depth = min(n, 2 * k)
@@ -85,15 +83,27 @@ class DenseRetriever:
         if not ids:
             return {}
         store, q = self.index.vectors, self.vector(text)
-        flat = _flat_vectors(store)
-        if flat is not None:
-            chosen = np.asarray(sorted(set(ids)), dtype=np.int64)
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(chosen))
-            sims, found = flat.search(q, len(chosen), params=params)
-        else:
+        chosen = np.asarray(sorted(set(ids)), dtype=np.int64)
+        exact = _exact(store, q, chosen, len(chosen))
+        if exact is None:
             sims, found = store.search(q, store.ntotal)
+            exact = sims[0], found[0]
         wanted = set(ids)
-        return {int(i): float(x) for x, i in zip(sims[0], found[0]) if i in wanted}
+        return {int(i): float(x) for x, i in zip(*exact) if i in wanted}
+
+
+def _exact(store, q: np.ndarray, chosen: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(similarities, ids) of the k chunks among `chosen` most similar to q, searched exactly in
+    a FAISS store's flat vectors; None for a store without them (Qdrant)."""
+    k = max(1, min(len(chosen), k))
+    if isinstance(store, DistinctGraph):
+        return store.exact(q, chosen, k)
+    flat = _flat_vectors(store)
+    if flat is None:
+        return None
+    params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(chosen))
+    sims, ids = flat.search(q, k, params=params)
+    return sims[0], ids[0].astype(np.int64)
 
 
 def _flat_vectors(store) -> faiss.IndexFlat | None:

@@ -11,6 +11,7 @@ from index.store import build_index, expected_manifest, load_index
 from index.tokens import Tokenizer
 from rag.evidence import Evidence
 from rag.query import Query
+from index.graph import DistinctGraph
 from rag.retrieve import HybridRetriever, _top_positive, dense_text
 from tests.test_store import SETTINGS, TALKS, BigramEmbedder, REPO
 
@@ -107,13 +108,32 @@ def test_above_flat_up_to_the_chunks_go_into_an_hnsw_graph_that_loads_and_ranks_
     (tmp_path / "corpus" / "speakers.json").write_text((REPO / "corpus" / "speakers.json").read_text(encoding="utf-8"),
                                                        encoding="utf-8")
     (tmp_path / "corpus" / "talks.md").write_text(TALKS, encoding="utf-8")
+    (tmp_path / "corpus" / "again.md").write_text(TALKS.replace("小型测试稿", "再来一次"), encoding="utf-8")  # repeats
     corpus = Corpus.load(tmp_path / "corpus")
     dest = build_index(corpus, BigramEmbedder(), SETTINGS, tmp_path / "index", progress=False)
     index = load_index(dest, expected_manifest(corpus, BigramEmbedder.name, SETTINGS))
-    assert isinstance(index.vectors, faiss.IndexHNSW) and index.manifest["chunk_store"]["type"] == "hnsw"
+    assert isinstance(index.vectors, DistinctGraph) and index.manifest["chunk_store"]["type"] == "hnsw"
+    assert isinstance(index.vectors.graph, faiss.IndexHNSW)
+    distinct = index.manifest["chunk_store"]["distinct_vectors"]
+    assert distinct == index.vectors.graph.ntotal < index.vectors.ntotal == len(index.chunks)   # each vector once
     assert isinstance(index.sentence_vectors, np.memmap)     # read as answers need it
     r = HybridRetriever(index, BigramEmbedder(), Tokenizer.for_corpus(tmp_path / "corpus"), candidates=3)
     for text in QUESTIONS:   # a graph this small is searched exhaustively; filters search the flat vectors
         for speakers in (None, frozenset({"林俊旸", "姚顺雨"})):
             got = [(h.chunk.chunk_id, h.score, h.dense, h.keyword, h.found_by) for h in r.rank(query(text), speakers)]
             assert got == reference_rank(r, query(text), speakers)
+
+
+def test_a_damaged_row_map_is_refused(tmp_path, monkeypatch):
+    from index import store
+    monkeypatch.setattr(store, "FLAT_UP_TO", 4)
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "speakers.json").write_text((REPO / "corpus" / "speakers.json").read_text(encoding="utf-8"),
+                                                       encoding="utf-8")
+    (tmp_path / "corpus" / "talks.md").write_text(TALKS, encoding="utf-8")
+    corpus = Corpus.load(tmp_path / "corpus")
+    dest = build_index(corpus, BigramEmbedder(), SETTINGS, tmp_path / "index", progress=False)
+    rows = np.load(dest / store.ROWS)
+    np.save(dest / store.ROWS, np.zeros_like(rows))
+    with pytest.raises(store.IndexProblem, match="vector_rows.npy is damaged"):
+        load_index(dest, expected_manifest(corpus, BigramEmbedder.name, SETTINGS))

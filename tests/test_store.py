@@ -279,7 +279,7 @@ FAULTS = [
      rf"index was built with chunker=\{{'version': {CHUNKER_VERSION}, 'size': 300, 'overlap': 60\}}, "
      rf"now \{{'version': {CHUNKER_VERSION}, 'size': 40, 'overlap': 10\}}"),
     ("manifest of another format", lambda d: edit_manifest(d, format_version=0),
-     r"index has format version 0, this code reads version 3"),
+     r"index has format version 0, this code reads version 4"),
     ("manifest count off", lambda d: edit_manifest(d, chunk_count=6),
      r"index is inconsistent: 5 chunks, 5 vectors, manifest says 6"),
     ("vectors missing", lambda d: (d / VECTORS).unlink(), r"index file missing: \S+vectors\.faiss"),
