@@ -142,7 +142,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     if turns:
         turn = turns[-1]
         prev = analyze(turn.question, speakers, turns[:-1], max_chars, max_history)
-        people = _people(prev, turn)
+        people = _people(prev, turn, _singular(simp))
         person_ref = has_cue(simp, _cue_list("person_pronouns"))
         thing_ref = has_cue(simp, _cue_list("thing_pronouns"))
         x = _ellipsis(simp)
@@ -172,12 +172,27 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
                  own if followup else (topic or simp), carried, asked, again)
 
 
-def _people(prev: Query, turn: Turn) -> list[str]:
+def _people(prev: Query, turn: Turn, singular: bool = False) -> list[str]:
     """Who "he" means after a turn: the people that turn asked about, or if it asked who
-    (or named nobody), the person its answer attributed to."""
+    (or named nobody), the person its answer attributed to. One person for "he" after a turn
+    that named several ("林俊旸说自己和姚顺雨…" -> "他"): the one its answer was about, else
+    the first named."""
     if prev.speakers and not prev.asks_who:
-        return list(prev.speakers)
+        people = list(prev.speakers)
+        if singular and len(people) > 1:
+            answered = next((s for s in turn.speakers if s in people), None)
+            return [answered or people[0]]
+        return people
     return list(turn.speakers[:1])
+
+
+def _singular(simp: str) -> bool:
+    """Whether a question points back at one person ("他", "his"), not at several ("他们", "they")."""
+    plural = _cues()["plural_pronouns"]
+    for cue in sorted(plural["zh"], key=len, reverse=True):
+        simp = simp.replace(cue, " ")   # "他们" holds "他"
+    singular = [c for c in _cue_list("person_pronouns") if c not in plural["zh"] + plural["en"]]
+    return has_cue(simp, singular)
 
 
 def _ellipsis(simp: str) -> str | None:

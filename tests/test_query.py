@@ -152,3 +152,15 @@ def test_they_after_the_article_is_not_the_article(speakers):
     q = analyze("And what phrase did the article use for how they cope with less compute?", speakers,
                 ["According to the article, what topics did the discussion cover?"])
     assert q.speakers == (EDITOR,) and "the article cope" not in q.rewritten
+
+
+@pytest.mark.parametrize("earlier, he, they", [
+    ("林俊旸和姚顺雨怎么看算力？", "他还说了什么？", "他们还说了什么？"),
+    ("林俊暘和姚順雨怎麼看算力？", "他還說了什麼？", "他們還說了什麼？"),
+    ("What do Lin Junyang and Yao Shunyu think about compute?", "What else did he say?", "What else did they say?"),
+])
+def test_he_after_a_turn_naming_two_is_the_one_the_answer_was_about(speakers, earlier, he, they):
+    answered = Turn(earlier, ("姚顺雨",), (), True)
+    assert analyze(he, speakers, [answered]).speakers == ("姚顺雨",)
+    assert analyze(he, speakers, [earlier]).speakers == ("林俊旸",)   # answer unknown: the first named
+    assert analyze(they, speakers, [answered]).speakers == ("林俊旸", "姚顺雨")
