@@ -164,3 +164,17 @@ def test_he_after_a_turn_naming_two_is_the_one_the_answer_was_about(speakers, ea
     assert analyze(he, speakers, [answered]).speakers == ("姚顺雨",)
     assert analyze(he, speakers, [earlier]).speakers == ("林俊旸",)   # answer unknown: the first named
     assert analyze(they, speakers, [answered]).speakers == ("林俊旸", "姚顺雨")
+
+
+@pytest.mark.parametrize("earlier, own, new, back", [
+    ("林俊旸怎么看算力？", "他拿哪些公司做例子？", "公司", "他在这方面怎么说？"),
+    ("林俊暘怎麼看算力？", "他的團隊用了什麼優化器？", "优化器", "他在這方面怎麼說？"),
+    ("What does Lin Junyang think about compute?", "Which optimizer did his team use?", "optimizer",
+     "Why did he say that?"),
+])
+def test_a_pronoun_followup_with_its_own_subject_leaves_the_earlier_one(speakers, earlier, own, new, back):
+    q = analyze(own, speakers, [earlier])
+    assert q.speakers == ("林俊旸",) and new in q.topic
+    assert "算力" not in q.topic and "compute" not in q.topic   # retrieval is not pulled back to the last answer
+    q = analyze(back, speakers, [earlier])   # "这方面", "that": the earlier subject
+    assert q.speakers == ("林俊旸",) and ("算力" in q.topic or "compute" in q.topic)
