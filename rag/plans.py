@@ -323,6 +323,12 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
         return None
     if person == t.speakers.moderator and theirs is None:
         return None   # the moderator asked it: plan_only_asked says so
+    # Moving on: in a conversation, the pointer is a sentence of that speaker not quoted yet if one
+    # still shows the topic is theirs (clearly above the person named), else the best one again.
+    said = set() if a.again else _said_before(a, t)
+    floor = (theirs.score if theirs is not None else -np.inf) + t.config.not_said_margin
+    other = next((s for s in ranked if s.unit.speaker == other.unit.speaker and s.score > floor
+                  and not _repeats(t, s.i, said)), other)
     d = t.draft(a)
     lead = say(a.query.lang, "not_said", name=d.name(person))
     d.line(lead + say(a.query.lang, "not_said_other", other=d.name(other.unit.speaker)))
