@@ -178,3 +178,12 @@ def test_a_pronoun_followup_with_its_own_subject_leaves_the_earlier_one(speakers
     assert "算力" not in q.topic and "compute" not in q.topic   # retrieval is not pulled back to the last answer
     q = analyze(back, speakers, [earlier])   # "这方面", "that": the earlier subject
     assert q.speakers == ("林俊旸",) and ("算力" in q.topic or "compute" in q.topic)
+
+
+@pytest.mark.parametrize("earlier, again", [
+    ("林俊旸怎么看算力？", "再说一遍他的原话？"), ("林俊暘怎麼看算力？", "再說一遍他的原話？"),
+    ("What does Lin Junyang think about compute?", "Can you repeat his exact words?"),
+])
+def test_asking_again_for_his_words_keeps_the_earlier_subject(speakers, earlier, again):
+    q = analyze(again, speakers, [earlier])
+    assert q.again and q.speakers == ("林俊旸",) and ("算力" in q.topic or "compute" in q.topic)
