@@ -65,6 +65,7 @@ class Ask:
     quoted_before: frozenset[tuple[str, int, int]] = frozenset()   # (doc, start, end) quoted earlier in the conversation
     again: bool = False                  # the question asks for an earlier quote again
     specific: bool = True                # the turn asks something of its own (not "还有呢？", "Why?")
+    own_words: frozenset[str] = frozenset()   # keyword tokens of what the turn itself asks
 
 
 class Tools:
@@ -412,9 +413,10 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
     if a.query.asks_who:
         ranked = [s for s in ranked if s.unit.speaker != EDITOR] or ranked
     if fresh and not a.again:   # moving on: not a sentence this conversation already quoted, unless
-        said = _said_before(a, t)  # a turn asking something of its own is answered clearly better by it
-        new = [s for s in ranked if not _repeats(t, s.i, said)]
-        if a.specific and new and ranked and ranked[0].score > new[0].score + t.config.repeat_margin:
+        said = _said_before(a, t)  # a turn asking something of its own is answered clearly better by it,
+        new = [s for s in ranked if not _repeats(t, s.i, said)]   # and asks about it, in its own words
+        if a.specific and new and ranked and ranked[0].score > new[0].score + t.config.repeat_margin \
+                and t.evidence.mentions(ranked[0].i, a.own_words):   # ("他举电动车的例子是想说明什么？")
             new = [ranked[0]] + new
         ranked = new or ranked
     if a.form.detail and a.form.plan not in ("summary", "compare", "disagreement"):

@@ -105,3 +105,16 @@ def test_the_pointer_of_a_decline_moves_on_from_the_quote_given(pipeline, first,
     a, b = _talk(pipeline, first, about)
     assert b.abstained and "姚顺雨" not in b.speakers and {c.chunk.speaker for c in b.citations} == {"唐杰"}
     assert a.citations and not _overlap(a, b)   # another sentence of his on it, not the one just quoted
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, then", [
+    ("谁说干这一行就不能恐惧？", "他当时对中美差距怎么看？"),
+    ("是誰說干這一行就不能恐懼？", "他當時對中美差距怎麼看？"),
+    ("Who said every model architecture iteration is about finding a line closer to the bottom-left corner?",
+     "Which optimizer did his team use?"),
+])
+def test_a_followup_asking_something_else_does_not_repeat_the_quote_given(pipeline, first, then):
+    a, b = _talk(pipeline, first, then)
+    assert a.citations and b.citations and b.speakers[:1] == a.speakers[:1]
+    assert not _overlap(a, b)
