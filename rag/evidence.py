@@ -246,6 +246,10 @@ class Evidence:
             end = start + _cut(chunk.text[start - chunk.start:], MAX_QUOTE)
         return Quote(chunk, start, end, chunk.text[start - chunk.start:end - chunk.start], i, j)
 
+    def mentions(self, i: int, words: frozenset[str]) -> bool:
+        """Whether unit i holds one of `words` (keyword tokens)."""
+        return not self._tokens[i].isdisjoint(words)
+
     def similar(self, a: int, b: int) -> bool:
         """Two units that say the same thing (a summary quote and its original)."""
         x, y = self._bigrams_of(a), self._bigrams_of(b)

@@ -202,7 +202,8 @@ class Pipeline:
         ask = self._ask(query, k, allowed, base, hits, vector, unknown, retriever.docs)
         if turns:   # moving on: what the conversation already quoted is not quoted again
             ask = replace(ask, quoted_before=frozenset(q for t in turns for q in t.quoted), again=query.again,
-                          specific=not is_vague(query.focus or query.topic))
+                          specific=not is_vague(query.focus or query.topic),
+                          own_words=frozenset(self.tokenizer.query_tokens(query.focus or query.topic)))
         plan, comp = plans.answer(ask, self.tools)
         log.debug("plan %s for %r", plan, query.text)
         return comp, hits

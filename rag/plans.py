@@ -65,6 +65,7 @@ class Ask:
     quoted_before: frozenset[tuple[str, int, int]] = frozenset()   # (doc, start, end) quoted earlier in the conversation
     again: bool = False                  # the question asks for an earlier quote again
     specific: bool = True                # the turn asks something of its own (not "还有呢？", "Why?")
+    own_words: frozenset[str] = frozenset()   # keyword tokens of what the turn itself asks
 
 
 class Tools:
@@ -339,6 +340,8 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
         return None
     if person == t.speakers.moderator and theirs is None:
         return None   # the moderator asked it: plan_only_asked says so
+    # the pointer still shows the topic is theirs: clearly above the person named
+    other = _moving_on(a, t, ranked, other, (theirs.score if theirs is not None else -np.inf) + t.config.not_said_margin)
     d = t.draft(a)
     lead = say(a.query.lang, "not_said", name=d.name(person))
     d.line(lead + say(a.query.lang, "not_said_other", other=d.name(other.unit.speaker)))
@@ -347,20 +350,30 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
 
 
 def plan_only_asked(a: Ask, t: Tools) -> Composition | None:
-    """The moderator is named, but on this topic he only asked."""
+    """The moderator is named, but on this topic he only asked: his sentence closest to it is a question."""
     mod = t.speakers.moderator
     if not mod or a.named[:1] != (mod,) or _asks_about_asking(a, t):
         return None
     ranked = t.ranked(a, lambda u: u.speaker == mod or u.speaker != EDITOR)
-    mine = [s for s in ranked[:3] if s.unit.speaker == mod]
+    mine = [s for s in ranked if s.unit.speaker == mod][:1]
     if not mine or any(s.unit.kind != "moderator_question" for s in mine):
         return None
     answer = next((s for s in ranked if s.unit.speaker != mod), None)
+    if answer is not None:
+        answer = _moving_on(a, t, ranked, answer, answer.score - t.config.not_said_margin)
     d = t.draft(a)
     d.line(say(a.query.lang, "only_asked", name=d.name(mod)) + (say(a.query.lang, "only_asked_other") if answer else ""))
     if answer:
         d.quote(t.evidence.quote(answer.i))
     return d.done(abstained=True)
+
+
+def _moving_on(a: Ask, t: Tools, ranked: list[Scored], best: Scored, floor: float) -> Scored:
+    """The pointer of a decline in a conversation: a sentence of `best`'s speaker not quoted yet
+    that scores above `floor`, else `best` again."""
+    said = set() if a.again else _said_before(a, t)
+    return next((s for s in ranked if s.unit.speaker == best.unit.speaker and s.score > floor
+                 and not _repeats(t, s.i, said)), best)
 
 
 def _asks_about_asking(a: Ask, t: Tools) -> bool:
@@ -422,9 +435,10 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
     if a.query.asks_who:
         ranked = [s for s in ranked if s.unit.speaker != EDITOR] or ranked
     if fresh and not a.again:   # moving on: not a sentence this conversation already quoted, unless
-        said = _said_before(a, t)  # a turn asking something of its own is answered clearly better by it
-        new = [s for s in ranked if not _repeats(t, s.i, said)]
-        if a.specific and new and ranked and ranked[0].score > new[0].score + t.config.repeat_margin:
+        said = _said_before(a, t)  # a turn asking something of its own is answered clearly better by it,
+        new = [s for s in ranked if not _repeats(t, s.i, said)]   # and asks about it, in its own words
+        if a.specific and new and ranked and ranked[0].score > new[0].score + t.config.repeat_margin \
+                and t.evidence.mentions(ranked[0].i, a.own_words):   # ("他举电动车的例子是想说明什么？")
             new = [ranked[0]] + new
         ranked = new or ranked
     if a.form.detail and a.form.plan not in ("summary", "compare", "disagreement"):

@@ -142,7 +142,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     if turns:
         turn = turns[-1]
         prev = analyze(turn.question, speakers, turns[:-1], max_chars, max_history)
-        people = _people(prev, turn)
+        people = _people(prev, turn, _singular(simp))
         person_ref = has_cue(simp, _cue_list("person_pronouns"))
         thing_ref = has_cue(simp, _cue_list("thing_pronouns"))
         x = _ellipsis(simp)
@@ -159,7 +159,9 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
                 and not asks_who:
             # "他为什么这么说？" / "Why did he say that?": the pronoun is the earlier turn's person.
             named, followup, carried = people, True, True
-            topic = f"{prev.topic} {own}"   # "他拿哪些公司做例子？" is about the same subject
+            # "他为什么这么说？", "他在这方面…", "再说一遍他的原话": the earlier subject;
+            # "他拿哪些公司做例子？": its own
+            topic = f"{prev.topic} {own}" if thing_ref or again or is_vague(own) else own
             rewritten = asked = _replace_pronoun(text if lang == "en" else simp, people, speakers, lang)
         elif thing_ref or (not named and is_vague(own)):
             # "林俊旸也这么觉得吗？", "还有呢？", "Anything else?": the earlier topic (and person).
@@ -172,12 +174,27 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
                  own if followup else (topic or simp), carried, asked, again)
 
 
-def _people(prev: Query, turn: Turn) -> list[str]:
+def _people(prev: Query, turn: Turn, singular: bool = False) -> list[str]:
     """Who "he" means after a turn: the people that turn asked about, or if it asked who
-    (or named nobody), the person its answer attributed to."""
+    (or named nobody), the person its answer attributed to. One person for "he" after a turn
+    that named several ("林俊旸说自己和姚顺雨…" -> "他"): the one its answer was about, else
+    the first named."""
     if prev.speakers and not prev.asks_who:
-        return list(prev.speakers)
+        people = list(prev.speakers)
+        if singular and len(people) > 1:
+            answered = next((s for s in turn.speakers if s in people), None)
+            return [answered or people[0]]
+        return people
     return list(turn.speakers[:1])
+
+
+def _singular(simp: str) -> bool:
+    """Whether a question points back at one person ("他", "his"), not at several ("他们", "they")."""
+    plural = _cues()["plural_pronouns"]
+    for cue in sorted(plural["zh"], key=len, reverse=True):
+        simp = simp.replace(cue, " ")   # "他们" holds "他"
+    singular = [c for c in _cue_list("person_pronouns") if c not in plural["zh"] + plural["en"]]
+    return has_cue(simp, singular)
 
 
 def _ellipsis(simp: str) -> str | None:

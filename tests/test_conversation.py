@@ -96,3 +96,25 @@ def test_what_about_someone_who_did_not_discuss_it_is_declined(pipeline):
     first, then = _talk(pipeline, "唐杰怎么看RLVR？", "那姚顺雨呢？")
     assert then.abstained and then.answer.startswith("文字稿里姚顺雨没有谈到") and "姚顺雨" not in then.speakers
     assert {c.chunk.speaker for c in then.citations} == {"唐杰"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, about", [("唐杰怎么看RLVR？", "那姚顺雨呢？"), ("唐傑怎麼看RLVR？", "那姚順雨呢？"),
+                                          ("What does Tang Jie think about RLVR?", "What about Yao Shunyu?")])
+def test_the_pointer_of_a_decline_moves_on_from_the_quote_given(pipeline, first, about):
+    a, b = _talk(pipeline, first, about)
+    assert b.abstained and "姚顺雨" not in b.speakers and {c.chunk.speaker for c in b.citations} == {"唐杰"}
+    assert a.citations and not _overlap(a, b)   # another sentence of his on it, not the one just quoted
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, then", [
+    ("谁说干这一行就不能恐惧？", "他当时对中美差距怎么看？"),
+    ("是誰說干這一行就不能恐懼？", "他當時對中美差距怎麼看？"),
+    ("Who said every model architecture iteration is about finding a line closer to the bottom-left corner?",
+     "Which optimizer did his team use?"),
+])
+def test_a_followup_asking_something_else_does_not_repeat_the_quote_given(pipeline, first, then):
+    a, b = _talk(pipeline, first, then)
+    assert a.citations and b.citations and b.speakers[:1] == a.speakers[:1]
+    assert not _overlap(a, b)

@@ -105,3 +105,15 @@ def test_a_yes_no_question_comparing_people_sets_them_side_by_side(pipeline, que
 def test_a_yes_no_question_about_others_named_by_one_person_stays_yes_no(pipeline):
     plan, a = _plan(pipeline, "唐杰有没有提到林俊旸在做交付？")
     assert plan == "yes_no" and a.answer.splitlines()[0] in ("是。", "否。")
+
+
+
+@pytest.mark.parametrize("earlier, question", [
+    ("唐杰说中国AI的机会在哪里？", "那李广密自己对这几点怎么看？"),
+    ("唐傑說中國AI的機會在哪裡？", "那李廣密自己對這幾點怎麼看？"),
+    ("Where did Tang Jie say China's AI opportunities lie?", "And what does Li Guangmi himself make of those points?"),
+])
+def test_the_moderator_whose_closest_sentence_is_a_question_only_asked(pipeline, earlier, question):
+    plan, answer = _plan(pipeline, question, [earlier])
+    assert plan == "only_asked" and answer.abstained
+    assert answer.citations and "李广密" not in {c.chunk.speaker for c in answer.citations}

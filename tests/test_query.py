@@ -152,3 +152,38 @@ def test_they_after_the_article_is_not_the_article(speakers):
     q = analyze("And what phrase did the article use for how they cope with less compute?", speakers,
                 ["According to the article, what topics did the discussion cover?"])
     assert q.speakers == (EDITOR,) and "the article cope" not in q.rewritten
+
+
+@pytest.mark.parametrize("earlier, he, they", [
+    ("林俊旸和姚顺雨怎么看算力？", "他还说了什么？", "他们还说了什么？"),
+    ("林俊暘和姚順雨怎麼看算力？", "他還說了什麼？", "他們還說了什麼？"),
+    ("What do Lin Junyang and Yao Shunyu think about compute?", "What else did he say?", "What else did they say?"),
+])
+def test_he_after_a_turn_naming_two_is_the_one_the_answer_was_about(speakers, earlier, he, they):
+    answered = Turn(earlier, ("姚顺雨",), (), True)
+    assert analyze(he, speakers, [answered]).speakers == ("姚顺雨",)
+    assert analyze(he, speakers, [earlier]).speakers == ("林俊旸",)   # answer unknown: the first named
+    assert analyze(they, speakers, [answered]).speakers == ("林俊旸", "姚顺雨")
+
+
+@pytest.mark.parametrize("earlier, own, new, back", [
+    ("林俊旸怎么看算力？", "他拿哪些公司做例子？", "公司", "他在这方面怎么说？"),
+    ("林俊暘怎麼看算力？", "他的團隊用了什麼優化器？", "优化器", "他在這方面怎麼說？"),
+    ("What does Lin Junyang think about compute?", "Which optimizer did his team use?", "optimizer",
+     "Why did he say that?"),
+])
+def test_a_pronoun_followup_with_its_own_subject_leaves_the_earlier_one(speakers, earlier, own, new, back):
+    q = analyze(own, speakers, [earlier])
+    assert q.speakers == ("林俊旸",) and new in q.topic
+    assert "算力" not in q.topic and "compute" not in q.topic   # retrieval is not pulled back to the last answer
+    q = analyze(back, speakers, [earlier])   # "这方面", "that": the earlier subject
+    assert q.speakers == ("林俊旸",) and ("算力" in q.topic or "compute" in q.topic)
+
+
+@pytest.mark.parametrize("earlier, again", [
+    ("林俊旸怎么看算力？", "再说一遍他的原话？"), ("林俊暘怎麼看算力？", "再說一遍他的原話？"),
+    ("What does Lin Junyang think about compute?", "Can you repeat his exact words?"),
+])
+def test_asking_again_for_his_words_keeps_the_earlier_subject(speakers, earlier, again):
+    q = analyze(again, speakers, [earlier])
+    assert q.again and q.speakers == ("林俊旸",) and ("算力" in q.topic or "compute" in q.topic)
