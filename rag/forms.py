@@ -102,20 +102,48 @@ class Forms:
         """Whether `text` holds one of the cues listed under `key`."""
         return has_cue(text, self.cues(key))
 
-    def holds(self, kind: str, text: str) -> bool:
-        """Whether a sentence gives a detail of this kind (number, date, place or name)."""
+    def holds(self, kind: str, text: str, asked: str = "") -> bool:
+        """Whether a sentence gives a detail of this kind (number, date, place or name) that the
+        question (`asked`) does not already state: "95%" does not answer "the project where
+        Claude wrote 95% of the code is called what?"."""
+        asked = asked.lower()
+        return any(d.lower() not in asked for d in self.details(kind, text))
+
+    def details(self, kind: str, text: str) -> list[str]:
+        """The details of this kind a sentence states: digit runs and numerals before a measure
+        word (number); digits before 年/月/日 and date words (date); Latin names and acronyms
+        (capitalised or holding a digit) and words jieba tags as names (name) or places (place)."""
         h = self.data["holds"]
+        runs = _runs(text)
         if kind == "number":
-            return (any(ch.isdigit() or ch == "%" for ch in text)
-                    or any(a in h["numerals"] and b in h["measures"] for a, b in zip(text, text[1:])))
+            return ([r.rstrip(".") for r in runs if r[:1].isdigit()]
+                    + [a + b for a, b in zip(text, text[1:]) if a in h["numerals"] and b in h["measures"]])
         if kind == "date":
-            return (any(a.isdigit() and b in h["date_after_digit"] for a, b in zip(text, text[1:]))
-                    or has_cue(text, h["date_words"]["zh"] + h["date_words"]["en"]))
+            dates = [r for r, after in _runs_with_next(text) if r.isdigit() and after in h["date_after_digit"]]
+            return dates + [w for w in h["date_words"]["zh"] + h["date_words"]["en"] if has_cue(text, [w])]
+        found = []
+        if kind == "name":
+            found = [r for r in runs if r[:1].isupper() or (r[:1].isalpha() and any(c.isdigit() for c in r))]
         tags = set(h["place_tags"] if kind == "place" else h["name_tags"])
-        if kind == "name" and any(w[:1].isupper() or any(c.isdigit() for c in w) for w in text.split()
-                                  if w[:1].isascii() and w[:1].isalpha()):
-            return True
-        return any(w.flag in tags for w in jieba.posseg.lcut(text))
+        return found + [w.word for w in jieba.posseg.lcut(text) if w.flag in tags]
 
     def gives_reason(self, text: str) -> bool:
         return has_cue(text, self.cues("reason"))
+
+
+def _runs_with_next(text: str) -> list[tuple[str, str]]:
+    """Maximal runs of ASCII letters, digits and inner ".", "-", "%" ("Qwen3.5", "1.8B", "95%"),
+    each with the character after it."""
+    out, run = [], ""
+    for k, ch in enumerate(text + " "):
+        if ch.isascii() and (ch.isalnum() or (run and ch in ".-%")):
+            run += ch
+            continue
+        if run:
+            out.append((run.rstrip(".-"), ch))
+        run = ""
+    return out
+
+
+def _runs(text: str) -> list[str]:
+    return [r for r, _ in _runs_with_next(text)]

@@ -29,6 +29,7 @@ import numpy as np
 
 from index.records import EDITOR
 from index.sentences import Sentence
+from index.tokens import to_simplified
 from rag.compose import Composition, Draft
 from rag.evidence import Evidence, Measured, Quote, Scored
 from rag.forms import Form, Forms
@@ -43,6 +44,7 @@ MIN_TALK_UNITS = 8        # a talk with fewer sentences is a summary of one: all
 MIN_POINT_CHARS = 15      # a summary bullet shorter than this says too little
 SUPPORTING = 1            # quotes after the first in a plain answer
 REASON_REACH = 3          # sentences after the best one searched for the reason it gives
+CLAUSE_MARKS = "，,；;。！？!?：:"   # where a sentence's clauses end
 
 
 @dataclass(frozen=True)
@@ -353,8 +355,8 @@ def _asks_about_asking(a: Ask, t: Tools) -> bool:
 
 def plan_not_given(a: Ask, t: Tools) -> Composition | None:
     """A figure, date, place or name is asked for and none of the best sentences holds one."""
-    kind = a.form.detail
-    if not kind or a.form.plan in ("summary", "compare", "disagreement"):
+    kind = _detail_asked(a)
+    if not kind:
         return None
     ranked = _answerers(a, t)
     best = ranked[: t.config.detail_depth]
@@ -367,11 +369,24 @@ def plan_not_given(a: Ask, t: Tools) -> Composition | None:
     return d.done(abstained=True)
 
 
+def _detail_asked(a: Ask) -> str:
+    """The kind of detail one sentence must give ("" if none): not for a summary or a
+    comparison, nor for a who-question, whose answer is the speaker (the transcript always says
+    who spoke; "Who named X as …" asks for a person, not for a name said)."""
+    if a.form.plan in ("summary", "compare", "disagreement") or a.query.asks_who:
+        return ""
+    return a.form.detail
+
+
 def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
-    """Whether a sentence gives the detail asked for: one of its kind, and for a count or a
-    figure, about the thing counted (named in the sentence or in its translation)."""
+    """Whether a sentence gives the detail asked for about the topic: a clause of it that
+    shares a word with the question (the whole sentence if none does) holds one of that kind
+    the question does not already state, and for a count or a figure, the sentence names the
+    thing counted (in the sentence or in its translation)."""
     text = t.evidence.quote(s.i).text
-    if not t.forms.holds(kind, text):
+    asked = to_simplified(a.query.asked or a.query.rewritten)
+    topical = [c for c in _clauses(text) if set(t.evidence.tokenizer.tokens(c)) & a.weights.keys()] or [text]
+    if not any(t.forms.holds(kind, c, asked) for c in topical):
         return False
     noun = a.form.noun
     if not noun:
@@ -381,6 +396,13 @@ def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
         stem = noun.rstrip("s")
         return rendering is None or stem in rendering.lower()
     return noun in text
+
+
+def _clauses(text: str) -> list[str]:
+    """The text cut at clause and sentence punctuation."""
+    for mark in CLAUSE_MARKS[1:]:
+        text = text.replace(mark, CLAUSE_MARKS[0])
+    return [c for c in text.split(CLAUSE_MARKS[0]) if c.strip()]
 
 
 # ------------------------------------------------------------------ answers
@@ -411,7 +433,7 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
         if a.specific and new and ranked and ranked[0].score > new[0].score + t.config.repeat_margin:
             new = [ranked[0]] + new
         ranked = new or ranked
-    if a.form.detail and a.form.plan not in ("summary", "compare", "disagreement"):
+    if _detail_asked(a):
         # a question asking for a figure, date, place or name is answered by a sentence holding one
         head = ranked[: t.config.detail_depth]
         giving = [s for s in head if _gives(a, t, a.form.detail, s)]

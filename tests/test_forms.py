@@ -50,3 +50,20 @@ def test_negations(forms, sentence, count):
     ("name", "用了Claude Code来写", True), ("place", "在北京开会", True)])
 def test_whether_a_sentence_gives_a_detail(forms, kind, sentence, holds):
     assert forms.holds(kind, sentence) is holds
+
+
+@pytest.mark.parametrize("kind, sentence, asked, holds", [
+    ("number", "Claude已经写了这个项目95%的程式码", "Claude写了95%代码的那个项目叫什么名字？", False),
+    ("number", "Claude已经写了这个项目95%的程式码", "Claude写了多少代码？", True),
+    ("name", "Claude已经写了这个项目95%的程式码", "Claude写的那个项目叫什么名字？", False),
+    ("name", "ChatGPT在利用用户数据学习聊天风格", "Claude写的那个项目叫什么名字？", True),
+    ("date", "2025年初DeepSeek出来", "in which year did deepseek come out?", True),
+    ("date", "我们大概在7月28号做了一件事情", "7月28号做成的那个模型是哪天发布的？", False)])
+def test_a_detail_the_question_already_states_is_not_given(forms, kind, sentence, asked, holds):
+    assert forms.holds(kind, sentence, asked) is holds
+
+
+def test_the_details_a_sentence_states(forms):
+    assert forms.details("number", "如果1.8B开源出去，95%的同学有两三个机会") == ["1.8B", "95%", "三个"]
+    assert forms.details("date", "2023年8月3日开始") == ["2023", "8", "3"]
+    assert forms.details("name", "用了Claude Code和Qwen3.5来写")[:3] == ["Claude", "Code", "Qwen3.5"]

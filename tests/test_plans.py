@@ -68,6 +68,20 @@ def test_a_detail_the_transcript_does_not_give_is_declined_with_context(pipeline
     assert a.answer.startswith("The transcript does not give that figure.") and a.citations
 
 
+@pytest.mark.parametrize("question", ["林俊旸说2023年8月3日开源的第一个模型叫什么名字？",
+                                      "唐杰说的那个7月28号整合了Coding和Agentic能力的模型有多少参数？",
+                                      "What is the name of the project Claude wrote 95% of the code for?"])
+def test_a_detail_only_the_question_states_is_not_an_answer(pipeline, question):
+    """The best sentence holds a date, figure or name, but only the one the question gives."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "not_given" and a.abstained and a.citations
+
+
+def test_a_who_question_is_answered_by_who_spoke_whatever_detail_it_mentions(pipeline):
+    plan, a = _plan(pipeline, "Who named Claude Code as the model of enterprise AI?")
+    assert plan == "who" and not a.abstained and a.speakers[:1] == ("姚顺雨",)
+
+
 def test_disagreement_sets_people_side_by_side(pipeline):
     plan, a = _plan(pipeline, "林俊旸和姚顺雨对中国领先的可能性看法有什么不同？")
     bullets = [line for line in a.answer.splitlines() if line.startswith("- ")]
