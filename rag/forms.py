@@ -56,12 +56,13 @@ class Forms:
 
     def asked_noun(self, text: str) -> str:
         """What a how-many question counts: the word after its cue ("多少个模型" -> 模型,
-        "how many parameters" -> parameters), measure words skipped; "" if none."""
+        "多大的模型" -> 模型, "how many parameters" -> parameters), measure words and 的 skipped;
+        "" if none (an auxiliary verb next: "what figure did he give")."""
         entry = self.data["detail"]["number"]
         for cue in sorted(entry["zh"], key=len, reverse=True):
             at = text.find(cue)
             if at >= 0:
-                rest = text[at + len(cue):].lstrip(self.data["holds"]["measures"] + " ")
+                rest = text[at + len(cue):].lstrip(self.data["holds"]["measures"] + entry["before_noun"] + " ")
                 word = ""
                 for ch in rest:
                     if not ("\u4e00" <= ch <= "\u9fff"):
@@ -72,8 +73,8 @@ class Forms:
         for cue in entry["en"]:
             parts = cue.split()
             for k in range(len(padded) - len(parts)):
-                if padded[k:k + len(parts)] == parts:
-                    return padded[k + len(parts)]
+                if padded[k:k + len(parts)] == parts and padded[k + len(parts)] not in self.data["yesno"]["en_start"]:
+                    return padded[k + len(parts)]   # "how many parameters"; not "what figure did"
         return ""
 
     def asks_yes_or_no(self, text: str) -> bool:

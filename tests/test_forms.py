@@ -23,6 +23,8 @@ def forms():
     ("Compare how Tang Jie and Yang Zhilin see agents", Form("compare")),
     ("林俊旸说千问到现在一共开源了多少个模型？", Form("", "number", "模型")),
     ("How many parameters does the model have?", Form("", "number", "parameters")),
+    ("他们用多大的模型做实验？", Form("", "number", "模型")),
+    ("And what figure did they report?", Form("", "number")),   # no noun: "did" is a verb
     ("智谱什么时候上市？", Form("", "date")),
     ("Where was the meeting held?", Form("", "place")),
     ("唐杰怎么看开源？", Form()),

@@ -82,6 +82,13 @@ def test_a_who_question_is_answered_by_who_spoke_whatever_detail_it_mentions(pip
     assert plan == "who" and not a.abstained and a.speakers[:1] == ("姚顺雨",)
 
 
+@pytest.mark.parametrize("question", ["姚顺雨觉得做To B的难点在哪？", "林俊旸认为小模型的价值在哪里？"])
+def test_where_asked_of_something_abstract_is_answered_not_declined(pipeline, question):
+    """"在哪" asks for a place only when the question is about one (rag/data/detail_exemplars.json)."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "view" and not a.abstained and a.citations
+
+
 def test_disagreement_sets_people_side_by_side(pipeline):
     plan, a = _plan(pipeline, "林俊旸和姚顺雨对中国领先的可能性看法有什么不同？")
     bullets = [line for line in a.answer.splitlines() if line.startswith("- ")]
