@@ -314,7 +314,8 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
 
 def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     """The person named did not speak to the topic: their best sentence is clearly worse than
-    someone else's (decided by where the content is, not by a rank)."""
+    someone else's, and none of theirs is the closest in meaning to the question (decided by
+    where the content is, not by a rank)."""
     if len(a.named) != 1 or a.named[0] == EDITOR or a.query.asks_who or a.carried:
         return None
     person = a.named[0]
@@ -322,6 +323,9 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     theirs = next((s for s in ranked if s.unit.speaker == person), None)
     other = next((s for s in ranked if s.unit.speaker not in (person, EDITOR)), None)
     if other is None or (theirs is not None and theirs.score >= other.score - t.config.not_said_margin):
+        return None
+    closest = max((s for s in ranked if s.unit.speaker != EDITOR), key=lambda s: s.dense)
+    if closest.unit.speaker == person:   # what they said is the nearest in meaning: they did talk about it
         return None
     if person == t.speakers.moderator and theirs is None:
         return None   # the moderator asked it: plan_only_asked says so
@@ -338,7 +342,7 @@ def plan_only_asked(a: Ask, t: Tools) -> Composition | None:
     if not mod or a.named[:1] != (mod,) or _asks_about_asking(a, t):
         return None
     ranked = t.ranked(a, lambda u: u.speaker == mod or u.speaker != EDITOR)
-    mine = [s for s in ranked[:3] if s.unit.speaker == mod]
+    mine = [s for s in ranked if s.unit.speaker == mod][:3]   # his words nearest the topic: all questions?
     if not mine or any(s.unit.kind != "moderator_question" for s in mine):
         return None
     answer = next((s for s in ranked if s.unit.speaker != mod), None)

@@ -1,10 +1,13 @@
 """Each answer plan on the real transcript and model: the shape a reader expects (DESIGN.md,
 "What a good answer looks like"). These questions are not in the evaluation set."""
 import re
+from types import SimpleNamespace
 
 import pytest
 
+from index.sentences import Sentence
 from rag import plans
+from rag.evidence import Scored
 
 pytestmark = pytest.mark.slow
 
@@ -87,6 +90,54 @@ def test_where_asked_of_something_abstract_is_answered_not_declined(pipeline, qu
     """"在哪" asks for a place only when the question is about one (rag/data/detail_exemplars.json)."""
     plan, a = _plan(pipeline, question)
     assert plan == "view" and not a.abstained and a.citations
+
+
+class _Drafted(Exception):
+    """Raised by _FakeTools.draft: the plan went on to write an answer."""
+
+
+class _FakeTools:
+    """Just what plan_not_said_by reads, with the sentences ranked by hand."""
+
+    def __init__(self, ranked):
+        self._ranked = ranked
+        self.config = SimpleNamespace(not_said_margin=0.06)
+        self.speakers = SimpleNamespace(moderator="主持人")
+
+    def ranked(self, ask, keep=lambda u: True):
+        return [s for s in self._ranked if keep(s.unit)]
+
+    def draft(self, ask):
+        raise _Drafted
+
+
+def _scored(i, speaker, score, dense):
+    unit = Sentence("doc", f"c{i}", speaker, "s", "talk", "text", i, i + 4, i)
+    return Scored(i, unit, score, dense, 0.0)
+
+
+def _named(person):
+    return SimpleNamespace(named=(person,), query=SimpleNamespace(asks_who=False, lang="zh"), carried=False)
+
+
+def test_not_said_by_when_someone_else_is_clearly_ahead_and_closer_in_meaning():
+    ahead = [_scored(0, "乙", 1.30, 0.84), _scored(1, "甲", 1.17, 0.80)]
+    with pytest.raises(_Drafted):
+        plans.plan_not_said_by(_named("甲"), _FakeTools(ahead))
+
+
+def test_not_said_by_never_when_the_persons_own_sentence_is_the_closest_in_meaning():
+    """Retrieval favoured another passage, but what 甲 said is nearest the question: 甲 spoke to it."""
+    ranked = [_scored(0, "乙", 1.30, 0.84), _scored(1, "甲", 1.17, 0.85)]
+    assert plans.plan_not_said_by(_named("甲"), _FakeTools(ranked)) is None
+
+
+@pytest.mark.parametrize("question", ["李广密自己觉得To B和To C哪个更重要？", "李广密本人怎么看开源？",
+                                      "What is Li Guangmi's own view on vertical integration?"])
+def test_the_moderators_own_view_on_what_he_only_asked_is_declined(pipeline, question):
+    """His sentences nearest the topic are all questions, whoever else ranks above them."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "only_asked" and a.abstained and a.citations and a.speakers[0] != "李广密"
 
 
 def test_disagreement_sets_people_side_by_side(pipeline):
