@@ -9,6 +9,8 @@ from pathlib import Path
 
 import jieba.posseg
 
+from index.tokens import STOPWORDS
+
 
 FORMS_FILE = Path(__file__).resolve().parent / "data" / "question_forms.json"
 PLANS = ("summary", "disagreement", "yesno", "compare", "why")   # in the order they are tried
@@ -73,8 +75,9 @@ class Forms:
         for cue in entry["en"]:
             parts = cue.split()
             for k in range(len(padded) - len(parts)):
-                if padded[k:k + len(parts)] == parts and padded[k + len(parts)] not in self.data["yesno"]["en_start"]:
-                    return padded[k + len(parts)]   # "how many parameters"; not "what figure did"
+                after = padded[k + len(parts)]
+                if padded[k:k + len(parts)] == parts and after not in STOPWORDS | set(self.data["yesno"]["en_start"]):
+                    return after   # "how many parameters"; not "what figure did", "figures for"
         return ""
 
     def asks_yes_or_no(self, text: str) -> bool:

@@ -71,6 +71,7 @@ def test_the_detail_exemplars_hold_every_kind_and_none():
     ("Where did the two founders first meet?", "place", True),
     ("When did the lab release its first model?", "date", True),
     ("这个数据集有多少条样本？", "number", True),
+    ("Did the company publish any figures on its revenue?", "number", True),
 ])
 def test_the_model_tells_a_detail_asked_for_from_the_same_cue_words(pipeline, question, kind, asks):
     assert pipeline.forms.read(question).detail == kind

@@ -25,6 +25,8 @@ def forms():
     ("How many parameters does the model have?", Form("", "number", "parameters")),
     ("他们用多大的模型做实验？", Form("", "number", "模型")),
     ("And what figure did they report?", Form("", "number")),   # no noun: "did" is a verb
+    ("Did the lab give figures for its revenue?", Form("yesno", "number")),   # no noun: "for"
+    ("他们有没有给出具体数字？", Form("yesno", "number")),
     ("智谱什么时候上市？", Form("", "date")),
     ("Where was the meeting held?", Form("", "place")),
     ("唐杰怎么看开源？", Form()),
