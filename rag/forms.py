@@ -14,7 +14,7 @@ from index.tokens import STOPWORDS
 
 FORMS_FILE = Path(__file__).resolve().parent / "data" / "question_forms.json"
 PLANS = ("summary", "disagreement", "yesno", "compare", "why")   # in the order they are tried
-DETAILS = ("number", "date", "place", "name")
+DETAILS = ("number", "date", "place", "name", "choice")
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Form:
     plan: str = ""      # one of PLANS, or "" for a plain question (fact, view)
     detail: str = ""    # one of DETAILS when a specific figure, date, place or name is asked for
     noun: str = ""      # what a how-many question counts ("模型", "parameters"), when it says
+    choices: tuple[str, ...] = ()   # the alternatives of "是A还是B？" / "Is it A or B?" (detail "choice")
 
 
 def words(text: str) -> str:
@@ -53,8 +54,23 @@ class Forms:
         """The form of a question given in simplified script."""
         plan = next((p for p in PLANS if (self.asks_yes_or_no(text) if p == "yesno"
                                           else has_cue(text, self.cues(p)))), "")
-        detail = next((d for d in DETAILS if has_cue(text, self._detail(d))), "")
-        return Form(plan, detail, self.asked_noun(text) if detail == "number" else "")
+        detail = next((d for d in DETAILS if d != "choice" and has_cue(text, self._detail(d))), "")
+        choices = () if detail or plan in ("disagreement", "compare") else self.alternatives(text)
+        return Form(plan, detail or ("choice" if choices else ""), self.asked_noun(text) if detail == "number" else "",
+                    choices)
+
+    def alternatives(self, text: str) -> tuple[str, ...]:
+        """The two words an alternative question sets against each other, either side of its
+        cue ("是人民币还是美元？" -> 人民币, 美元); () if it is not one (a 吗-question's 还是 is
+        "still")."""
+        if self.asks_yes_or_no(text):
+            return ()
+        parts = [w for w in jieba.lcut(text) if any(ch.isalnum() for ch in w)]
+        for cue in self.data["detail"]["choice"]["zh"]:
+            if cue in parts[1:-1]:
+                k = parts.index(cue)
+                return parts[k - 1], parts[k + 1]
+        return ()
 
     def asked_noun(self, text: str) -> str:
         """What a how-many question counts: the word after its cue ("多少个模型" -> 模型,

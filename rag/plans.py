@@ -388,6 +388,9 @@ def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
     the question does not already state, and for a count or a figure, the sentence names the
     thing counted (in the sentence or in its translation)."""
     text = t.evidence.quote(s.i).text
+    if kind == "choice":   # names one of the alternatives (in the sentence or its translation)
+        rendering = (t.evidence.rendering(s.unit.doc_id, s.unit.start, s.unit.end, "en") or "").lower()
+        return any(c in text or c.lower() in rendering for c in a.form.choices)
     asked = to_simplified(a.query.asked or a.query.rewritten)
     topical = [c for c in _clauses(text) if set(t.evidence.tokenizer.tokens(c)) & a.weights.keys()] or [text]
     if not any(t.forms.holds(kind, c, asked) for c in topical):

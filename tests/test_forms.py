@@ -71,3 +71,14 @@ def test_the_details_a_sentence_states(forms):
     assert forms.details("number", "如果1.8B开源出去，95%的同学有两三个机会") == ["1.8B", "95%", "三个"]
     assert forms.details("date", "2023年8月3日开始") == ["2023", "8", "3"]
     assert forms.details("name", "用了Claude Code和Qwen3.5来写")[:3] == ["Claude", "Code", "Qwen3.5"]
+
+
+@pytest.mark.parametrize("question, choices", [
+    ("他说的预算是人民币还是美元？", ("人民币", "美元")),
+    ("开源还是闭源？", ("开源", "闭源")),
+    ("他还是认为开源更好吗？", ()),      # a 吗-question: 还是 is "still"
+    ("Is it in yuan or dollars?", ()),   # no English cue: "or" joins too much else
+])
+def test_an_alternative_question_sets_two_words_against_each_other(forms, question, choices):
+    form = forms.read(question)
+    assert form.choices == choices and (form.detail == "choice") is bool(choices)

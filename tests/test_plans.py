@@ -92,6 +92,13 @@ def test_where_asked_of_something_abstract_is_answered_not_declined(pipeline, qu
     assert plan == "view" and not a.abstained and a.citations
 
 
+def test_an_alternative_question_neither_of_whose_alternatives_is_given_is_declined(pipeline):
+    plan, a = _plan(pipeline, "唐杰说的那个会是在北京还是上海开的？")
+    assert plan == "not_given" and a.abstained and a.answer.startswith("文字稿没有给出具体是哪一种。")
+    plan, a = _plan(pipeline, "林俊旸说千问的开源是从2023年还是2024年开始的？")
+    assert plan == "view" and not a.abstained and "2023" in a.citations[0].quote
+
+
 class _Drafted(Exception):
     """Raised by _FakeTools.draft: the plan went on to write an answer."""
 
