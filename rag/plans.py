@@ -35,6 +35,7 @@ from rag.evidence import Evidence, Measured, Quote, Scored
 from rag.forms import Form, Forms
 from rag.query import Query
 from rag.records import Hit
+from rag.text import quoted_phrases
 from rag.wording import detail_name, echoable, joined, say
 
 SUMMARY_POINTS = 6        # bullets of a summary, at most (4-6 expected)
@@ -283,6 +284,8 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
     way?"): whether they agree is for the reader to judge from both positions, not from one
     person's sentence."""
     people = [p for p in a.named if p != EDITOR]
+    if EDITOR in a.named and not people:
+        return None   # the article's own view, set against the world's: the article answers
     text = a.query.asked or a.query.rewritten   # in simplified script
     compares = a.form.plan == "yesno" and (t.forms.has("compare", text) or t.forms.has("disagreement", text))
     if a.form.plan not in ("compare", "disagreement") and not (compares and len(people) >= 2) and (
@@ -432,8 +435,10 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
     ranked = t.ranked(a, keep)
     if not ranked and person is not None:
         ranked = t.ranked(a, lambda u: u.speaker == person)
-    if a.query.asks_who:
-        ranked = [s for s in ranked if s.unit.speaker != EDITOR] or ranked
+    if a.query.asks_who:   # who used the words the question quotes, else not the article's narration
+        phrases = quoted_phrases(a.query.asked or a.query.rewritten)
+        ranked = ([s for s in ranked if any(p in s.unit.text for p in phrases)]
+                  or [s for s in ranked if s.unit.speaker != EDITOR] or ranked)
     if fresh and not a.again:   # moving on: not a sentence this conversation already quoted, unless
         said = _said_before(a, t)  # a turn asking something of its own is answered clearly better by it
         new = [s for s in ranked if not _repeats(t, s.i, said)]

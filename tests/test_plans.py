@@ -99,6 +99,19 @@ def test_an_alternative_question_neither_of_whose_alternatives_is_given_is_decli
     assert plan == "view" and not a.abstained and "2023" in a.citations[0].quote
 
 
+@pytest.mark.parametrize("question, who", [("“穷有穷的做法”这句话是谁说的？", "编者"),
+                                          ("“横空出世”这个词是谁用来形容DeepSeek的？", "唐杰")])
+def test_who_used_the_words_a_question_quotes_is_who_said_them_the_article_too(pipeline, question, who):
+    plan, a = _plan(pipeline, question)
+    phrase = question[1:question.index("”")]
+    assert plan == "who" and a.speakers[:1] == (who,) and phrase in a.citations[0].quote
+
+
+def test_the_articles_view_set_against_others_is_the_articles_not_the_speakers_side_by_side(pipeline):
+    plan, a = _plan(pipeline, "文章认为与会者的判断和市场的热情有什么不同？")
+    assert plan != "positions" and a.speakers[:1] == ("编者",) and {c.chunk.speaker for c in a.citations} == {"编者"}
+
+
 class _Drafted(Exception):
     """Raised by _FakeTools.draft: the plan went on to write an answer."""
 
