@@ -112,6 +112,12 @@ def test_the_articles_view_set_against_others_is_the_articles_not_the_speakers_s
     assert plan != "positions" and a.speakers[:1] == ("编者",) and {c.chunk.speaker for c in a.citations} == {"编者"}
 
 
+def test_a_list_item_ending_in_a_semicolon_is_quoted_with_the_items_after_it(pipeline):
+    plan, a = _plan(pipeline, "谁说Agent落地首先要看有没有解决有价值的事情？")
+    quote = a.citations[0].quote
+    assert plan == "who" and quote.startswith("第一") and "第二" in quote and "第三" in quote
+
+
 class _Drafted(Exception):
     """Raised by _FakeTools.draft: the plan went on to write an answer."""
 
