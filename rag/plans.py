@@ -31,7 +31,7 @@ from index.records import EDITOR
 from index.sentences import Sentence
 from index.tokens import to_simplified
 from rag.compose import Composition, Draft
-from rag.evidence import Evidence, Measured, Quote, Scored
+from rag.evidence import SHORT_QUOTE, Evidence, Measured, Quote, Scored
 from rag.forms import Form, Forms
 from rag.query import Query
 from rag.records import Hit
@@ -395,8 +395,7 @@ def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
         rendering = (t.evidence.rendering(s.unit.doc_id, s.unit.start, s.unit.end, "en") or "").lower()
         return any(c in text or c.lower() in rendering for c in a.form.choices)
     asked = to_simplified(a.query.asked or a.query.rewritten)
-    topical = [c for c in _clauses(text) if set(t.evidence.tokenizer.tokens(c)) & a.weights.keys()] or [text]
-    if not any(t.forms.holds(kind, c, asked) for c in topical):
+    if not any(t.forms.holds(kind, c, asked) for c in _topical(a, t, text)):
         return False
     noun = a.form.noun
     if not noun:
@@ -406,6 +405,18 @@ def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
         stem = noun.rstrip("s")
         return rendering is None or stem in rendering.lower()
     return noun in text
+
+
+def _topical(a: Ask, t: Tools, text: str) -> list[str]:
+    """The clauses of a sentence about the question's topic: those sharing a word with it, each
+    with a fragment next to it ("2019年，我们实验室…": a bare date or place belongs to its
+    neighbour); the whole sentence if no clause shares a word."""
+    clauses = _clauses(text)
+    shares = [bool(set(t.evidence.tokenizer.tokens(c)) & a.weights.keys()) for c in clauses]
+    if not any(shares):
+        return [text]
+    near = lambda k: any(shares[j] for j in (k - 1, k + 1) if 0 <= j < len(clauses))  # noqa: E731
+    return [c for k, c in enumerate(clauses) if shares[k] or (len(c.strip()) < SHORT_QUOTE and near(k))]
 
 
 def _clauses(text: str) -> list[str]:

@@ -80,6 +80,12 @@ def test_a_detail_only_the_question_states_is_not_an_answer(pipeline, question):
     assert plan == "not_given" and a.abstained and a.citations
 
 
+def test_a_bare_date_before_the_clause_on_the_topic_answers_a_when_question(pipeline):
+    """"2019年，我们实验室…转向做大模型": the date shares no word with the question, but belongs to it."""
+    plan, a = _plan(pipeline, "唐杰哪一年把实验室转向大模型？")
+    assert plan == "view" and not a.abstained and a.citations[0].quote.startswith("2019年")
+
+
 def test_a_who_question_is_answered_by_who_spoke_whatever_detail_it_mentions(pipeline):
     plan, a = _plan(pipeline, "Who named Claude Code as the model of enterprise AI?")
     assert plan == "who" and not a.abstained and a.speakers[:1] == ("姚顺雨",)
