@@ -14,14 +14,14 @@ from index.tokens import STOPWORDS
 
 FORMS_FILE = Path(__file__).resolve().parent / "data" / "question_forms.json"
 PLANS = ("summary", "disagreement", "yesno", "compare", "why")   # in the order they are tried
-DETAILS = ("number", "date", "place", "name", "choice")
+DETAILS = ("number", "month", "date", "place", "name", "choice")
 
 
 @dataclass(frozen=True)
 class Form:
     """The answer a question's form asks for."""
     plan: str = ""      # one of PLANS, or "" for a plain question (fact, view)
-    detail: str = ""    # one of DETAILS when a specific figure, date, place or name is asked for
+    detail: str = ""    # one of DETAILS when a specific figure, month, date, place or name is asked for
     noun: str = ""      # what a how-many question counts ("模型", "parameters"), when it says
     choices: tuple[str, ...] = ()   # the alternatives of "是A还是B？" / "Is it A or B?" (detail "choice")
 
@@ -131,16 +131,22 @@ class Forms:
 
     def details(self, kind: str, text: str) -> list[str]:
         """The details of this kind a sentence states: digit runs and numerals before a measure
-        word (number); digits before 年/月/日 and date words (date); Latin names and acronyms
+        word (number); digits before 月 and month names (month); those, digits before 年/日 and
+        date words (date); Latin names and acronyms
         (capitalised or holding a digit) and words jieba tags as names (name) or places (place)."""
         h = self.data["holds"]
         runs = _runs(text)
         if kind == "number":
             return ([r.rstrip(".") for r in runs if r[:1].isdigit()]
                     + [a + b for a, b in zip(text, text[1:]) if a in h["numerals"] and b in h["measures"]])
+        months = [r for r, after in _runs_with_next(text) if r.isdigit() and after in h["month_after_digit"]] \
+            + [w for w in h["month_words"]["zh"] + h["month_words"]["en"] if has_cue(text, [w])]
+        if kind == "month":
+            return months
         if kind == "date":
             dates = [r for r, after in _runs_with_next(text) if r.isdigit() and after in h["date_after_digit"]]
-            return dates + [w for w in h["date_words"]["zh"] + h["date_words"]["en"] if has_cue(text, [w])]
+            spoken = [w for w in h["date_words"]["zh"] + h["date_words"]["en"] if has_cue(text, [w])]
+            return list(dict.fromkeys(dates + spoken + months))
         found = []
         if kind == "name":
             found = [r for r in runs if r[:1].isupper() or (r[:1].isalpha() and any(c.isdigit() for c in r))]

@@ -386,16 +386,18 @@ def _detail_asked(a: Ask) -> str:
 
 
 def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
-    """Whether a sentence gives the detail asked for about the topic: a clause of it that
-    shares a word with the question (the whole sentence if none does) holds one of that kind
-    the question does not already state, and for a count or a figure, the sentence names the
-    thing counted (in the sentence or in its translation)."""
+    """Whether a sentence gives the detail asked for about the topic: it holds one of that kind
+    the question does not already state (a name or a place: in a clause on the topic), and for
+    a count or a figure, it names the thing counted (in the sentence or in its translation)."""
     text = t.evidence.quote(s.i).text
     if kind == "choice":   # names one of the alternatives (in the sentence or its translation)
         rendering = (t.evidence.rendering(s.unit.doc_id, s.unit.start, s.unit.end, "en") or "").lower()
         return any(c in text or c.lower() in rendering for c in a.form.choices)
     asked = to_simplified(a.query.asked or a.query.rewritten)
-    if not any(t.forms.holds(kind, c, asked) for c in _topical(a, t, text)):
+    # A figure or a date qualifies the whole statement ("7月28号做了一件事情，…，把…整合在一起了");
+    # a name or a place names one thing, in its clause ("ChatGPT在…，Claude写了这个项目…").
+    spans = _topical(a, t, text) if kind in ("name", "place") else [text]
+    if not any(t.forms.holds(kind, c, asked) for c in spans):
         return False
     noun = a.form.noun
     if not noun:

@@ -28,6 +28,8 @@ def forms():
     ("Did the lab give figures for its revenue?", Form("yesno", "number")),   # no noun: "for"
     ("他们有没有给出具体数字？", Form("yesno", "number")),
     ("智谱什么时候上市？", Form("", "date")),
+    ("智谱是几月份发布的新模型？", Form("", "month")),
+    ("In which month did the lab open?", Form("", "month")),
     ("Where was the meeting held?", Form("", "place")),
     ("唐杰怎么看开源？", Form()),
     ("What does Yao Shunyu think about benchmarks?", Form()),
@@ -82,3 +84,10 @@ def test_the_details_a_sentence_states(forms):
 def test_an_alternative_question_sets_two_words_against_each_other(forms, question, choices):
     form = forms.read(question)
     assert form.choices == choices and (form.detail == "choice") is bool(choices)
+
+
+def test_a_month_is_digits_before_月_or_a_months_name_and_it_is_a_date_too(forms):
+    assert forms.details("month", "我们大概在7月28号做了一件事情") == ["7"]
+    assert forms.details("month", "2025年初DeepSeek出来") == []        # early in the year: no month
+    assert forms.holds("date", "2025年初DeepSeek出来", "in which year did it come out?")
+    assert forms.holds("date", "It came out in July", "when did it come out?")

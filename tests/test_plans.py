@@ -86,6 +86,13 @@ def test_a_bare_date_before_the_clause_on_the_topic_answers_a_when_question(pipe
     assert plan == "view" and not a.abstained and a.citations[0].quote.startswith("2019年")
 
 
+def test_a_month_asked_for_is_answered_only_by_a_month_wherever_it_is_in_the_sentence(pipeline):
+    plan, a = _plan(pipeline, "唐杰说DeepSeek是2025年几月份出来的？")
+    assert plan == "not_given" and a.answer.startswith("文字稿没有给出具体月份。")   # "2025年初" is no month
+    plan, a = _plan(pipeline, "唐杰说他们是几月份把Coding、Agentic、Reasoning能力整合在一起的？")
+    assert plan == "view" and "7月28号" in a.citations[0].quote   # two clauses before the topic's
+
+
 def test_a_who_question_is_answered_by_who_spoke_whatever_detail_it_mentions(pipeline):
     plan, a = _plan(pipeline, "Who named Claude Code as the model of enterprise AI?")
     assert plan == "who" and not a.abstained and a.speakers[:1] == ("姚顺雨",)
