@@ -74,19 +74,22 @@ class Forms:
 
     def asked_noun(self, text: str) -> str:
         """What a how-many question counts: the word after its cue ("多少个模型" -> 模型,
-        "多大的模型" -> 模型, "how many parameters" -> parameters), measure words and 的 skipped;
+        "多大的模型" -> 模型, "how many parameters" -> parameters), measure words and 的 skipped
+        unless nothing follows them ("多少人" -> 人);
         "" if none (an auxiliary verb next: "what figure did he give")."""
         entry = self.data["detail"]["number"]
         for cue in sorted(entry["zh"], key=len, reverse=True):
             at = text.find(cue)
             if at >= 0:
-                rest = text[at + len(cue):].lstrip(self.data["holds"]["measures"] + entry["before_noun"] + " ")
+                after = text[at + len(cue):]
+                rest = after.lstrip(self.data["holds"]["measures"] + entry["before_noun"] + " ")
                 word = ""
                 for ch in rest:
                     if not ("\u4e00" <= ch <= "\u9fff"):
                         break
                     word += ch
-                return word[:2]
+                # "多少人": the measure word is what is counted when no noun follows it
+                return word[:2] or after[:len(after) - len(rest)].strip(entry["before_noun"] + " ")[-1:]
         padded = words(text).split()
         for cue in entry["en"]:
             parts = cue.split()

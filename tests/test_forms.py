@@ -24,6 +24,7 @@ def forms():
     ("林俊旸说千问到现在一共开源了多少个模型？", Form("", "number", "模型")),
     ("How many parameters does the model have?", Form("", "number", "parameters")),
     ("他们用多大的模型做实验？", Form("", "number", "模型")),
+    ("他们团队有多少人？", Form("", "number", "人")),     # the measure word is what is counted
     ("And what figure did they report?", Form("", "number")),   # no noun: "did" is a verb
     ("Did the lab give figures for its revenue?", Form("yesno", "number")),   # no noun: "for"
     ("他们有没有给出具体数字？", Form("yesno", "number")),

@@ -93,6 +93,12 @@ def test_a_month_asked_for_is_answered_only_by_a_month_wherever_it_is_in_the_sen
     assert plan == "view" and "7月28号" in a.citations[0].quote   # two clauses before the topic's
 
 
+def test_a_headcount_is_not_given_by_a_sentence_counting_something_else(pipeline):
+    """"多少人": 人 is what is counted, so "大1-2个数量级" does not answer it."""
+    plan, a = _plan(pipeline, "林俊暘說千問團隊有多少人？")
+    assert plan == "not_given" and a.abstained
+
+
 def test_a_who_question_is_answered_by_who_spoke_whatever_detail_it_mentions(pipeline):
     plan, a = _plan(pipeline, "Who named Claude Code as the model of enterprise AI?")
     assert plan == "who" and not a.abstained and a.speakers[:1] == ("姚顺雨",)
