@@ -232,8 +232,8 @@ class Evidence:
         return Ranking(pool[order], total[order], dense[order], keyword[order], self.units, keep)
 
     def quote(self, i: int) -> Quote:
-        """Unit i, with the units after it in the same chunk while it is a lead-in, a question
-        or a fragment, cut at a clause break if longer than MAX_QUOTE."""
+        """Unit i, with the units after it in the same chunk while it is a lead-in, a question,
+        a list item ending in "；" or a fragment, cut at a clause break if longer than MAX_QUOTE."""
         u = self.units[i]
         j = i
         while (j + 1 < len(self.units) and self.units[j + 1].chunk_id == u.chunk_id
@@ -274,7 +274,7 @@ class Evidence:
 
 def _wants_more(text: str) -> bool:
     t = text.rstrip()
-    return t.endswith(("：", ":", "？", "?")) or len(t) < SHORT_QUOTE
+    return t.endswith(("：", ":", "？", "?", "；", ";")) or len(t) < SHORT_QUOTE
 
 
 def _bigrams(text: str) -> set[str]:

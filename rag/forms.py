@@ -9,18 +9,21 @@ from pathlib import Path
 
 import jieba.posseg
 
+from index.tokens import STOPWORDS
+
 
 FORMS_FILE = Path(__file__).resolve().parent / "data" / "question_forms.json"
 PLANS = ("summary", "disagreement", "yesno", "compare", "why")   # in the order they are tried
-DETAILS = ("number", "date", "place", "name")
+DETAILS = ("number", "month", "date", "place", "name", "choice")
 
 
 @dataclass(frozen=True)
 class Form:
     """The answer a question's form asks for."""
     plan: str = ""      # one of PLANS, or "" for a plain question (fact, view)
-    detail: str = ""    # one of DETAILS when a specific figure, date, place or name is asked for
+    detail: str = ""    # one of DETAILS when a specific figure, month, date, place or name is asked for
     noun: str = ""      # what a how-many question counts ("模型", "parameters"), when it says
+    choices: tuple[str, ...] = ()   # the alternatives of "是A还是B？" / "Is it A or B?" (detail "choice")
 
 
 def words(text: str) -> str:
@@ -51,29 +54,49 @@ class Forms:
         """The form of a question given in simplified script."""
         plan = next((p for p in PLANS if (self.asks_yes_or_no(text) if p == "yesno"
                                           else has_cue(text, self.cues(p)))), "")
-        detail = next((d for d in DETAILS if has_cue(text, self._detail(d))), "")
-        return Form(plan, detail, self.asked_noun(text) if detail == "number" else "")
+        detail = next((d for d in DETAILS if d != "choice" and has_cue(text, self._detail(d))), "")
+        choices = () if detail or plan in ("disagreement", "compare") else self.alternatives(text)
+        return Form(plan, detail or ("choice" if choices else ""), self.asked_noun(text) if detail == "number" else "",
+                    choices)
+
+    def alternatives(self, text: str) -> tuple[str, ...]:
+        """The two words an alternative question sets against each other, either side of its
+        cue ("是人民币还是美元？" -> 人民币, 美元); () if it is not one (a 吗-question's 还是 is
+        "still")."""
+        if self.asks_yes_or_no(text):
+            return ()
+        parts = [w for w in jieba.lcut(text) if any(ch.isalnum() for ch in w)]
+        for cue in self.data["detail"]["choice"]["zh"]:
+            if cue in parts[1:-1]:
+                k = parts.index(cue)
+                return parts[k - 1], parts[k + 1]
+        return ()
 
     def asked_noun(self, text: str) -> str:
         """What a how-many question counts: the word after its cue ("多少个模型" -> 模型,
-        "how many parameters" -> parameters), measure words skipped; "" if none."""
+        "多大的模型" -> 模型, "how many parameters" -> parameters), measure words and 的 skipped
+        unless nothing follows them ("多少人" -> 人);
+        "" if none (an auxiliary verb next: "what figure did he give")."""
         entry = self.data["detail"]["number"]
         for cue in sorted(entry["zh"], key=len, reverse=True):
             at = text.find(cue)
             if at >= 0:
-                rest = text[at + len(cue):].lstrip(self.data["holds"]["measures"] + " ")
+                after = text[at + len(cue):]
+                rest = after.lstrip(self.data["holds"]["measures"] + entry["before_noun"] + " ")
                 word = ""
                 for ch in rest:
                     if not ("\u4e00" <= ch <= "\u9fff"):
                         break
                     word += ch
-                return word[:2]
+                # "多少人": the measure word is what is counted when no noun follows it
+                return word[:2] or after[:len(after) - len(rest)].strip(entry["before_noun"] + " ")[-1:]
         padded = words(text).split()
         for cue in entry["en"]:
             parts = cue.split()
             for k in range(len(padded) - len(parts)):
-                if padded[k:k + len(parts)] == parts:
-                    return padded[k + len(parts)]
+                after = padded[k + len(parts)]
+                if padded[k:k + len(parts)] == parts and after not in STOPWORDS | set(self.data["yesno"]["en_start"]):
+                    return after   # "how many parameters"; not "what figure did", "figures for"
         return ""
 
     def asks_yes_or_no(self, text: str) -> bool:
@@ -102,20 +125,54 @@ class Forms:
         """Whether `text` holds one of the cues listed under `key`."""
         return has_cue(text, self.cues(key))
 
-    def holds(self, kind: str, text: str) -> bool:
-        """Whether a sentence gives a detail of this kind (number, date, place or name)."""
+    def holds(self, kind: str, text: str, asked: str = "") -> bool:
+        """Whether a sentence gives a detail of this kind (number, date, place or name) that the
+        question (`asked`) does not already state: "95%" does not answer "the project where
+        Claude wrote 95% of the code is called what?"."""
+        asked = asked.lower()
+        return any(d.lower() not in asked for d in self.details(kind, text))
+
+    def details(self, kind: str, text: str) -> list[str]:
+        """The details of this kind a sentence states: digit runs and numerals before a measure
+        word (number); digits before 月 and month names (month); those, digits before 年/日 and
+        date words (date); Latin names and acronyms
+        (capitalised or holding a digit) and words jieba tags as names (name) or places (place)."""
         h = self.data["holds"]
+        runs = _runs(text)
         if kind == "number":
-            return (any(ch.isdigit() or ch == "%" for ch in text)
-                    or any(a in h["numerals"] and b in h["measures"] for a, b in zip(text, text[1:])))
+            return ([r.rstrip(".") for r in runs if r[:1].isdigit()]
+                    + [a + b for a, b in zip(text, text[1:]) if a in h["numerals"] and b in h["measures"]])
+        months = [r for r, after in _runs_with_next(text) if r.isdigit() and after in h["month_after_digit"]] \
+            + [w for w in h["month_words"]["zh"] + h["month_words"]["en"] if has_cue(text, [w])]
+        if kind == "month":
+            return months
         if kind == "date":
-            return (any(a.isdigit() and b in h["date_after_digit"] for a, b in zip(text, text[1:]))
-                    or has_cue(text, h["date_words"]["zh"] + h["date_words"]["en"]))
+            dates = [r for r, after in _runs_with_next(text) if r.isdigit() and after in h["date_after_digit"]]
+            spoken = [w for w in h["date_words"]["zh"] + h["date_words"]["en"] if has_cue(text, [w])]
+            return list(dict.fromkeys(dates + spoken + months))
+        found = []
+        if kind == "name":
+            found = [r for r in runs if r[:1].isupper() or (r[:1].isalpha() and any(c.isdigit() for c in r))]
         tags = set(h["place_tags"] if kind == "place" else h["name_tags"])
-        if kind == "name" and any(w[:1].isupper() or any(c.isdigit() for c in w) for w in text.split()
-                                  if w[:1].isascii() and w[:1].isalpha()):
-            return True
-        return any(w.flag in tags for w in jieba.posseg.lcut(text))
+        return found + [w.word for w in jieba.posseg.lcut(text) if w.flag in tags]
 
     def gives_reason(self, text: str) -> bool:
         return has_cue(text, self.cues("reason"))
+
+
+def _runs_with_next(text: str) -> list[tuple[str, str]]:
+    """Maximal runs of ASCII letters, digits and inner ".", "-", "%" ("Qwen3.5", "1.8B", "95%"),
+    each with the character after it."""
+    out, run = [], ""
+    for k, ch in enumerate(text + " "):
+        if ch.isascii() and (ch.isalnum() or (run and ch in ".-%")):
+            run += ch
+            continue
+        if run:
+            out.append((run.rstrip(".-"), ch))
+        run = ""
+    return out
+
+
+def _runs(text: str) -> list[str]:
+    return [r for r, _ in _runs_with_next(text)]

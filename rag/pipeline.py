@@ -25,6 +25,7 @@ from rag.compose import Composition
 from rag.config import Config
 from rag.coverage import Background, Coverage
 from rag.evidence import Evidence
+from rag.exemplars import Exemplars
 from rag.forms import Forms
 from rag.conversation import Turn, as_turns, bound
 from rag.query import Query, analyze, is_vague
@@ -49,6 +50,7 @@ class Pipeline:
         self.editions: dict = {}
         self.coverage: Coverage | None = None
         self.background: Background | None = None
+        self.asks_detail: Exemplars | None = None   # does a question asking "在哪" want a place?
         self.llm = None  # an optional LLM composer, see rag.llm
 
     def warm_up(self, progress: bool = True) -> "Pipeline":
@@ -75,6 +77,7 @@ class Pipeline:
             self.retriever = HybridRetriever(self.index, self.embedder, tokenizer, cfg.candidates,
                                              cfg.rrf_k, cfg.speaker_boost, self.editions)
             self.tokenizer = tokenizer
+            self.asks_detail = Exemplars.embed(self.embedder)
             evidence = Evidence(self.index, tokenizer)
             evidence.editions = self.editions
             self.tools = plans.Tools(evidence, self.corpus.speakers, self.forms, cfg)
@@ -216,7 +219,11 @@ class Pipeline:
         passage = {h.chunk.chunk_id: h.score for h in base}   # fused (dense + keyword) retrieval score
         measured = self.tools.evidence.measure(vector, weights, passage) if vector is not None else None
         carried = query.carried and named != ()
-        return plans.Ask(query, self.forms.read(query.asked or query.rewritten), k, allowed, base, hits, vector,
+        asked = query.asked or query.rewritten
+        form = self.forms.read(asked)
+        if form.detail and not self.asks_detail.confirms(self.retriever.dense.vector(asked), form.detail):
+            form = replace(form, detail="", noun="")   # "难点在哪？" asks for no place
+        return plans.Ask(query, form, k, allowed, base, hits, vector,
                          weights, named, off, unknown, measured, carried, frozenset(docs) if docs else None)
 
 

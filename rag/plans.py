@@ -29,11 +29,13 @@ import numpy as np
 
 from index.records import EDITOR
 from index.sentences import Sentence
+from index.tokens import to_simplified
 from rag.compose import Composition, Draft
-from rag.evidence import Evidence, Measured, Quote, Ranking, Scored
+from rag.evidence import SHORT_QUOTE, Evidence, Measured, Quote, Ranking, Scored
 from rag.forms import Form, Forms
 from rag.query import Query
 from rag.records import Hit
+from rag.text import quoted_phrases
 from rag.wording import detail_name, echoable, joined, say
 
 SUMMARY_POINTS = 6        # bullets of a summary, at most (4-6 expected)
@@ -43,6 +45,7 @@ MIN_TALK_UNITS = 8        # a talk with fewer sentences is a summary of one: all
 MIN_POINT_CHARS = 15      # a summary bullet shorter than this says too little
 SUPPORTING = 1            # quotes after the first in a plain answer
 REASON_REACH = 3          # sentences after the best one searched for the reason it gives
+CLAUSE_MARKS = "，,；;。！？!?：:"   # where a sentence's clauses end
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,8 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
     way?"): whether they agree is for the reader to judge from both positions, not from one
     person's sentence."""
     people = [p for p in a.named if p != EDITOR]
+    if EDITOR in a.named and not people:
+        return None   # the article's own view, set against the world's: the article answers
     text = a.query.asked or a.query.rewritten   # in simplified script
     compares = a.form.plan == "yesno" and (t.forms.has("compare", text) or t.forms.has("disagreement", text))
     if a.form.plan not in ("compare", "disagreement") and not (compares and len(people) >= 2) and (
@@ -329,7 +334,8 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
 
 def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     """The person named did not speak to the topic: their best sentence is clearly worse than
-    someone else's (decided by where the content is, not by a rank)."""
+    someone else's, and none of theirs is the closest in meaning to the question (decided by
+    where the content is, not by a rank)."""
     if len(a.named) != 1 or a.named[0] == EDITOR or a.query.asks_who or a.carried:
         return None
     person = a.named[0]
@@ -337,6 +343,9 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     theirs = next((s for s in ranked if s.unit.speaker == person), None)
     other = next((s for s in ranked if s.unit.speaker not in (person, EDITOR)), None)
     if other is None or (theirs is not None and theirs.score >= other.score - t.config.not_said_margin):
+        return None
+    closest = max((s for s in ranked if s.unit.speaker != EDITOR), key=lambda s: s.dense)
+    if closest.unit.speaker == person:   # what they said is the nearest in meaning: they did talk about it
         return None
     if person == t.speakers.moderator and theirs is None:
         return None   # the moderator asked it: plan_only_asked says so
@@ -382,8 +391,8 @@ def _asks_about_asking(a: Ask, t: Tools) -> bool:
 
 def plan_not_given(a: Ask, t: Tools) -> Composition | None:
     """A figure, date, place or name is asked for and none of the best sentences holds one."""
-    kind = a.form.detail
-    if not kind or a.form.plan in ("summary", "compare", "disagreement"):
+    kind = _detail_asked(a)
+    if not kind:
         return None
     ranked = _answerers(a, t)
     best = ranked[: t.config.detail_depth]
@@ -396,11 +405,28 @@ def plan_not_given(a: Ask, t: Tools) -> Composition | None:
     return d.done(abstained=True)
 
 
+def _detail_asked(a: Ask) -> str:
+    """The kind of detail one sentence must give ("" if none): not for a summary or a
+    comparison, nor for a who-question, whose answer is the speaker (the transcript always says
+    who spoke; "Who named X as …" asks for a person, not for a name said)."""
+    if a.form.plan in ("summary", "compare", "disagreement") or a.query.asks_who:
+        return ""
+    return a.form.detail
+
+
 def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
-    """Whether a sentence gives the detail asked for: one of its kind, and for a count or a
-    figure, about the thing counted (named in the sentence or in its translation)."""
+    """Whether a sentence gives the detail asked for about the topic: it holds one of that kind
+    the question does not already state (a name or a place: in a clause on the topic), and for
+    a count or a figure, it names the thing counted (in the sentence or in its translation)."""
     text = t.evidence.quote(s.i).text
-    if not t.forms.holds(kind, text):
+    if kind == "choice":   # names one of the alternatives (in the sentence or its translation)
+        rendering = (t.evidence.rendering(s.unit.doc_id, s.unit.start, s.unit.end, "en") or "").lower()
+        return any(c in text or c.lower() in rendering for c in a.form.choices)
+    asked = to_simplified(a.query.asked or a.query.rewritten)
+    # A figure or a date qualifies the whole statement ("7月28号做了一件事情，…，把…整合在一起了");
+    # a name or a place names one thing, in its clause ("ChatGPT在…，Claude写了这个项目…").
+    spans = _topical(a, t, text) if kind in ("name", "place") else [text]
+    if not any(t.forms.holds(kind, c, asked) for c in spans):
         return False
     noun = a.form.noun
     if not noun:
@@ -410,6 +436,25 @@ def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
         stem = noun.rstrip("s")
         return rendering is None or stem in rendering.lower()
     return noun in text
+
+
+def _topical(a: Ask, t: Tools, text: str) -> list[str]:
+    """The clauses of a sentence about the question's topic: those sharing a word with it, each
+    with a fragment next to it ("2019年，我们实验室…": a bare date or place belongs to its
+    neighbour); the whole sentence if no clause shares a word."""
+    clauses = _clauses(text)
+    shares = [bool(set(t.evidence.tokenizer.tokens(c)) & a.weights.keys()) for c in clauses]
+    if not any(shares):
+        return [text]
+    near = lambda k: any(shares[j] for j in (k - 1, k + 1) if 0 <= j < len(clauses))  # noqa: E731
+    return [c for k, c in enumerate(clauses) if shares[k] or (len(c.strip()) < SHORT_QUOTE and near(k))]
+
+
+def _clauses(text: str) -> list[str]:
+    """The text cut at clause and sentence punctuation."""
+    for mark in CLAUSE_MARKS[1:]:
+        text = text.replace(mark, CLAUSE_MARKS[0])
+    return [c for c in text.split(CLAUSE_MARKS[0]) if c.strip()]
 
 
 # ------------------------------------------------------------------ answers
@@ -432,8 +477,10 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
     ranked = t.ranked(a, keep, chunks=chunks)
     if not ranked and person is not None:
         ranked = t.ranked(a, lambda u: u.speaker == person, speakers=[person])
-    if a.query.asks_who:
-        ranked = [s for s in ranked if s.unit.speaker != EDITOR] or ranked
+    if a.query.asks_who:   # who used the words the question quotes, else not the article's narration
+        phrases = quoted_phrases(a.query.asked or a.query.rewritten)
+        ranked = ([s for s in ranked if any(p in s.unit.text for p in phrases)]
+                  or [s for s in ranked if s.unit.speaker != EDITOR] or ranked)
     if fresh and not a.again:   # moving on: not a sentence this conversation already quoted, unless
         said = _said_before(a, t)  # a turn asking something of its own is answered clearly better by it,
         new = [s for s in ranked if not _repeats(t, s.i, said)]   # and asks about it, in its own words
@@ -441,7 +488,7 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
                 and t.evidence.mentions(ranked[0].i, a.own_words):   # ("他举电动车的例子是想说明什么？")
             new = [ranked[0]] + new
         ranked = new or ranked
-    if a.form.detail and a.form.plan not in ("summary", "compare", "disagreement"):
+    if _detail_asked(a):
         # a question asking for a figure, date, place or name is answered by a sentence holding one
         head = ranked[: t.config.detail_depth]
         giving = [s for s in head if _gives(a, t, a.form.detail, s)]

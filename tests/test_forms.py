@@ -23,7 +23,14 @@ def forms():
     ("Compare how Tang Jie and Yang Zhilin see agents", Form("compare")),
     ("林俊旸说千问到现在一共开源了多少个模型？", Form("", "number", "模型")),
     ("How many parameters does the model have?", Form("", "number", "parameters")),
+    ("他们用多大的模型做实验？", Form("", "number", "模型")),
+    ("他们团队有多少人？", Form("", "number", "人")),     # the measure word is what is counted
+    ("And what figure did they report?", Form("", "number")),   # no noun: "did" is a verb
+    ("Did the lab give figures for its revenue?", Form("yesno", "number")),   # no noun: "for"
+    ("他们有没有给出具体数字？", Form("yesno", "number")),
     ("智谱什么时候上市？", Form("", "date")),
+    ("智谱是几月份发布的新模型？", Form("", "month")),
+    ("In which month did the lab open?", Form("", "month")),
     ("Where was the meeting held?", Form("", "place")),
     ("唐杰怎么看开源？", Form()),
     ("What does Yao Shunyu think about benchmarks?", Form()),
@@ -50,3 +57,38 @@ def test_negations(forms, sentence, count):
     ("name", "用了Claude Code来写", True), ("place", "在北京开会", True)])
 def test_whether_a_sentence_gives_a_detail(forms, kind, sentence, holds):
     assert forms.holds(kind, sentence) is holds
+
+
+@pytest.mark.parametrize("kind, sentence, asked, holds", [
+    ("number", "Claude已经写了这个项目95%的程式码", "Claude写了95%代码的那个项目叫什么名字？", False),
+    ("number", "Claude已经写了这个项目95%的程式码", "Claude写了多少代码？", True),
+    ("name", "Claude已经写了这个项目95%的程式码", "Claude写的那个项目叫什么名字？", False),
+    ("name", "ChatGPT在利用用户数据学习聊天风格", "Claude写的那个项目叫什么名字？", True),
+    ("date", "2025年初DeepSeek出来", "in which year did deepseek come out?", True),
+    ("date", "我们大概在7月28号做了一件事情", "7月28号做成的那个模型是哪天发布的？", False)])
+def test_a_detail_the_question_already_states_is_not_given(forms, kind, sentence, asked, holds):
+    assert forms.holds(kind, sentence, asked) is holds
+
+
+def test_the_details_a_sentence_states(forms):
+    assert forms.details("number", "如果1.8B开源出去，95%的同学有两三个机会") == ["1.8B", "95%", "三个"]
+    assert forms.details("date", "2023年8月3日开始") == ["2023", "8", "3"]
+    assert forms.details("name", "用了Claude Code和Qwen3.5来写")[:3] == ["Claude", "Code", "Qwen3.5"]
+
+
+@pytest.mark.parametrize("question, choices", [
+    ("他说的预算是人民币还是美元？", ("人民币", "美元")),
+    ("开源还是闭源？", ("开源", "闭源")),
+    ("他还是认为开源更好吗？", ()),      # a 吗-question: 还是 is "still"
+    ("Is it in yuan or dollars?", ()),   # no English cue: "or" joins too much else
+])
+def test_an_alternative_question_sets_two_words_against_each_other(forms, question, choices):
+    form = forms.read(question)
+    assert form.choices == choices and (form.detail == "choice") is bool(choices)
+
+
+def test_a_month_is_digits_before_月_or_a_months_name_and_it_is_a_date_too(forms):
+    assert forms.details("month", "我们大概在7月28号做了一件事情") == ["7"]
+    assert forms.details("month", "2025年初DeepSeek出来") == []        # early in the year: no month
+    assert forms.holds("date", "2025年初DeepSeek出来", "in which year did it come out?")
+    assert forms.holds("date", "It came out in July", "when did it come out?")

@@ -1,10 +1,13 @@
 """Each answer plan on the real transcript and model: the shape a reader expects (DESIGN.md,
 "What a good answer looks like"). These questions are not in the evaluation set."""
 import re
+from types import SimpleNamespace
 
 import pytest
 
+from index.sentences import Sentence
 from rag import plans
+from rag.evidence import Scored
 
 pytestmark = pytest.mark.slow
 
@@ -66,6 +69,121 @@ def test_a_detail_the_transcript_does_not_give_is_declined_with_context(pipeline
     plan, a = _plan(pipeline, "How many GPUs does Lin Junyang's team train on?")
     assert plan == "not_given" and a.abstained
     assert a.answer.startswith("The transcript does not give that figure.") and a.citations
+
+
+@pytest.mark.parametrize("question", ["林俊旸说2023年8月3日开源的第一个模型叫什么名字？",
+                                      "唐杰说的那个7月28号整合了Coding和Agentic能力的模型有多少参数？",
+                                      "What is the name of the project Claude wrote 95% of the code for?"])
+def test_a_detail_only_the_question_states_is_not_an_answer(pipeline, question):
+    """The best sentence holds a date, figure or name, but only the one the question gives."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "not_given" and a.abstained and a.citations
+
+
+def test_a_bare_date_before_the_clause_on_the_topic_answers_a_when_question(pipeline):
+    """"2019年，我们实验室…转向做大模型": the date shares no word with the question, but belongs to it."""
+    plan, a = _plan(pipeline, "唐杰哪一年把实验室转向大模型？")
+    assert plan == "view" and not a.abstained and a.citations[0].quote.startswith("2019年")
+
+
+def test_a_month_asked_for_is_answered_only_by_a_month_wherever_it_is_in_the_sentence(pipeline):
+    plan, a = _plan(pipeline, "唐杰说DeepSeek是2025年几月份出来的？")
+    assert plan == "not_given" and a.answer.startswith("文字稿没有给出具体月份。")   # "2025年初" is no month
+    plan, a = _plan(pipeline, "唐杰说他们是几月份把Coding、Agentic、Reasoning能力整合在一起的？")
+    assert plan == "view" and "7月28号" in a.citations[0].quote   # two clauses before the topic's
+
+
+def test_a_headcount_is_not_given_by_a_sentence_counting_something_else(pipeline):
+    """"多少人": 人 is what is counted, so "大1-2个数量级" does not answer it."""
+    plan, a = _plan(pipeline, "林俊暘說千問團隊有多少人？")
+    assert plan == "not_given" and a.abstained
+
+
+def test_a_who_question_is_answered_by_who_spoke_whatever_detail_it_mentions(pipeline):
+    plan, a = _plan(pipeline, "Who named Claude Code as the model of enterprise AI?")
+    assert plan == "who" and not a.abstained and a.speakers[:1] == ("姚顺雨",)
+
+
+@pytest.mark.parametrize("question", ["姚顺雨觉得做To B的难点在哪？", "林俊旸认为小模型的价值在哪里？"])
+def test_where_asked_of_something_abstract_is_answered_not_declined(pipeline, question):
+    """"在哪" asks for a place only when the question is about one (rag/data/detail_exemplars.json)."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "view" and not a.abstained and a.citations
+
+
+def test_an_alternative_question_neither_of_whose_alternatives_is_given_is_declined(pipeline):
+    plan, a = _plan(pipeline, "唐杰说的那个会是在北京还是上海开的？")
+    assert plan == "not_given" and a.abstained and a.answer.startswith("文字稿没有给出具体是哪一种。")
+    plan, a = _plan(pipeline, "林俊旸说千问的开源是从2023年还是2024年开始的？")
+    assert plan == "view" and not a.abstained and "2023" in a.citations[0].quote
+
+
+@pytest.mark.parametrize("question, who", [("“穷有穷的做法”这句话是谁说的？", "编者"),
+                                          ("“横空出世”这个词是谁用来形容DeepSeek的？", "唐杰")])
+def test_who_used_the_words_a_question_quotes_is_who_said_them_the_article_too(pipeline, question, who):
+    plan, a = _plan(pipeline, question)
+    phrase = question[1:question.index("”")]
+    assert plan == "who" and a.speakers[:1] == (who,) and phrase in a.citations[0].quote
+
+
+def test_the_articles_view_set_against_others_is_the_articles_not_the_speakers_side_by_side(pipeline):
+    plan, a = _plan(pipeline, "文章认为与会者的判断和市场的热情有什么不同？")
+    assert plan != "positions" and a.speakers[:1] == ("编者",) and {c.chunk.speaker for c in a.citations} == {"编者"}
+
+
+def test_a_list_item_ending_in_a_semicolon_is_quoted_with_the_items_after_it(pipeline):
+    plan, a = _plan(pipeline, "谁说Agent落地首先要看有没有解决有价值的事情？")
+    quote = a.citations[0].quote
+    assert plan == "who" and quote.startswith("第一") and "第二" in quote and "第三" in quote
+
+
+class _Drafted(Exception):
+    """Raised by _FakeTools.draft: the plan went on to write an answer."""
+
+
+class _FakeTools:
+    """Just what plan_not_said_by reads, with the sentences ranked by hand."""
+
+    def __init__(self, ranked):
+        self._ranked = ranked
+        self.config = SimpleNamespace(not_said_margin=0.06)
+        self.speakers = SimpleNamespace(moderator="主持人")
+
+    def ranked(self, ask, keep=lambda u: True):
+        return [s for s in self._ranked if keep(s.unit)]
+
+    def draft(self, ask):
+        raise _Drafted
+
+
+def _scored(i, speaker, score, dense):
+    unit = Sentence("doc", f"c{i}", speaker, "s", "talk", "text", i, i + 4, i)
+    return Scored(i, unit, score, dense, 0.0)
+
+
+def _named(person):
+    return SimpleNamespace(named=(person,), query=SimpleNamespace(asks_who=False, lang="zh"), carried=False,
+                           again=False, quoted_before=frozenset())
+
+
+def test_not_said_by_when_someone_else_is_clearly_ahead_and_closer_in_meaning():
+    ahead = [_scored(0, "乙", 1.30, 0.84), _scored(1, "甲", 1.17, 0.80)]
+    with pytest.raises(_Drafted):
+        plans.plan_not_said_by(_named("甲"), _FakeTools(ahead))
+
+
+def test_not_said_by_never_when_the_persons_own_sentence_is_the_closest_in_meaning():
+    """Retrieval favoured another passage, but what 甲 said is nearest the question: 甲 spoke to it."""
+    ranked = [_scored(0, "乙", 1.30, 0.84), _scored(1, "甲", 1.17, 0.85)]
+    assert plans.plan_not_said_by(_named("甲"), _FakeTools(ranked)) is None
+
+
+@pytest.mark.parametrize("question", ["李广密自己觉得To B和To C哪个更重要？", "李广密本人怎么看开源？",
+                                      "What is Li Guangmi's own view on vertical integration?"])
+def test_the_moderators_own_view_on_what_he_only_asked_is_declined(pipeline, question):
+    """His sentences nearest the topic are all questions, whoever else ranks above them."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "only_asked" and a.abstained and a.citations and a.speakers[0] != "李广密"
 
 
 def test_disagreement_sets_people_side_by_side(pipeline):

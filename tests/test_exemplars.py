@@ -1,0 +1,79 @@
+"""The nearest-exemplar classifier (rag/exemplars.py): a one-hot fake embedder whose answers can
+be worked out by hand, then the real model on the detail exemplars of rag/data."""
+import json
+
+import numpy as np
+import pytest
+
+from rag.exemplars import DETAIL_EXEMPLARS, NONE, Exemplars
+
+
+class OneHot:
+    """Each known sentence is a unit vector along its own axis; anything else is zero."""
+
+    def __init__(self, sentences):
+        self.axis = {s: i for i, s in enumerate(sentences)}
+
+    def embed_queries(self, texts):
+        out = np.zeros((len(texts), len(self.axis)), dtype=np.float32)
+        for row, t in enumerate(texts):
+            out[row, self.axis[t]] = 1.0
+        return out
+
+
+@pytest.fixture
+def exemplars(tmp_path):
+    data = {"_about": "skipped", "place": ["在哪里举行？"], "number": ["有多少人？"], NONE: ["难点在哪？"]}
+    path = tmp_path / "ex.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return Exemplars.embed(OneHot(["在哪里举行？", "有多少人？", "难点在哪？"]), path)
+
+
+def test_the_nearest_exemplar_among_the_labels_asked(exemplars):
+    near_none = np.array([0.1, 0.5, 0.9])   # closest to 难点在哪？, then 有多少人？
+    assert exemplars.labels == ["place", "number", NONE]
+    assert exemplars.nearest(near_none, ("place", "number", NONE)) == NONE
+    assert exemplars.nearest(near_none, ("place", "number")) == "number"
+    assert not exemplars.confirms(near_none, "place")
+    assert exemplars.confirms(np.array([0.9, 0.0, 0.5]), "place")
+
+
+def test_without_a_vector_or_exemplars_of_the_kind_the_cue_words_stand(exemplars):
+    assert exemplars.confirms(None, "place")
+    assert exemplars.confirms(np.array([0.0, 0.0, 1.0]), "date")
+
+
+def test_bad_files_and_labels_are_named(tmp_path, exemplars):
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"_about": "nothing"}', encoding="utf-8")
+    with pytest.raises(ValueError, match="no exemplar sentences in .*empty.json"):
+        Exemplars.embed(OneHot([]), empty)
+    with pytest.raises(ValueError, match="no exemplar labelled"):
+        exemplars.nearest(np.ones(3), ("date",))
+    with pytest.raises(ValueError, match="2 labels for 1 exemplar vectors"):
+        Exemplars(["a", "b"], np.ones((1, 3)))
+
+
+def test_the_detail_exemplars_hold_every_kind_and_none():
+    data = json.loads(DETAIL_EXEMPLARS.read_text(encoding="utf-8"))
+    assert {k for k in data if not k.startswith("_")} == {"number", "date", "place", "name", NONE}
+    assert all(len(v) >= 4 for k, v in data.items() if not k.startswith("_"))
+
+
+# Questions that are not exemplars (nor evaluation questions): the cue words of each read as
+# asking for a detail; the model tells which really do.
+@pytest.mark.slow
+@pytest.mark.parametrize("question, kind, asks", [
+    ("这家公司的短板在哪里？", "place", False),
+    ("他认为真正的挑战在哪？", "place", False),
+    ("When the audience laughed, what did she say next?", "date", False),
+    ("发布会在哪个城市开的？", "place", True),
+    ("Where did the two founders first meet?", "place", True),
+    ("When did the lab release its first model?", "date", True),
+    ("这个数据集有多少条样本？", "number", True),
+    ("Did the company publish any figures on its revenue?", "number", True),
+])
+def test_the_model_tells_a_detail_asked_for_from_the_same_cue_words(pipeline, question, kind, asks):
+    assert pipeline.forms.read(question).detail == kind
+    vector = pipeline.retriever.dense.vector(question)
+    assert pipeline.asks_detail.confirms(vector, kind) is asks
