@@ -102,7 +102,8 @@ class Tokenizer:
                     tk.add_word(w.lower(), freq=2000)
                     tk.add_word(w, freq=2000)
                 tk.check_initialized()
-                ascii_words = sorted({w.lower() for w, f in tk.FREQ.items() if f and w.isascii() and w.strip()},
+                # (a word with a space never comes out of jieba: it cuts at whitespace first)
+                ascii_words = sorted({w.lower() for w, f in tk.FREQ.items() if f and w.isascii() and w.split() == [w]},
                                      key=len, reverse=True)
                 self._ascii_words = re.compile("|".join(map(re.escape, ascii_words))) if ascii_words else None
                 self._jieba = tk

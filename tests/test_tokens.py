@@ -67,3 +67,4 @@ def test_ascii_dictionary_words_go_to_jieba():
     assert tk._ascii_words.search("we write c++ daily")          # jieba's own dictionary
     assert tk._ascii_words.search("rlvr works")                  # a corpus term (terms.txt)
     assert not tk._ascii_words.search("battery drain from background sync")
+    assert not tk._ascii_words.search("scaling law")   # a term with a space (terms.txt): jieba never gives it
