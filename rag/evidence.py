@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.records import Chunk
-from index.sentences import Sentence
+from index.sentences import Sentence, spoken_body
 from index.store import Index
 from index.tokens import Tokenizer
 from rag.records import Citation
@@ -128,6 +128,7 @@ class Evidence:
         tokens: dict[str, set[str]] = {}   # one set per distinct text, shared by its repeats
         self._tokens = [tokens.get(u.text) or tokens.setdefault(u.text, set(tokenizer.tokens(u.text)))
                         for u in self.units]
+        framed = self._frame_topics(index.chunks, tokenizer)
         self._index_of = {(u.doc_id, u.start): i for i, u in enumerate(self.units)}
         self._document_frequency: dict[str, int] = {}   # in how many units each word occurs
         for toks in self._tokens:
@@ -149,12 +150,29 @@ class Evidence:
             self._of_chunk[u.chunk_id] = (lo, i + 1)
             by_speaker.setdefault(u.speaker, []).append(i)
             by_doc.setdefault(u.doc_id, []).append(i)
-            for tok in self._tokens[i]:
+            for tok in self._tokens[i] | framed.get(i, set()):
                 postings.setdefault(tok, []).append(i)
         self._by_speaker = {k: np.array(v, dtype=np.int64) for k, v in by_speaker.items()}
         self._by_doc = {k: np.array(v, dtype=np.int64) for k, v in by_doc.items()}
         self._postings = {k: np.array(v, dtype=np.int64) for k, v in postings.items()}
         self._all = np.arange(len(self.units), dtype=np.int64)
+
+    def _frame_topics(self, chunks, tokenizer: Tokenizer) -> dict[int, set[str]]:
+        """The article's lead-in to a quote ("X则从Scaling Law角度分析：「…」") says what the quote
+        is about: its words (not the person's name), by unit of the quote, for keyword search."""
+        lead_of = {}
+        for c in chunks:
+            lo, _ = spoken_body(c)
+            if c.kind == "summary_quote" and lo:
+                words = set(tokenizer.tokens(c.text[:lo])) - set(tokenizer.tokens(c.speaker))
+                if words:
+                    lead_of[c.chunk_id] = (c.start + lo, words)
+        framed = {}
+        for i, u in enumerate(self.units):
+            lead = lead_of.get(u.chunk_id)
+            if lead is not None and u.start >= lead[0]:
+                framed[i] = lead[1] - self._tokens[i]
+        return framed
 
     @property
     def documents(self) -> list[str]:

@@ -235,3 +235,11 @@ def test_the_moderator_whose_closest_sentence_is_a_question_only_asked(pipeline,
     plan, answer = _plan(pipeline, question, [earlier])
     assert plan == "only_asked" and answer.abstained
     assert answer.citations and "李广密" not in {c.chunk.speaker for c in answer.citations}
+
+
+@pytest.mark.parametrize("question", ["杨植麟认为Scaling Law还有效吗？", "Does Yang Zhilin think the Scaling Law still holds?"])
+def test_a_topic_named_only_in_the_articles_lead_in_to_a_quote_is_the_quotes_topic(pipeline, question):
+    """「杨植麟则从Scaling Law角度分析：「…」」: the quote itself never says "Scaling Law", the
+    article's lead-in does; he did talk about it (was: "did not talk about this; 唐杰 did")."""
+    plan, a = _plan(pipeline, question)
+    assert plan != "not_said_by" and not a.abstained and a.speakers[0] == "杨植麟"
