@@ -311,6 +311,8 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
     if len(people) < 2:
         if a.form.plan != "disagreement" and not (a.form.plan == "compare" and not people):
             return None
+        if people and t.forms.has("why", text):
+            return None   # why one person sees two things as different: their reasons, not others' positions
         speakers_ranked = t.ranked(a, lambda u: u.speaker != EDITOR and u.kind != "moderator_question")
         best_of: dict[str, Scored] = {}
         for s in speakers_ranked:

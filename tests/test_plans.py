@@ -243,3 +243,9 @@ def test_a_topic_named_only_in_the_articles_lead_in_to_a_quote_is_the_quotes_top
     article's lead-in does; he did talk about it (was: "did not talk about this; 唐杰 did")."""
     plan, a = _plan(pipeline, question)
     assert plan != "not_said_by" and not a.abstained and a.speakers[0] == "杨植麟"
+
+
+@pytest.mark.parametrize("question", ["Why does Yao Shunyu think To B and To C differ?", "为什么姚顺雨认为To B和To C不一样？"])
+def test_why_one_person_sees_two_things_differently_is_not_a_disagreement_between_people(pipeline, question):
+    plan, a = _plan(pipeline, question)
+    assert plan != "positions" and {c.chunk.speaker for c in a.citations} == {"姚顺雨"}
