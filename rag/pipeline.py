@@ -72,7 +72,8 @@ class Pipeline:
             self.coverage = Coverage(list(self.corpus.texts.values()) + translated, tokenizer, aliases, people)
             self.background = Background(self.index.background)
             self.retriever = HybridRetriever(self.index, self.embedder, tokenizer, cfg.candidates,
-                                             cfg.rrf_k, cfg.speaker_boost, self.editions)
+                                             cfg.rrf_k, cfg.speaker_boost, self.editions,
+                                             cache_dir=cfg.home / "editions")
             self.tokenizer = tokenizer
             evidence = Evidence(self.index, tokenizer)
             evidence.editions = self.editions

@@ -1,4 +1,6 @@
-"""Retrieval: dense (FAISS), keyword (BM25 over jieba tokens), fused by reciprocal rank."""
+"""Retrieval: dense (FAISS), keyword (BM25 over jieba tokens), fused by reciprocal rank; a
+question in the language of a transcript's edition is also matched against the chunks'
+renderings in that language (dense and keyword)."""
 from __future__ import annotations
 
 import copy
@@ -9,6 +11,7 @@ from typing import Protocol
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+from index.edition_vectors import rendering_vectors
 from index.records import Chunk
 from index.store import Index, embed_text
 from index.tokens import Tokenizer
@@ -17,6 +20,16 @@ from rag.records import Hit
 
 
 class Retriever(Protocol):
+    def dense_scores(self, query: Query, dense: np.ndarray) -> np.ndarray:
+        """The dense ranking's scores: each chunk's cosine to the question, in the original or,
+        for a question in an edition's language, in its rendering, whichever is closer (the
+        model matches within a language better than across; a chunk not rendered keeps its own).
+        `dense`: the cosines to the original."""
+        rendered = self.translated_vectors.get(query.lang)
+        if rendered is None:
+            return dense
+        return np.maximum(dense, rendered @ self.dense.vector(dense_text(query))[0])
+
     def retrieve(self, query: Query, k: int, speakers: frozenset[str] | None = None) -> list[Hit]: ...
 
 
@@ -78,25 +91,31 @@ class HybridRetriever:
     `scoped(docs)` is the same retriever over some documents only."""
 
     def __init__(self, index: Index, embedder, tokenizer: Tokenizer, candidates: int = 30,
-                 rrf_k: int = 60, speaker_boost: float = 0.5, editions: dict | None = None):
+                 rrf_k: int = 60, speaker_boost: float = 0.5, editions: dict | None = None,
+                 cache_dir=None):
+        """`cache_dir`: where the renderings' vectors are kept between starts (None: not kept)."""
         self.docs: frozenset[str] | None = None
         self.chunks = index.chunks
         self.dense = DenseRetriever(index, embedder)
         self.keyword = KeywordRetriever(index.chunks, tokenizer)
         # A question in a language a translation exists in is also matched against the chunks'
-        # translation (English keywords, stemmed), fused as a third ranking.
+        # translation: its keywords (English, stemmed) as a third ranking, and its embedding
+        # against the renderings' embeddings (see `dense_scores`).
         self.translated: dict[str, KeywordRetriever] = {}
+        self.translated_vectors: dict[str, np.ndarray] = {}
+        model = (index.manifest or {}).get("model", "")
         for lang in sorted({lang for _, lang in (editions or {})}):
             texts = [_rendering(editions, c, lang) for c in index.chunks]
             if any(texts):
                 self.translated[lang] = KeywordRetriever(index.chunks, tokenizer, texts)
+                self.translated_vectors[lang] = rendering_vectors(texts, embedder, model, cache_dir, lang)
         self.candidates, self.rrf_k, self.speaker_boost = candidates, rrf_k, speaker_boost
 
     def rank(self, query: Query, speakers: frozenset[str] | None = None) -> list[Hit]:
         """Every candidate either retriever found, best first by fused score."""
         dense = self.dense.scores(dense_text(query))
         keyword = self.keyword.scores(query)
-        rankings = [("dense", dense), ("keyword", keyword)]
+        rankings = [("dense", self.dense_scores(query, dense)), ("keyword", keyword)]
         if query.lang in self.translated:
             rankings.append((f"keyword_{query.lang}", self.translated[query.lang].scores(query)))
         allowed = [(speakers is None or c.speaker in speakers) and (self.docs is None or c.doc_id in self.docs)
@@ -112,6 +131,16 @@ class HybridRetriever:
         ranked = sorted(found, key=lambda i: (-fused[i], i))
         return [Hit(self.chunks[i], float(fused[i]), r + 1, float(dense[i]), float(keyword[i]),
                     tuple(found[i])) for r, i in enumerate(ranked)]
+
+    def dense_scores(self, query: Query, dense: np.ndarray) -> np.ndarray:
+        """The dense ranking's scores: each chunk's cosine to the question, in the original or,
+        for a question in an edition's language, in its rendering, whichever is closer (the
+        model matches within a language better than across; a chunk not rendered keeps its own).
+        `dense`: the cosines to the original."""
+        rendered = self.translated_vectors.get(query.lang)
+        if rendered is None:
+            return dense
+        return np.maximum(dense, rendered @ self.dense.vector(dense_text(query))[0])
 
     def retrieve(self, query: Query, k: int, speakers: frozenset[str] | None = None,
                  ranked: list[Hit] | None = None) -> list[Hit]:
