@@ -39,3 +39,8 @@ def test_only_english_words_are_stemmed():
     from index.tokens import stem
     assert [stem(t) for t in ("智能体", "gpt-4", "2026", "agents", "coding")] == \
         ["智能体", "gpt-4", "2026", "agent", "code"]
+
+
+def test_english_function_words_and_contraction_pieces_are_not_keywords():
+    toks = _tk().query_tokens("Why wouldn't he put China's odds any higher, and what did they do with it?")
+    assert toks == ["put", "china", "odd", "higher"]
