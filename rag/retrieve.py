@@ -20,16 +20,6 @@ from rag.records import Hit
 
 
 class Retriever(Protocol):
-    def dense_scores(self, query: Query, dense: np.ndarray) -> np.ndarray:
-        """The dense ranking's scores: each chunk's cosine to the question, in the original or,
-        for a question in an edition's language, in its rendering, whichever is closer (the
-        model matches within a language better than across; a chunk not rendered keeps its own).
-        `dense`: the cosines to the original."""
-        rendered = self.translated_vectors.get(query.lang)
-        if rendered is None:
-            return dense
-        return np.maximum(dense, rendered @ self.dense.vector(dense_text(query))[0])
-
     def retrieve(self, query: Query, k: int, speakers: frozenset[str] | None = None) -> list[Hit]: ...
 
 
@@ -98,9 +88,9 @@ class HybridRetriever:
         self.chunks = index.chunks
         self.dense = DenseRetriever(index, embedder)
         self.keyword = KeywordRetriever(index.chunks, tokenizer)
-        # A question in a language a translation exists in is also matched against the chunks'
-        # translation: its keywords (English, stemmed) as a third ranking, and its embedding
-        # against the renderings' embeddings (see `dense_scores`).
+        # A question in a language a translation exists in is matched against the chunks'
+        # translation: its embedding against the renderings' embeddings and its keywords
+        # (English, stemmed) against their words (see `rankings`).
         self.translated: dict[str, KeywordRetriever] = {}
         self.translated_vectors: dict[str, np.ndarray] = {}
         model = (index.manifest or {}).get("model", "")
@@ -115,16 +105,14 @@ class HybridRetriever:
         """Every candidate either retriever found, best first by fused score."""
         dense = self.dense.scores(dense_text(query))
         keyword = self.keyword.scores(query)
-        rankings = [("dense", self.dense_scores(query, dense)), ("keyword", keyword)]
-        if query.lang in self.translated:
-            rankings.append((f"keyword_{query.lang}", self.translated[query.lang].scores(query)))
+        rankings = self.rankings(query, dense, keyword)
         allowed = [(speakers is None or c.speaker in speakers) and (self.docs is None or c.doc_id in self.docs)
                    for c in self.chunks]
         fused = np.zeros(len(self.chunks))
         found: dict[int, list[str]] = {}
         for name, scores in rankings:
             order = [int(i) for i in np.argsort(-scores, kind="stable")
-                     if allowed[i] and (name == "dense" or scores[i] > 0)]
+                     if allowed[i] and (name == "dense" or scores[i] > 0)]   # a rendering's 0: none
             for r, i in enumerate(order[: self.candidates]):
                 fused[i] += 1.0 / (self.rrf_k + r + 1)
                 found.setdefault(i, []).append(name)
@@ -132,15 +120,20 @@ class HybridRetriever:
         return [Hit(self.chunks[i], float(fused[i]), r + 1, float(dense[i]), float(keyword[i]),
                     tuple(found[i])) for r, i in enumerate(ranked)]
 
-    def dense_scores(self, query: Query, dense: np.ndarray) -> np.ndarray:
-        """The dense ranking's scores: each chunk's cosine to the question, in the original or,
-        for a question in an edition's language, in its rendering, whichever is closer (the
-        model matches within a language better than across; a chunk not rendered keeps its own).
-        `dense`: the cosines to the original."""
-        rendered = self.translated_vectors.get(query.lang)
-        if rendered is None:
-            return dense
-        return np.maximum(dense, rendered @ self.dense.vector(dense_text(query))[0])
+    def rankings(self, query: Query, dense: np.ndarray, keyword: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """(name, scores over the chunks) of each ranking fused for a question, given its dense
+        cosines and keyword scores against the originals.
+
+        A question in the language of an edition is matched by meaning against the originals
+        and against the renderings (the model matches within a language better than across),
+        and by keywords against the renderings only: in the originals its words could only
+        meet the few Latin words a Chinese passage holds ("AGI-Next" for "next"), which the
+        rendering carries too."""
+        lang = query.lang
+        if lang not in self.translated:
+            return [("dense", dense), ("keyword", keyword)]
+        rendered = self.translated_vectors[lang] @ self.dense.vector(dense_text(query))[0]
+        return [("dense", dense), (f"dense_{lang}", rendered), (f"keyword_{lang}", self.translated[lang].scores(query))]
 
     def retrieve(self, query: Query, k: int, speakers: frozenset[str] | None = None,
                  ranked: list[Hit] | None = None) -> list[Hit]:

@@ -103,13 +103,43 @@ def test_an_english_question_is_matched_against_the_renderings(tmp_path):
     q = _query("the yellow one: banana?", "en")
     cross = r.dense.scores(q.rewritten)
     assert cross.tolist() == [0.0, 0.0]            # the originals share nothing with the question
-    assert r.dense_scores(q, cross).tolist() == [0.0, 1.0]
-    assert [h.chunk.speaker for h in r.rank(q)][:1] == ["B"]
+    rankings = r.rankings(q, cross, r.keyword.scores(q))
+    assert [name for name, _ in rankings] == ["dense", "dense_en", "keyword_en"]
+    assert rankings[1][1].tolist() == [0.0, 1.0]
+    hits = r.rank(q)
+    assert hits[0].chunk.speaker == "B" and hits[0].found_by[:2] == ("dense", "dense_en")
     assert list((tmp_path / "editions").glob("edition-en-*.npy"))
 
 
-def test_a_question_in_the_originals_language_keeps_its_own_cosines(tmp_path):
+def test_english_words_are_not_looked_for_in_the_originals():
+    """A Chinese passage holding a Latin word ("AGI-Next") is not found by an English
+    question's "next" through the original: the rendering carries the word too."""
+    texts = [("A", "AGI-Next峰会。", "The AGI-Next summit."), ("B", "下一个。", "The next one."),
+             ("C", "别的。", "Something else."), ("D", "还有。", "And more.")]
+    chunks, units, at = [], [], 0
+    for speaker, zh, en in texts:
+        chunks.append(Chunk.make("d", speaker, "s", "talk", zh, at, at + len(zh), len(chunks)))
+        units.append(Unit(at, at + len(zh), zh, en))
+        at += len(zh)
+    fake = OneHot()
+    vectors = faiss.IndexFlatIP(5)
+    vectors.add(fake.embed_documents([c.text for c in chunks]))
+    edition = Edition("d", "en", Path("d.en.jsonl"), tuple(units), False)
+    r = HybridRetriever(Index(Path("."), {"model": "m"}, tuple(chunks), vectors), fake, Tokenizer([], {}),
+                        candidates=4, editions={("d", "en"): edition})
+    q = _query("the next one", "en")
+    original = r.keyword.scores(q)
+    assert original[0] > 0 and original[1:].tolist() == [0, 0, 0]   # through the original: A alone
+    hits = r.rank(q)
+    assert hits[0].chunk.speaker == "B" and all("keyword" not in h.found_by for h in hits)
+    zh = _query("下一个", "zh")
+    assert [name for name, _ in r.rankings(zh, r.dense.scores("下一个"), r.keyword.scores(zh))] == ["dense", "keyword"]
+
+
+def test_a_question_in_the_originals_language_keeps_its_own_rankings(tmp_path):
     r = _retriever(tmp_path)
     q = _query("乙", "zh")
-    own = r.dense.scores(q.rewritten)
-    assert own.tolist() == [0.0, 1.0] and r.dense_scores(q, own) is own
+    own, keyword = r.dense.scores(q.rewritten), r.keyword.scores(q)
+    assert own.tolist() == [0.0, 1.0]
+    rankings = r.rankings(q, own, keyword)
+    assert [name for name, _ in rankings] == ["dense", "keyword"] and rankings[0][1] is own
