@@ -89,13 +89,14 @@ class Tokenizer:
         self._cache: dict[str, tuple[str, ...]] = {}  # passage sentences recur in every answer
 
     @classmethod
-    def for_corpus(cls, corpus_dir: Path, extra_words: list[str] = ()) -> "Tokenizer":
+    def for_corpus(cls, corpus_dir: Path, extra_words: list[str] = (), glossary: bool = True) -> "Tokenizer":
+        """The corpus's terms.txt as jieba words, and its glossary.json unless `glossary` is off."""
         terms = corpus_dir / "terms.txt"
         words = [w.strip() for w in terms.read_text(encoding="utf-8").splitlines()
                  if w.strip() and not w.startswith("#")] if terms.exists() else []
         gfile = corpus_dir / "glossary.json"
-        glossary = json.loads(gfile.read_text(encoding="utf-8"))["terms"] if gfile.exists() else {}
-        return cls(words + list(extra_words), glossary)
+        terms_of = json.loads(gfile.read_text(encoding="utf-8"))["terms"] if glossary and gfile.exists() else {}
+        return cls(words + list(extra_words), terms_of)
 
     def jieba_tokenizer(self) -> jieba.Tokenizer:
         """The jieba tokenizer with the user dictionary, created once."""

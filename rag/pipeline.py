@@ -61,7 +61,7 @@ class Pipeline:
             self.index = ensure_index(self.corpus, self.embedder, settings, cfg.index_dir, progress=progress,
                                       store=cfg.store_location)
             aliases = self.corpus.speakers.all_aliases()
-            tokenizer = Tokenizer.for_corpus(cfg.corpus_dir, aliases)
+            tokenizer = Tokenizer.for_corpus(cfg.corpus_dir, aliases, cfg.glossary)
             people = [a for sp in self.corpus.speakers.all for a in (sp.name, *sp.aliases)]
             self.editions = find_editions(cfg.corpus_dir, self.corpus.texts)
             for (doc_id, lang), ed in self.editions.items():

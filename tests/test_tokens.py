@@ -44,3 +44,9 @@ def test_only_english_words_are_stemmed():
 def test_english_function_words_and_contraction_pieces_are_not_keywords():
     toks = _tk().query_tokens("Why wouldn't he put China's odds any higher, and what did they do with it?")
     assert toks == ["put", "china", "odd", "higher"]
+
+
+def test_without_the_glossary_english_words_stay_english():
+    tk = Tokenizer.for_corpus(REPO / "corpus", glossary=False)
+    assert tk.glossary == {} and tk.query_tokens("open source compute") == ["open", "sourc", "comput"]
+    assert {"开源", "算力"} <= set(_tk().query_tokens("open source compute"))
