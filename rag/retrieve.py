@@ -127,8 +127,8 @@ class HybridRetriever:
         A question in the language of an edition is matched by meaning against the originals
         and against the renderings (the model matches within a language better than across),
         and by keywords against the renderings only: in the originals its words could only
-        meet the few Latin words a Chinese passage holds ("AGI-Next" for "next"), which the
-        rendering carries too."""
+        meet the few Latin words a Chinese passage holds (a product named "...-Next" for "next"),
+        which the rendering carries too."""
         lang = query.lang
         if lang not in self.translated:
             return [("dense", dense), ("keyword", keyword)]
