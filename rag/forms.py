@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jieba.posseg
 
+from index.tokens import STOPWORDS
 
 FORMS_FILE = Path(__file__).resolve().parent / "data" / "question_forms.json"
 PLANS = ("summary", "disagreement", "yesno", "compare", "why")   # in the order they are tried
@@ -56,7 +57,8 @@ class Forms:
 
     def asked_noun(self, text: str) -> str:
         """What a how-many question counts: the word after its cue ("多少个模型" -> 模型,
-        "how many parameters" -> parameters), measure words skipped; "" if none."""
+        "how many parameters" -> parameters), measure words skipped; "" if none, or if the
+        word after an English cue is a function word ("what figure did he give")."""
         entry = self.data["detail"]["number"]
         for cue in sorted(entry["zh"], key=len, reverse=True):
             at = text.find(cue)
@@ -73,7 +75,8 @@ class Forms:
             parts = cue.split()
             for k in range(len(padded) - len(parts)):
                 if padded[k:k + len(parts)] == parts:
-                    return padded[k + len(parts)]
+                    word = padded[k + len(parts)]
+                    return "" if word in STOPWORDS else word
         return ""
 
     def asks_yes_or_no(self, text: str) -> bool:
