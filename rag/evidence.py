@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.edition_vectors import rendering_vectors
 from index.records import Chunk
 from index.sentences import Sentence
 from index.store import Index
@@ -71,17 +70,6 @@ class Evidence:
             per_para[(u.doc_id, u.para)] = per_para.get((u.doc_id, u.para), 0) + 1
         self._alone = [per_para[(u.doc_id, u.para)] == 1 for u in self.units]
         self.editions: dict[tuple[str, str], object] = {}   # (doc_id, lang) -> index.edition.Edition
-        self.translated: dict[str, tuple[np.ndarray, list[set[str]]]] = {}  # lang -> renderings' vectors, tokens
-
-    def translate(self, editions: dict, embedder, model: str, cache_dir=None) -> None:
-        """Use `editions`: a question in an edition's language is also measured against each
-        unit's rendering (its cosine and its keywords), as it is against the original."""
-        self.editions = editions
-        for lang in sorted({lang for _, lang in editions}):
-            texts = [self.rendering(u.doc_id, u.start, u.end, lang) or "" for u in self.units]
-            if any(texts):
-                self.translated[lang] = (rendering_vectors(texts, embedder, model, cache_dir, lang),
-                                         [set(self.tokenizer.tokens(t)) for t in texts])
 
     def salience(self, indices: list[int]) -> dict[int, float]:
         """How much each unit says what its material is about: the mean weight of its words,
@@ -109,21 +97,16 @@ class Evidence:
         return edition.rendering(start, end) if edition is not None and not edition.stale else None
 
     def measure(self, query_vector: np.ndarray, weights: dict[str, float],
-                passage: dict[str, float] | None = None, lang: str = "") -> "Measured":
+                passage: dict[str, float] | None = None) -> "Measured":
         """What every unit scores against one question, computed once per question: its cosine,
         its share of the question's keyword weight, and how well retrieval ranked the passage
-        it is in (0..1; retrieval saw the passage whole, with the question a short reply answers).
-        A question in the language of an edition (`lang`) is measured against each unit's
-        rendering too, and the closer of the two counts."""
+        it is in (0..1; retrieval saw the passage whole, with the question a short reply answers)."""
         dense = self.vectors @ np.asarray(query_vector, dtype=np.float32).reshape(-1)
         top = max(passage.values(), default=0.0) if passage else 0.0
         prior = np.array([passage.get(u.chunk_id, 0.0) / top for u in self.units]) if top else \
             np.zeros(len(self.units))
-        keyword = _shares(weights, self._tokens)
-        if lang in self.translated:   # the closer of the original and its rendering in the question's language
-            vectors, tokens = self.translated[lang]
-            dense = np.maximum(dense, vectors @ np.asarray(query_vector, dtype=np.float32).reshape(-1))
-            keyword = np.maximum(keyword, _shares(weights, tokens))
+        total = sum(weights.values()) or 1.0
+        keyword = np.array([sum(w for t, w in weights.items() if t in toks) / total for toks in self._tokens])
         return Measured(dense, keyword, prior)
 
     def score(self, measured: "Measured", keyword_weight: float, passage_weight: float,
@@ -165,12 +148,6 @@ class Evidence:
             if j != i and v.doc_id == u.doc_id and v.para == u.para and v.speaker == u.speaker:
                 out.append(j)
         return out
-
-
-def _shares(weights: dict[str, float], tokens: list[set[str]]) -> np.ndarray:
-    """For each unit's token set, the share of the question's keyword weight it holds."""
-    total = sum(weights.values()) or 1.0
-    return np.array([sum(w for t, w in weights.items() if t in toks) / total for toks in tokens])
 
 
 def _wants_more(text: str) -> bool:
