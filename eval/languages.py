@@ -8,7 +8,9 @@ evidence, speakers and key facts:
     zh                   its simplified-Chinese twin from eval/twins.jsonl (and translated history)
     zh-hant (converted)  the twin converted by OpenCC s2twp (Taiwan traditional, with phrases)
 
-and the schema metrics (eval.metrics) are printed side by side, overall and per split.
+and the schema metrics (eval.metrics) are printed side by side, overall and per split, with the
+share of Latin letters in the English answers once the speakers' names are taken out (an English
+reader should get English, not Chinese quotes under an English lead-in).
 
 eval/twins.jsonl: one JSON object a line, `{"id": ..., "question": ..., "history": [...]}`, `id`
 naming an English question of the question file, `history` (optional) its earlier turns translated
@@ -20,6 +22,7 @@ import argparse
 import json
 import logging
 import sys
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -105,10 +108,25 @@ def variants(questions: list[Question], twins: dict[str, Twin]) -> tuple[dict[st
     return {"en": paired, "zh": zh, "zh-hant": hant}, missing
 
 
+def latin_share(texts: list[str], names: list[str] = ()) -> float | None:
+    """Of all the letters of `texts` once every name of `names` is taken out ("Lin Junyang
+    (林俊旸) said: …"), the share that are Latin; None if no letter is left."""
+    letters = latin = 0
+    for text in texts:
+        for name in sorted(names, key=len, reverse=True):
+            text = text.replace(name, " ")
+        for ch in text:
+            if unicodedata.category(ch).startswith("L"):
+                letters += 1
+                latin += unicodedata.name(ch, "").startswith("LATIN")
+    return latin / letters if letters else None
+
+
 def compare(answerer, questions: list[Question], twins: dict[str, Twin], split: str = "all",
-            progress: bool = False) -> dict:
+            progress: bool = False, names: list[str] = ()) -> dict:
     """Ask every version of the English questions of `split`; the metrics of each version
-    ("overall" and "by_split", as eval.metrics.aggregate gives them) and per-question scores."""
+    ("overall" and "by_split", as eval.metrics.aggregate gives them), per-question scores, and
+    the share of Latin letters in the English answers outside `names` (the speakers' names)."""
     versions, missing = variants(select(questions, split), twins)
     rows: dict[str, list[Row]] = {}
     for name, qs in versions.items():
@@ -123,8 +141,9 @@ def compare(answerer, questions: list[Question], twins: dict[str, Twin], split: 
                            "mrr@10": s.mrr_at_10, "attribution": s.attribution, "abstention": s.abstention,
                            "key_facts": s.key_facts}
         per_question.append(entry)
+    english_answers = [r.answer.get("answer", "") for r in rows["en"]]
     return {"split": split, "evaluated": len(versions["en"]), "missing_twins": missing,
-            "metrics": metrics, "per_question": per_question}
+            "metrics": metrics, "latin_share": latin_share(english_answers, names), "per_question": per_question}
 
 
 def group(metrics: dict, name: str) -> dict:
@@ -146,6 +165,9 @@ def render(result: dict) -> str:
             rows.append([METRICS[name], fmt(name, a), fmt(name, b), fmt(name, hant.get(name)),
                          fmt_diff(name, None if a is None or b is None else a - b)])
         parts += [f"== English vs Chinese twins: {title}", table(["metric", *VARIANTS.values(), "en - zh"], rows)]
+    share = result.get("latin_share")
+    if share is not None:
+        parts.append(f"English answers: {share:.1%} of their letters outside the speakers' names are Latin")
     checks = ("hit@5", "abstention")
     differ = [e for e in result["per_question"] if any(len({e[v][c] for v in VARIANTS}) > 1 for c in checks)]
     if differ:
@@ -161,6 +183,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="JSON Lines question file")
     p.add_argument("--twins", type=Path, default=DEFAULT_TWINS, help="JSON Lines file of Chinese twins")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.add_argument("--without-glossary", action="store_true",
+                   help="answer without corpus/glossary.json (as RAG_GLOSSARY=off)")
     p.add_argument("--split", choices=GROUPS, default="dev",
                    help="questions of this split (default: dev; run test once, when a change is done)")
     return p
@@ -187,21 +211,23 @@ def main(argv: list[str] | None = None) -> int:
     from rag.config import from_env
     from rag.pipeline import Pipeline
     try:
-        config = from_env()
+        config = from_env(glossary=False if args.without_glossary else None)
         pipeline = Pipeline(config).warm_up(progress=False)
     except (ParseError, IndexProblem, ValueError) as err:
         print(f"eval.languages: {err}", file=sys.stderr)
         return 2
-    result = compare(pipeline, questions, twins, args.split, progress=True)
+    names = [n for sp in pipeline.corpus.speakers.all for n in (sp.name, *sp.aliases)]
+    result = compare(pipeline, questions, twins, args.split, progress=True, names=names)
     for qid in result["missing_twins"]:
         print(f"eval.languages: English question {qid} has no twin in {args.twins} (left out)", file=sys.stderr)
     result = {"questions": str(args.questions), "twins": str(args.twins), "model": config.model,
+              "glossary": config.glossary,
               "top_k": RANKING_DEPTH, **result}
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         print(f"{result['evaluated']} English questions from {args.questions} and their twins from "
-              f"{args.twins}; model {config.model}")
+              f"{args.twins}; model {config.model}; glossary {'on' if config.glossary else 'off'}")
         print()
         print(render(result))
     return 0

@@ -15,15 +15,26 @@ import opencc
 import snowballstemmer
 
 # Function words that carry no topic; removing them keeps BM25 on content words.
-STOPWORDS = frozenset("""
+_CHINESE_STOPWORDS = """
 的 了 是 在 我 我们 你 你们 他 她 它 他们 这 那 这个 那个 这些 那些 就 也 都 和 与 或 或者 而 但 但是
 一个 一些 什么 怎么 怎样 如何 为什么 吗 呢 吧 啊 呀 么 之 其 对 对于 把 被 让 给 从 到 向 里 上 下
 有 没有 会 能 可能 可以 要 还 又 很 非常 比较 更 最 说 讲 谈 提到 认为 觉得 看 看法 观点 怎么看 哪些 哪个 谁
 多少 几 是否 以及 及 等 着 过 得 地 所 为 因为 所以 如果 那么 然后 今天 其实 大家 时候 事情 东西 问题
-the a an of to in on for and or is are was were be been what who whom which how why did does do
-said say says think thinks about with as at by from that this these those it its his her he she they
-them their there than then so if not no yes can could would should will into according view views
-""".split())
+""".split()
+# English: the Snowball / NLTK English stop list, with the pieces jieba cuts contractions into
+# ("wouldn't" -> wouldn ' t, "China's" -> china ' s), and the verbs questions ask with.
+_ENGLISH_STOPWORDS = """
+i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers
+herself it its itself they them their theirs themselves what which who whom this that these those am is
+are was were be been being have has had having do does did doing a an the and but if or because as until
+while of at by for with about against between into through during before after above below to from up
+down in out on off over under again further then once here there when where why how all any both each
+few more most other some such no nor not only own same so than too very s t can will just don should now
+d ll m o re ve y ain aren couldn didn doesn hadn hasn haven isn ma mightn mustn needn shan shouldn wasn
+weren won wouldn could would might must shall
+said say says think thinks according view views yes
+""".split()
+STOPWORDS = frozenset(_CHINESE_STOPWORDS + _ENGLISH_STOPWORDS)
 
 TOKEN_CACHE_SIZE = 50_000
 STEM_CACHE_SIZE = 200_000
@@ -84,13 +95,14 @@ class Tokenizer:
         self._cache: dict[str, tuple[str, ...]] = {}  # passage sentences recur in every answer
 
     @classmethod
-    def for_corpus(cls, corpus_dir: Path, extra_words: list[str] = ()) -> "Tokenizer":
+    def for_corpus(cls, corpus_dir: Path, extra_words: list[str] = (), glossary: bool = True) -> "Tokenizer":
+        """The corpus's terms.txt as jieba words, and its glossary.json unless `glossary` is off."""
         terms = corpus_dir / "terms.txt"
         words = [w.strip() for w in terms.read_text(encoding="utf-8").splitlines()
                  if w.strip() and not w.startswith("#")] if terms.exists() else []
         gfile = corpus_dir / "glossary.json"
-        glossary = json.loads(gfile.read_text(encoding="utf-8"))["terms"] if gfile.exists() else {}
-        return cls(words + list(extra_words), glossary)
+        terms_of = json.loads(gfile.read_text(encoding="utf-8"))["terms"] if glossary and gfile.exists() else {}
+        return cls(words + list(extra_words), terms_of)
 
     def jieba_tokenizer(self) -> jieba.Tokenizer:
         """The jieba tokenizer with the user dictionary, created once."""

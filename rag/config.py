@@ -20,6 +20,7 @@ class Config:
     model: str = DEFAULT_MODEL                 # sentence-transformers name or path
     chunk_size: int = 300
     chunk_overlap: int = 60
+    glossary: bool = True                      # English question words -> the transcript's terms (corpus/glossary.json)
     top_k: int = 5                             # passages returned by retrieval
     candidates: int = 30                       # taken from each retriever before fusion
     rrf_k: int = 60
@@ -94,9 +95,11 @@ class Config:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+_BOOLS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 _ENV = {  # environment variable -> field
     "RAG_CORPUS_DIR": "corpus_dir", "RAG_HOME": "home", "RAG_MODEL": "model",
     "RAG_STORE": "store", "RAG_QDRANT_API_KEY": "qdrant_api_key", "RAG_EMBEDDING_CACHE": "embedding_cache_file",
+    "RAG_GLOSSARY": "glossary",
     "RAG_CHUNK_SIZE": "chunk_size", "RAG_CHUNK_OVERLAP": "chunk_overlap", "RAG_TOP_K": "top_k",
     "RAG_MIN_MARGIN": "min_margin", "RAG_HOST": "host", "RAG_PORT": "port",
     "RAG_LLM_BASE_URL": "llm_base_url", "RAG_LLM_MODEL": "llm_model",
@@ -115,6 +118,11 @@ def from_env(env: dict[str, str] | None = None, **overrides) -> Config:
         if raw is None or raw == "":
             continue
         kind = types[name]
+        if kind == "bool":
+            if raw.strip().lower() not in _BOOLS:
+                raise ValueError(f"{var} must be one of {', '.join(_BOOLS)}, got {raw!r}")
+            values[name] = _BOOLS[raw.strip().lower()]
+            continue
         try:
             values[name] = (Path(raw) if kind in ("Path", "Path | None") else int(raw) if kind == "int"
                             else float(raw) if kind == "float" else raw)

@@ -64,7 +64,7 @@ class Pipeline:
             self.index = ensure_index(self.corpus, self.embedder, settings, cfg.index_dir, progress=progress,
                                       store=cfg.store_location, cache=EmbeddingCache(cfg.embedding_cache))
             aliases = self.corpus.speakers.all_aliases()
-            tokenizer = Tokenizer.for_corpus(cfg.corpus_dir, aliases)
+            tokenizer = Tokenizer.for_corpus(cfg.corpus_dir, aliases, cfg.glossary)
             people = [a for sp in self.corpus.speakers.all for a in (sp.name, *sp.aliases)]
             self.editions = find_editions(cfg.corpus_dir, self.corpus.texts)
             for (doc_id, lang), ed in self.editions.items():
@@ -75,7 +75,8 @@ class Pipeline:
             self.coverage = Coverage(list(self.corpus.texts.values()) + translated, tokenizer, aliases, people)
             self.background = Background(self.index.background)
             self.retriever = HybridRetriever(self.index, self.embedder, tokenizer, cfg.candidates,
-                                             cfg.rrf_k, cfg.speaker_boost, self.editions)
+                                             cfg.rrf_k, cfg.speaker_boost, self.editions,
+                                             cache_dir=cfg.home / "editions")
             self.tokenizer = tokenizer
             self.asks_detail = Exemplars.embed(self.embedder)
             evidence = Evidence(self.index, tokenizer)

@@ -1,4 +1,6 @@
-"""Retrieval: dense (FAISS), keyword (BM25 over jieba tokens), fused by reciprocal rank."""
+"""Retrieval: dense (FAISS), keyword (BM25 over jieba tokens), fused by reciprocal rank; a
+question in the language of a transcript's edition is also matched against the chunks'
+renderings in that language (dense and keyword)."""
 from __future__ import annotations
 
 import copy
@@ -9,6 +11,7 @@ from typing import Protocol
 import faiss
 import numpy as np
 
+from index.edition_vectors import rendering_vectors
 from index.records import Chunk
 from index.graph import DistinctGraph
 from index.store import Index, embed_text
@@ -137,18 +140,24 @@ class HybridRetriever:
     `scoped(docs)` is the same retriever over some documents only."""
 
     def __init__(self, index: Index, embedder, tokenizer: Tokenizer, candidates: int = 30,
-                 rrf_k: int = 60, speaker_boost: float = 0.5, editions: dict | None = None):
+                 rrf_k: int = 60, speaker_boost: float = 0.5, editions: dict | None = None,
+                 cache_dir=None):
+        """`cache_dir`: where the renderings' vectors are kept between starts (None: not kept)."""
         self.docs: frozenset[str] | None = None
         self.chunks = index.chunks
         self.dense = DenseRetriever(index, embedder)
         self.keyword = KeywordRetriever(index.chunks, tokenizer)
-        # A question in a language a translation exists in is also matched against the chunks'
-        # translation (English keywords, stemmed), fused as a third ranking.
+        # A question in a language a translation exists in is matched against the chunks'
+        # translation: its embedding against the renderings' embeddings and its keywords
+        # (English, stemmed) against their words (see `rankings`).
         self.translated: dict[str, KeywordRetriever] = {}
+        self.translated_vectors: dict[str, np.ndarray] = {}
+        model = (index.manifest or {}).get("model", "")
         for lang in sorted({lang for _, lang in (editions or {})}):
             texts = [_rendering(editions, c, lang) for c in index.chunks]
             if any(texts):
                 self.translated[lang] = KeywordRetriever(index.chunks, tokenizer, texts)
+                self.translated_vectors[lang] = rendering_vectors(texts, embedder, model, cache_dir, lang)
         self.candidates, self.rrf_k, self.speaker_boost = candidates, rrf_k, speaker_boost
         self._speaker_number = {x: n for n, x in enumerate(dict.fromkeys(c.speaker for c in self.chunks))}
         self._doc_number = {x: n for n, x in enumerate(dict.fromkeys(c.doc_id for c in self.chunks))}
@@ -162,10 +171,7 @@ class HybridRetriever:
         ids, sims = self.dense.top(text, self.candidates, allowed)
         dense = dict(zip(ids.tolist(), sims.tolist()))
         keyword = self.keyword.scores(query)
-        rankings = [("dense", ids.tolist()), ("keyword", _top_positive(keyword, self.candidates, allowed))]
-        if query.lang in self.translated:
-            scores = self.translated[query.lang].scores(query)
-            rankings.append((f"keyword_{query.lang}", _top_positive(scores, self.candidates, allowed)))
+        rankings = self.rankings(query, ids.tolist(), keyword, allowed)
         fused: dict[int, float] = {}
         found: dict[int, list[str]] = {}
         for name, order in rankings:
@@ -187,6 +193,24 @@ class HybridRetriever:
                 part = np.isin(codes, [numbers[x] for x in chosen if x in numbers])
                 mask = part if mask is None else mask & part
         return mask
+
+    def rankings(self, query: Query, dense: list[int], keyword: np.ndarray,
+                 allowed: np.ndarray | None) -> list[tuple[str, list[int]]]:
+        """(name, chunk ids best first) of each ranking fused for a question, given its dense top
+        chunks and keyword scores against the originals.
+
+        A question in the language of an edition is matched by meaning against the originals
+        and against the renderings (the model matches within a language better than across),
+        and by keywords against the renderings only: in the originals its words could only
+        meet the few Latin words a Chinese passage holds (a product named "...-Next" for "next"),
+        which the rendering carries too."""
+        lang = query.lang
+        if lang not in self.translated:
+            return [("dense", dense), ("keyword", _top_positive(keyword, self.candidates, allowed))]
+        rendered = self.translated_vectors[lang] @ self.dense.vector(dense_text(query))[0]
+        return [("dense", dense), (f"dense_{lang}", _top_positive(rendered, self.candidates, allowed)),
+                (f"keyword_{lang}", _top_positive(self.translated[lang].scores(query), self.candidates, allowed))]
+
 
     def retrieve(self, query: Query, k: int, speakers: frozenset[str] | None = None,
                  ranked: list[Hit] | None = None) -> list[Hit]:

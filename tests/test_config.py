@@ -41,3 +41,13 @@ def test_store_from_the_environment_then_the_flag():
 def test_a_bad_store_is_refused_when_the_config_is_made():
     with pytest.raises(ValueError, match=r"^store must be 'faiss' .* got 'redis://h'$"):
         from_env({"RAG_STORE": "redis://h"})
+
+
+@pytest.mark.parametrize("raw, value", [("off", False), ("0", False), ("No", False), ("on", True), ("true", True)])
+def test_the_glossary_can_be_switched_off_from_the_environment(raw, value):
+    assert from_env({"RAG_GLOSSARY": raw}).glossary is value and Config().glossary is True
+
+
+def test_a_bad_switch_is_named():
+    with pytest.raises(ValueError, match="RAG_GLOSSARY must be one of 1, true, yes, on, 0, false, no, off, got 'maybe'"):
+        from_env({"RAG_GLOSSARY": "maybe"})

@@ -32,6 +32,12 @@ def forms():
     ("智谱是几月份发布的新模型？", Form("", "month")),
     ("In which month did the lab open?", Form("", "month")),
     ("Where was the meeting held?", Form("", "place")),
+    ("When did the company go public?", Form("", "date")),
+    ("When he said that, how did the host press him?", Form()),          # "when" opening a clause asks no date
+    ("Where the two disagree, what does each say?", Form("disagreement")),  # nor "where" a place
+    ("And what figure did he give?", Form("", "number")),                 # "did" is not what is counted
+    ("By what factor did the optimizer improve efficiency?", Form("", "number")),
+    ("How likely is it that a Chinese team leads?", Form("", "number")),
     ("唐杰怎么看开源？", Form()),
     ("What does Yao Shunyu think about benchmarks?", Form()),
 ])

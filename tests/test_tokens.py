@@ -68,3 +68,12 @@ def test_ascii_dictionary_words_go_to_jieba():
     assert tk._ascii_words.search("rlvr works")                  # a corpus term (terms.txt)
     assert not tk._ascii_words.search("battery drain from background sync")
     assert not tk._ascii_words.search("scaling law")   # a term with a space (terms.txt): jieba never gives it
+def test_english_function_words_and_contraction_pieces_are_not_keywords():
+    toks = _tk().query_tokens("Why wouldn't he put China's odds any higher, and what did they do with it?")
+    assert toks == ["put", "china", "odd", "higher"]
+
+
+def test_without_the_glossary_english_words_stay_english():
+    tk = Tokenizer.for_corpus(REPO / "corpus", glossary=False)
+    assert tk.glossary == {} and tk.query_tokens("open source compute") == ["open", "sourc", "comput"]
+    assert {"开源", "算力"} <= set(_tk().query_tokens("open source compute"))
