@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.edition_vectors import rendering_vectors
 from index.records import Chunk
 from index.sentences import Sentence, spoken_body
 from index.store import Index
@@ -37,8 +38,10 @@ class Measured:
     and the retrieved passages reach), the cosine only for the units a plan asks about."""
 
     def __init__(self, vectors: np.ndarray, query: np.ndarray, keyword: np.ndarray, total_weight: float,
-                 passage: np.ndarray):
-        self._vectors, self._query = vectors, query
+                 passage: np.ndarray, rendered: np.ndarray | None = None):
+        """`rendered`: the units' renderings' vectors in the question's language; the closer of
+        a unit and its rendering counts."""
+        self._vectors, self._query, self._rendered = vectors, query, rendered
         self._keyword, self._total_weight, self._passage = keyword, total_weight, passage
         self._dense = np.empty(len(vectors), dtype=np.float32)   # pages are touched only where computed
         self._known = np.zeros(len(vectors), dtype=bool)
@@ -48,6 +51,8 @@ class Measured:
         todo = indices[~self._known[indices]]
         if len(todo):
             self._dense[todo] = self._vectors[todo] @ self._query
+            if self._rendered is not None:
+                self._dense[todo] = np.maximum(self._dense[todo], self._rendered[todo] @ self._query)
             self._known[todo] = True
         return self._dense[indices]
 
@@ -140,6 +145,8 @@ class Evidence:
             per_para[(u.doc_id, u.para)] = per_para.get((u.doc_id, u.para), 0) + 1
         self._alone = [per_para[(u.doc_id, u.para)] == 1 for u in self.units]
         self.editions: dict[tuple[str, str], object] = {}   # (doc_id, lang) -> index.edition.Edition
+        # lang -> (the units' renderings' vectors, word -> the units whose rendering holds it)
+        self.translated: dict[str, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
         # where units are, so that a question's work covers the units it can use, not all
         self._of_chunk: dict[str, tuple[int, int]] = {}      # chunk id -> its units' range
         by_speaker: dict[str, list[int]] = {}
@@ -204,8 +211,23 @@ class Evidence:
         edition = self.editions.get((doc_id, lang))
         return edition.rendering(start, end) if edition is not None and not edition.stale else None
 
+    def translate(self, editions: dict, embedder, model: str, cache_dir=None) -> None:
+        """Use `editions`: a question in an edition's language is also measured against each
+        unit's rendering (its cosine and its keywords), as it is against the original."""
+        self.editions = editions
+        for lang in sorted({lang for _, lang in editions}):
+            texts = [self.rendering(u.doc_id, u.start, u.end, lang) or "" for u in self.units]
+            if not any(texts):
+                continue
+            postings: dict[str, list[int]] = {}
+            for i, text in enumerate(texts):
+                for tok in set(self.tokenizer.tokens(text)):
+                    postings.setdefault(tok, []).append(i)
+            self.translated[lang] = (rendering_vectors(texts, embedder, model, cache_dir, f"{lang}-units"),
+                                     {k: np.array(v, dtype=np.int64) for k, v in postings.items()})
+
     def measure(self, query_vector: np.ndarray, weights: dict[str, float],
-                passage: dict[str, float] | None = None) -> "Measured":
+                passage: dict[str, float] | None = None, lang: str = "") -> "Measured":
         """What the units score against one question, computed once per question: its cosine
         (when a plan asks for the unit), its share of the question's keyword weight, and how well
         retrieval ranked the passage it is in (0..1; retrieval saw the passage whole, with the
@@ -217,12 +239,13 @@ class Evidence:
             for chunk_id, score in passage.items():
                 lo, hi = self._of_chunk.get(chunk_id, (0, 0))
                 prior[lo:hi] = score / top
-        keyword = np.zeros(n)
-        for t, w in weights.items():    # in the order of the weights, as a sum over them would add
-            if t in self._postings:
-                keyword[self._postings[t]] += w
+        keyword = _keyword_weight(weights, self._postings, n)
+        rendered = None
+        if lang in self.translated:   # the closer of the original and its rendering in the question's language
+            rendered, postings = self.translated[lang]
+            keyword = np.maximum(keyword, _keyword_weight(weights, postings, n))
         return Measured(self.vectors, np.asarray(query_vector, dtype=np.float32).reshape(-1), keyword,
-                        sum(weights.values()) or 1.0, prior)
+                        sum(weights.values()) or 1.0, prior, rendered)
 
     def units_of(self, chunks=None, speakers=None, docs=None) -> np.ndarray:
         """Positions of the units of these chunks / speakers / documents (each None: any), in order."""
@@ -288,6 +311,15 @@ class Evidence:
             if j != i and v.doc_id == u.doc_id and v.para == u.para and v.speaker == u.speaker:
                 out.append(j)
         return out
+
+
+def _keyword_weight(weights: dict[str, float], postings: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """For each of n units, the question's keyword weight its words hold."""
+    keyword = np.zeros(n)
+    for t, w in weights.items():    # in the order of the weights, as a sum over them would add
+        if t in postings:
+            keyword[postings[t]] += w
+    return keyword
 
 
 def _wants_more(text: str) -> bool:

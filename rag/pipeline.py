@@ -80,7 +80,8 @@ class Pipeline:
             self.tokenizer = tokenizer
             self.asks_detail = Exemplars.embed(self.embedder)
             evidence = Evidence(self.index, tokenizer)
-            evidence.editions = self.editions
+            evidence.translate(self.editions, self.embedder, self.index.manifest.get("model", ""),
+                               cache_dir=cfg.home / "editions")
             self.tools = plans.Tools(evidence, self.corpus.speakers, self.forms, cfg)
             if cfg.llm_base_url:  # optional; LangChain loads only then
                 from rag.llm import LLMComposer
@@ -218,7 +219,7 @@ class Pipeline:
         named = tuple(s for s in query.speakers if allowed is None or s in allowed)
         off = bool(base) and self._off_topic(query, base, vector)
         passage = {h.chunk.chunk_id: h.score for h in base}   # fused (dense + keyword) retrieval score
-        measured = self.tools.evidence.measure(vector, weights, passage) if vector is not None else None
+        measured = self.tools.evidence.measure(vector, weights, passage, query.lang) if vector is not None else None
         carried = query.carried and named != ()
         asked = query.asked or query.rewritten
         form = self.forms.read(asked)

@@ -1,0 +1,70 @@
+"""Sentence-level evidence measured in the question's language: an English question is scored
+against each unit's English rendering as well as the Chinese original. A one-hot fake embedder
+makes the cosines checkable by hand."""
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index.edition import Edition, Unit
+from index.records import Chunk
+from index.sentences import Sentence
+from index.store import Index
+from index.tokens import Tokenizer
+from rag.evidence import Evidence
+
+WORDS = ("optimizer", "price", "优化器", "价格")
+ALL = np.arange(2)
+
+
+class OneHot:
+    def embed_documents(self, texts):
+        out = np.zeros((len(texts), len(WORDS) + 1), dtype=np.float32)
+        for row, text in enumerate(texts):
+            out[row, next((i for i, w in enumerate(WORDS) if w in text), len(WORDS))] = 1
+        return out
+
+    embed_queries = embed_documents
+
+
+def _evidence(tmp_path, translated=True):
+    source = "二阶优化器很有效。价格是两百美元。"
+    chunk = Chunk.make("d", "A", "s", "talk", source, 0, len(source), 0)
+    units = (Sentence("d", chunk.chunk_id, "A", "s", "talk", "二阶优化器很有效。", 0, 9, 0),
+             Sentence("d", chunk.chunk_id, "A", "s", "talk", "价格是两百美元。", 9, 17, 0))
+    fake = OneHot()
+    vectors = faiss.IndexFlatIP(5)
+    vectors.add(fake.embed_documents([source]))
+    index = Index(tmp_path, {"model": "m"}, (chunk,), vectors, sentences=units,
+                  sentence_vectors=fake.embed_documents([u.text for u in units]))
+    evidence = Evidence(index, Tokenizer(["优化器"], {}))   # a term of the corpus (terms.txt)
+    if translated:
+        edition = Edition("d", "en", Path("d.en.jsonl"), (Unit(0, 9, units[0].text, "The second-order optimizer works."),
+                                                          Unit(9, 17, units[1].text, "The price is 200 dollars.")), False)
+        evidence.translate({("d", "en"): edition}, fake, "m", tmp_path / "editions")
+    return evidence, fake
+
+
+def test_an_english_question_is_measured_against_the_renderings(tmp_path):
+    evidence, fake = _evidence(tmp_path)
+    q = fake.embed_queries(["what price did he name?"])[0]
+    weights = {"price": 1.0, "name": 1.0}
+    m = evidence.measure(q, weights, lang="en")
+    assert m.dense(ALL).tolist() == [0.0, 1.0] and m.keyword(ALL).tolist() == [0.0, 0.5]
+    plain = evidence.measure(q, weights)            # the same question read as not English: originals only
+    assert plain.dense(ALL).tolist() == [0.0, 0.0] and plain.keyword(ALL).tolist() == [0.0, 0.0]
+    assert evidence.rendering("d", 9, 17, "en") == "The price is 200 dollars."
+
+
+def test_the_original_still_counts_when_it_is_closer(tmp_path):
+    evidence, fake = _evidence(tmp_path)
+    q = fake.embed_queries(["优化器"])[0]
+    m = evidence.measure(q, {"优化器": 1.0}, lang="en")
+    assert m.dense(ALL).tolist() == [1.0, 0.0] and m.keyword(ALL).tolist() == [1.0, 0.0]
+
+
+def test_without_an_edition_nothing_is_translated(tmp_path):
+    evidence, fake = _evidence(tmp_path, translated=False)
+    assert evidence.translated == {}
+    m = evidence.measure(fake.embed_queries(["price"])[0], {"price": 1.0}, lang="en")
+    assert m.dense(ALL).tolist() == [0.0, 0.0] and m.keyword(ALL).tolist() == [0.0, 0.0]
