@@ -188,7 +188,7 @@ def _points(t: Tools, units: list[Scored], quoted: list[Scored]) -> list[Scored]
     """The points of a summary, by maximal marginal relevance over the sentence embeddings
     (centred on the material's mean, so that their likeness tells its sub-topics apart): each
     next point is the sentence that best says something (salient in the material, close to
-    what the question asks) less its likeness to the points already chosen; a point of the
+    the question and holding its words; each figure in standard deviations over the material) less its likeness to the points already chosen; a point of the
     same passage, or of a section a point already speaks for, counts as alike, so that the
     points spread over the material's parts. The sentences the article chose to quote are
     taken first, the material's own after them."""
@@ -202,6 +202,7 @@ def _points(t: Tools, units: list[Scored], quoted: list[Scored]) -> list[Scored]
     vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
     relevance = (cfg.salience_weight * _standard(np.array([salient[s.i] for s in pool]))
                  + _standard(np.array([s.dense + cfg.keyword_weight * s.keyword for s in pool]))
+                 + _standard(np.array([s.keyword for s in pool]))
                  - np.array([max(0, len(s.unit.text) - LONG_POINT) / LONG_POINT for s in pool]))
     chunk = np.array([s.unit.chunk_id for s in pool])
     section = np.array([s.unit.section for s in pool])

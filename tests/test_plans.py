@@ -53,6 +53,16 @@ def test_a_summary_of_a_person_spreads_over_the_parts_they_spoke_in(pipeline, qu
     assert plan == "summary" and len({c.chunk.section for c in firsts}) >= 4
 
 
+@pytest.mark.parametrize("question, word, least", [("总结一下大家关于Coding的讨论", "coding", 3),
+                                                   ("概括一下峰会上关于算力的讨论", "算力", 2)])
+def test_a_summary_of_a_topic_keeps_to_the_topic(pipeline, question, word, least):
+    # the words the question asks about weigh in each point (was: one bullet of six on Coding, none on 算力)
+    plan, a = _plan(pipeline, question)
+    bullets = [line for line in a.answer.splitlines() if line.startswith("- ")]
+    quoted = [" ".join(c.quote for c in a.citations if f"[{c.n}]" in b).lower() for b in bullets]
+    assert plan == "summary" and sum(word in q for q in quoted) >= least
+
+
 def test_summary_points_cover_sub_topics_not_only_the_main_one():
     """Maximal marginal relevance: nine passages restating one thing and one saying another;
     the other is the second point although every restatement scores higher on its own."""
