@@ -40,7 +40,8 @@ class Config:
     keyword_weight: float = 0.1                # sentence score = cosine + this * share of the question's keywords
     passage_weight: float = 0.5                # ... + this * its passage's retrieval score (0..1)
     not_said_margin: float = 0.06              # "X did not say it": X's best sentence this far below another's
-    salience_weight: float = 0.4               # summary: weight of a sentence's tf-idf salience in its stretch
+    salience_weight: float = 0.4               # summary: weight of a sentence's tf-idf salience among its material
+    summary_diversity: float = 3.0             # summary: weight of a point's likeness to one already chosen (maximal marginal relevance)
     positions_gap: float = 0.05                # disagreement: speakers whose best sentence is this close to the best
     supporting_gap: float = 0.1               # a second quote of the same speaker this close to the first
     repeat_margin: float = 0.02                # a follow-up may quote an earlier quote again if it scores this much above the best new one

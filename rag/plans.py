@@ -43,6 +43,7 @@ SECTION_NAMED = 0.6       # share of a section title's character pairs a questio
 LONG_POINT = 80           # characters beyond which a summary point counts as rambling
 MIN_TALK_UNITS = 8        # a talk with fewer sentences is a summary of one: all its quotes count
 MIN_POINT_CHARS = 15      # a summary bullet shorter than this says too little
+SAME_PART = 0.5           # a summary point's extra likeness to the points when its section is already spoken for
 SUPPORTING = 1            # quotes after the first in a plain answer
 REASON_REACH = 3          # sentences after the best one searched for the reason it gives
 CLAUSE_MARKS = "，,；;。！？!?：:"   # where a sentence's clauses end
@@ -146,10 +147,9 @@ def plan_off_topic(a: Ask, t: Tools) -> Composition | None:
 # ------------------------------------------------------------------ material of one or many people
 
 def plan_summary(a: Ask, t: Tools) -> Composition | None:
-    """The main points of the material asked about, in source order. The sentences the
-    article itself chose to quote from that material come first (a summary quote and its
-    original are one point, with both citations); the rest of the points come from equal
-    stretches of the material, each giving the sentence most central to its stretch."""
+    """The main points of the material asked about, in source order: chosen by maximal
+    marginal relevance (_points), the sentences the article itself chose to quote from that
+    material first; a summary quote and its original are one point, with both citations."""
     person = a.named[0] if len(a.named) == 1 else None
     vague = person is not None and not a.form.plan and _vague(a, t)
     if a.form.plan != "summary" and not vague:
@@ -159,37 +159,11 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
         return None
     ev = t.evidence
     points: list[tuple[int, list[int]]] = []   # (position in source order, unit indices cited)
-
-    def taken(i: int) -> bool:
-        return any(ev.similar(i, j) for _, group in points for j in group)
-
-    salient = ev.salience([u.i for u in units + quoted])
-    best_of_chunk: dict[str, Scored] = {}
-    for s in quoted:   # one sentence of each quote the article chose: its most salient
-        if _point_worthy(s.unit):
-            held = best_of_chunk.get(s.unit.chunk_id)
-            if held is None or salient[s.i] > salient[held.i]:
-                best_of_chunk[s.unit.chunk_id] = s
-    chosen = sorted(best_of_chunk.values(), key=lambda s: -salient[s.i])[:SUMMARY_POINTS]
-    for s in sorted(chosen, key=lambda s: s.unit.start):   # placed where its original is
-        if taken(s.i):
-            continue
-        twin = next((u for u in units if ev.similar(s.i, u.i)), None)
-        points.append(((twin or s).unit.start, [s.i] + ([twin.i] if twin else [])))
-    wanted = max(0, SUMMARY_POINTS - len(points))
-    for stretch in _stretches(units, wanted):
-        good = [u for u in stretch if _point_worthy(u.unit) and not taken(u.i)]
-        used = {ev.units[j].chunk_id for _, group in points for j in group}
-        good = [u for u in good if u.unit.chunk_id not in used] or good   # a passage not cited yet
-        if not good:
-            continue
-        vecs = ev.vectors[[u.i for u in good]]
-        centre = vecs.mean(axis=0)
-        central = vecs @ (centre / (np.linalg.norm(centre) or 1.0))
-        k = max(range(len(good)), key=lambda k: (central[k] + good[k].score
-                                                  + t.config.salience_weight * salient[good[k].i]
-                                                  - max(0, len(good[k].unit.text) - LONG_POINT) / LONG_POINT / 10, -k))
-        points.append((good[k].unit.start, [good[k].i]))
+    for s in _points(t, units, quoted):
+        twin = next((u for u in (quoted if s in units else units) if ev.similar(s.i, u.i)), None)
+        original = s if s in units or twin is None else twin
+        group = [original.i] + [x.i for x in (s, twin) if x is not None and x is not original]
+        points.append((original.unit.start, group))
     if not points:
         return None
     points.sort()
@@ -213,17 +187,51 @@ def _one_document(a: Ask, t: Tools) -> Ask:
     return replace(a, docs=frozenset({max(weight, key=weight.get)}))
 
 
-def _stretches(units: list[Scored], count: int) -> list[list[Scored]]:
-    """`count` runs of consecutive units holding about equal shares of the characters."""
-    if count <= 0 or not units:
+def _points(t: Tools, units: list[Scored], quoted: list[Scored]) -> list[Scored]:
+    """The points of a summary, by maximal marginal relevance over the sentence embeddings
+    (centred on the material's mean, so that their likeness tells its sub-topics apart): each
+    next point is the sentence that best says something (salient in the material, close to
+    the question and holding its words; each figure in standard deviations over the material) less its likeness to the points already chosen; a point of the
+    same passage, or of a section a point already speaks for, counts as alike, so that the
+    points spread over the material's parts. The sentences the article chose to quote are
+    taken first, the material's own after them."""
+    ev, cfg = t.evidence, t.config
+    pool = [s for s in quoted + units if _point_worthy(s.unit)]
+    if not pool:
         return []
-    total = sum(len(u.unit.text) for u in units) or 1
-    out: list[list[Scored]] = [[] for _ in range(min(count, len(units)))]
-    run = 0
-    for u in units:
-        out[min(len(out) - 1, run * len(out) // total)].append(u)
-        run += len(u.unit.text)
-    return out
+    salient = ev.salience([s.i for s in units + quoted])
+    vecs = ev.vectors[[s.i for s in pool]].astype(np.float32)
+    vecs -= vecs.mean(axis=0)
+    vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
+    relevance = (cfg.salience_weight * _standard(np.array([salient[s.i] for s in pool]))
+                 + _standard(np.array([s.dense + cfg.keyword_weight * s.keyword for s in pool]))
+                 + _standard(np.array([s.keyword for s in pool]))
+                 - np.array([max(0, len(s.unit.text) - LONG_POINT) / LONG_POINT for s in pool]))
+    chunk = np.array([s.unit.chunk_id for s in pool])
+    section = np.array([s.unit.section for s in pool])
+    likeness = np.full(len(pool), -1.0, dtype=np.float32)
+    open_ = np.ones(len(pool), dtype=bool)
+    spoken_for = np.zeros(len(pool), dtype=bool)   # of a section a chosen point (or its twin) is in
+    article = np.arange(len(pool)) < sum(_point_worthy(s.unit) for s in quoted)
+    chosen: list[Scored] = []
+    while len(chosen) < SUMMARY_POINTS and open_.any():
+        stage = open_ & article if (open_ & article).any() else open_
+        gain = np.where(stage, relevance - cfg.summary_diversity * (likeness + SAME_PART * spoken_for), -np.inf)
+        k = int(np.argmax(gain))
+        chosen.append(pool[k])
+        alike = np.array([ev.similar(pool[k].i, s.i) for s in pool])
+        alike[k] = True   # the point and its twins (a summary quote and its original)
+        open_ &= ~alike
+        likeness = np.maximum(likeness, vecs @ vecs[k])
+        spoken_for |= np.isin(section, section[alike])
+        likeness[chunk == chunk[k]] = 1.0
+    return chosen
+
+
+def _standard(x: np.ndarray) -> np.ndarray:
+    """x in standard deviations from its mean (0 where all are equal)."""
+    spread = x.std()
+    return (x - x.mean()) / spread if spread > 0 else np.zeros_like(x)
 
 
 def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[Scored]]:

@@ -46,6 +46,60 @@ def test_a_summary_is_four_to_six_cited_bullets_in_source_order(pipeline, questi
     assert len({c.chunk.chunk_id for c in a.citations}) >= 4
 
 
+@pytest.mark.parametrize("question", ["Give me the key points of Yao Shunyu's remarks.", "林俊旸的核心观点有哪些？"])
+def test_a_summary_of_a_person_spreads_over_the_parts_they_spoke_in(pipeline, question):
+    # both spoke in the article's summary sections and in the round tables: their points are
+    # not all from the part where they said the most
+    plan, a = _plan(pipeline, question)
+    bullets = [line for line in a.answer.splitlines() if line.startswith("- ")]
+    firsts = [next(c for c in a.citations if f"[{c.n}]" in b) for b in bullets]
+    assert plan == "summary" and len({c.chunk.section for c in firsts}) >= 4
+
+
+@pytest.mark.parametrize("question, word, least", [("总结一下大家关于Coding的讨论", "coding", 3),
+                                                   ("概括一下峰会上关于算力的讨论", "算力", 2)])
+def test_a_summary_of_a_topic_keeps_to_the_topic(pipeline, question, word, least):
+    # the words the question asks about weigh in each point (was: one bullet of six on Coding, none on 算力)
+    plan, a = _plan(pipeline, question)
+    bullets = [line for line in a.answer.splitlines() if line.startswith("- ")]
+    quoted = [" ".join(c.quote for c in a.citations if f"[{c.n}]" in b).lower() for b in bullets]
+    assert plan == "summary" and sum(word in q for q in quoted) >= least
+
+
+def test_summary_points_cover_sub_topics_not_only_the_main_one():
+    """Maximal marginal relevance: nine passages restating one thing and one saying another;
+    the other is the second point although every restatement scores higher on its own."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from index.sentences import Sentence
+    from rag.evidence import Scored
+
+    main, other = np.zeros(8, dtype=np.float32), np.zeros(8, dtype=np.float32)
+    main[0], other[1] = 1.0, 1.0
+    rows, scored = [], []
+    for k in range(10):
+        vec = other if k == 9 else main + 0.001 * k * np.eye(8, dtype=np.float32)[2]
+        rows.append(vec / np.linalg.norm(vec))
+        unit = Sentence("d", f"c{k}", "p", "s", "talk", f"第{k}句说的是一件足够长的事情，不是别的。", 10 * k, 10 * k + 9, k)
+        scored.append(Scored(k, unit, 0.0, 0.9 if k < 9 else 0.8, 0.0))
+
+    class Ev:
+        vectors = np.array(rows)
+
+        def salience(self, indices):
+            return {i: 1.0 for i in indices}
+
+        def similar(self, a, b):
+            return a == b
+    tools = SimpleNamespace(evidence=Ev(), config=SimpleNamespace(salience_weight=0.4, keyword_weight=0.1,
+                                                                  summary_diversity=3.0))
+    chosen = plans._points(tools, scored, [])
+    assert chosen[0].i < 9 and chosen[1].i == 9
+    assert len({s.unit.chunk_id for s in chosen}) == len(chosen) == plans.SUMMARY_POINTS
+
+
 def test_a_short_topic_is_answered_on_that_topic(pipeline):
     plan, a = _plan(pipeline, "姚顺雨怎么看Coding？")
     assert plan == "view" and a.speakers[:1] == ("姚顺雨",)
