@@ -101,11 +101,11 @@ def _query(text, lang):
 def test_an_english_question_is_matched_against_the_renderings(tmp_path):
     r = _retriever(tmp_path)
     q = _query("the yellow one: banana?", "en")
-    cross = r.dense.scores(q.rewritten)
-    assert cross.tolist() == [0.0, 0.0]            # the originals share nothing with the question
-    rankings = r.rankings(q, cross, r.keyword.scores(q))
+    cross = r.dense.of(q.rewritten, [0, 1])
+    assert cross == {0: 0.0, 1: 0.0}               # the originals share nothing with the question
+    rankings = r.rankings(q, [0, 1], r.keyword.scores(q), None)
     assert [name for name, _ in rankings] == ["dense", "dense_en", "keyword_en"]
-    assert rankings[1][1].tolist() == [0.0, 1.0]
+    assert rankings[1][1] == [1]                   # only B's rendering is about it
     hits = r.rank(q)
     assert hits[0].chunk.speaker == "B" and hits[0].found_by[:2] == ("dense", "dense_en")
     assert list((tmp_path / "editions").glob("edition-en-*.npy"))
@@ -133,13 +133,13 @@ def test_english_words_are_not_looked_for_in_the_originals():
     hits = r.rank(q)
     assert hits[0].chunk.speaker == "B" and all("keyword" not in h.found_by for h in hits)
     zh = _query("下一个", "zh")
-    assert [name for name, _ in r.rankings(zh, r.dense.scores("下一个"), r.keyword.scores(zh))] == ["dense", "keyword"]
+    assert [name for name, _ in r.rankings(zh, [0, 1, 2, 3], r.keyword.scores(zh), None)] == ["dense", "keyword"]
 
 
 def test_a_question_in_the_originals_language_keeps_its_own_rankings(tmp_path):
     r = _retriever(tmp_path)
     q = _query("乙", "zh")
-    own, keyword = r.dense.scores(q.rewritten), r.keyword.scores(q)
-    assert own.tolist() == [0.0, 1.0]
-    rankings = r.rankings(q, own, keyword)
-    assert [name for name, _ in rankings] == ["dense", "keyword"] and rankings[0][1] is own
+    ids, sims = r.dense.top(q.rewritten, 2)
+    assert ids.tolist() == [1, 0] and sims.tolist() == [1.0, 0.0]
+    rankings = r.rankings(q, ids.tolist(), r.keyword.scores(q), None)
+    assert [name for name, _ in rankings] == ["dense", "keyword"] and rankings[0][1] == [1, 0]

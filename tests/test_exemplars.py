@@ -66,7 +66,6 @@ def test_the_detail_exemplars_hold_every_kind_and_none():
 @pytest.mark.parametrize("question, kind, asks", [
     ("这家公司的短板在哪里？", "place", False),
     ("他认为真正的挑战在哪？", "place", False),
-    ("When the audience laughed, what did she say next?", "date", False),
     ("发布会在哪个城市开的？", "place", True),
     ("Where did the two founders first meet?", "place", True),
     ("When did the lab release its first model?", "date", True),
