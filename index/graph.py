@@ -44,11 +44,16 @@ class DistinctGraph:
 
     def exact(self, query: np.ndarray, chosen: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The k most similar of the `chosen` chunks (ids), exactly: (similarities, chunk ids)."""
+        query = np.atleast_2d(query)
+        if len(chosen) == self.ntotal:   # every chunk: no selector to build
+            sims, found = self.flat.search(query, max(1, min(k, self.graph.ntotal)))
+            s, ids = self._expand(sims, found, k)
+            return s[0], ids[0]
         allowed = np.zeros(self.ntotal, dtype=bool)
         allowed[chosen] = True
         rows = np.unique(self.row_of[chosen])
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows))
-        sims, found = self.flat.search(np.atleast_2d(query), max(1, min(k, len(rows))), params=params)
+        sims, found = self.flat.search(query, max(1, min(k, len(rows))), params=params)
         s, ids = self._expand(sims, found, k, allowed)
         return s[0], ids[0]
 

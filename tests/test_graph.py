@@ -35,6 +35,9 @@ def test_search_and_exact_give_what_a_flat_index_over_every_chunk_gives():
             assert np.allclose(v[ids[row]] @ q[row], sims[row], atol=1e-6)
             for a, b in zip(ids[row][:-1], ids[row][1:]):
                 assert sims[row][list(ids[row]).index(a)] > sims[row][list(ids[row]).index(b)] - 1e-6
+    s, ids = g.exact(q[0], np.arange(600), 12)       # every chunk: the same as the graph's exhaustive search
+    want_s, want_ids = g.search(q[:1], 12)
+    assert np.allclose(s, want_s[0]) and ids.tolist() == want_ids[0].tolist()
     chosen = np.arange(0, 600, 3)
     s, ids = g.exact(q[0], chosen, 12)
     brute = sorted(((-float(v[i] @ q[0]), i) for i in chosen))[:12]
