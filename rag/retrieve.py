@@ -12,8 +12,8 @@ import faiss
 import numpy as np
 
 from index.edition_vectors import rendering_vectors
-from index.records import Chunk
 from index.graph import DistinctGraph
+from index.records import Chunk
 from index.store import Index, embed_text
 from index.tokens import Tokenizer
 from rag.bm25 import BM25
