@@ -15,6 +15,7 @@ from index.sentences import Sentence, spoken_body
 from index.store import Index
 from index.tokens import Tokenizer
 from rag.records import Citation
+from rag.text import bigrams
 
 MAX_QUOTE = 160        # characters of one quote, at most
 SHORT_QUOTE = 12       # a unit shorter than this is a fragment: it takes the next one along
@@ -328,8 +329,8 @@ def _wants_more(text: str) -> bool:
 
 
 def _bigrams(text: str) -> set[str]:
-    t = "".join(ch for ch in text if ch.isalnum())
-    return {t[k:k + 2] for k in range(len(t) - 1)}
+    """The character pairs of a text's letters and digits (punctuation and spaces dropped)."""
+    return bigrams("".join(ch for ch in text if ch.isalnum()))
 
 
 def _cut(text: str, limit: int) -> int:

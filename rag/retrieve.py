@@ -97,23 +97,16 @@ class DenseRetriever:
 
 def _exact(store, q: np.ndarray, chosen: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray] | None:
     """(similarities, ids) of the k chunks among `chosen` most similar to q, searched exactly in
-    a FAISS store's flat vectors; None for a store without them (Qdrant)."""
+    the flat vectors of a FAISS store (a flat index, or the HNSW graph's storage); None for a
+    store without them (Qdrant)."""
     k = max(1, min(len(chosen), k))
     if isinstance(store, DistinctGraph):
         return store.exact(q, chosen, k)
-    flat = _flat_vectors(store)
-    if flat is None:
+    if not isinstance(store, faiss.IndexFlat):
         return None
     params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(chosen))
-    sims, ids = flat.search(q, k, params=params)
+    sims, ids = store.search(q, k, params=params)
     return sims[0], ids[0].astype(np.int64)
-
-
-def _flat_vectors(store) -> faiss.IndexFlat | None:
-    """The exact (flat) vectors of a FAISS store: itself, or an HNSW graph's storage; None for
-    another kind of store."""
-    flat = faiss.downcast_index(store.storage) if isinstance(store, faiss.IndexHNSW) else store
-    return flat if isinstance(flat, faiss.IndexFlat) else None
 
 
 class KeywordRetriever:
