@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import socket
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -73,14 +74,21 @@ def serve_app(answerer):
     return f"http://127.0.0.1:{port}/", demo
 
 
-@pytest.fixture(scope="session")
-def live_app(pipeline):
-    """One live app on loopback, shared by the API, bad-input, load and browser tests."""
+@contextmanager
+def served(pipeline):
+    """(url, demo) of a live app over the pipeline on loopback, closed afterwards."""
     url, demo = serve_app(pipeline)
     try:
         yield url, demo
     finally:
         demo.close()
+
+
+@pytest.fixture(scope="session")
+def live_app(pipeline):
+    """One live app on loopback, shared by the API, bad-input, load and browser tests."""
+    with served(pipeline) as app:
+        yield app
 
 
 FORUM = Path(__file__).parent / "fixtures" / "forum"
@@ -119,8 +127,5 @@ def two_doc_pipeline(rag_home, tmp_path_factory):
 @pytest.fixture(scope="session")
 def two_doc_app(two_doc_pipeline):
     """A live app over the two-document corpus, on loopback."""
-    url, demo = serve_app(two_doc_pipeline)
-    try:
-        yield url, demo
-    finally:
-        demo.close()
+    with served(two_doc_pipeline) as app:
+        yield app

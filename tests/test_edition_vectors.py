@@ -82,7 +82,6 @@ def test_an_unwritable_cache_only_warns(tmp_path, caplog):
 
 def _retriever(tmp_path):
     """Two chunks: 甲 (rendered "apple") and 乙 (rendered "banana")."""
-    source = "甲。乙。"
     chunks = (Chunk.make("d", "A", "s", "talk", "甲。", 0, 2, 0), Chunk.make("d", "B", "s", "talk", "乙。", 2, 4, 1))
     fake = OneHot()
     vectors = faiss.IndexFlatIP(5)

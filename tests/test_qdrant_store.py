@@ -5,7 +5,6 @@ midway leaves the previous collection serving. The last test builds both stores 
 summit and asks every question of the eval set through a pipeline on each."""
 from __future__ import annotations
 
-import shutil
 import signal
 import socket
 import subprocess
@@ -23,7 +22,7 @@ from index.location import QDRANT_LOCAL, StoreLocation, parse_store
 from index.qdrant_store import ALIAS, BACKGROUND, SENTENCES, build_qdrant, ensure_qdrant, load_qdrant, release
 from index.store import IndexProblem, build_index, corpus_chunks, ensure_index, expected_manifest, load_index
 from tests.conftest import REPO
-from tests.test_store import SETTINGS, TALKS
+from tests.test_store import SETTINGS, small_corpus
 
 pytestmark = pytest.mark.slow  # the real embedding model
 
@@ -54,12 +53,7 @@ def model(pipeline):
 
 @pytest.fixture
 def corpus_dir(tmp_path) -> Path:
-    d = tmp_path / "corpus"
-    d.mkdir()
-    for name in ("speakers.json", "background.txt"):
-        shutil.copy(REPO / "corpus" / name, d)
-    (d / "talks.md").write_text(TALKS, encoding="utf-8")
-    return d
+    return small_corpus(tmp_path / "corpus", "background.txt")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from rag.evidence import Evidence
 from rag.query import Query
 from index.graph import DistinctGraph
 from rag.retrieve import HybridRetriever, _top_positive, dense_text
-from tests.test_store import SETTINGS, TALKS, BigramEmbedder, REPO
+from tests.test_store import SETTINGS, TALKS, BigramEmbedder, small_corpus
 
 QUESTIONS = ["开源", "强化学习和环境", "模型", "我们每天都在看", "完全无关的问题"]
 
@@ -21,15 +21,17 @@ QUESTIONS = ["开源", "强化学习和环境", "模型", "我们每天都在看
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("retrieve")
-    (tmp / "corpus").mkdir()
-    (tmp / "corpus" / "speakers.json").write_text((REPO / "corpus" / "speakers.json").read_text(encoding="utf-8"),
-                                                  encoding="utf-8")
-    (tmp / "corpus" / "talks.md").write_text(TALKS, encoding="utf-8")
-    (tmp / "corpus" / "again.md").write_text(TALKS.replace("小型测试稿", "再来一次"), encoding="utf-8")  # ties
-    corpus = Corpus.load(tmp / "corpus")
+    corpus = Corpus.load(_repeating_corpus(tmp / "corpus"))
     dest = build_index(corpus, BigramEmbedder(), SETTINGS, tmp / "index", progress=False)
     index = load_index(dest, expected_manifest(corpus, BigramEmbedder.name, SETTINGS))
     return index, Tokenizer.for_corpus(tmp / "corpus")
+
+
+def _repeating_corpus(folder):
+    """The small corpus, with its talks a second time under another title (tied chunks)."""
+    small_corpus(folder)
+    (folder / "again.md").write_text(TALKS.replace("小型测试稿", "再来一次"), encoding="utf-8")
+    return folder
 
 
 def query(text: str) -> Query:
@@ -104,12 +106,7 @@ def test_above_flat_up_to_the_chunks_go_into_an_hnsw_graph_that_loads_and_ranks_
     import faiss
     from index import store
     monkeypatch.setattr(store, "FLAT_UP_TO", 4)
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "speakers.json").write_text((REPO / "corpus" / "speakers.json").read_text(encoding="utf-8"),
-                                                       encoding="utf-8")
-    (tmp_path / "corpus" / "talks.md").write_text(TALKS, encoding="utf-8")
-    (tmp_path / "corpus" / "again.md").write_text(TALKS.replace("小型测试稿", "再来一次"), encoding="utf-8")  # repeats
-    corpus = Corpus.load(tmp_path / "corpus")
+    corpus = Corpus.load(_repeating_corpus(tmp_path / "corpus"))   # its talks twice: repeated vectors
     dest = build_index(corpus, BigramEmbedder(), SETTINGS, tmp_path / "index", progress=False)
     index = load_index(dest, expected_manifest(corpus, BigramEmbedder.name, SETTINGS))
     assert isinstance(index.vectors, DistinctGraph) and index.manifest["chunk_store"]["type"] == "hnsw"
@@ -127,11 +124,7 @@ def test_above_flat_up_to_the_chunks_go_into_an_hnsw_graph_that_loads_and_ranks_
 def test_a_damaged_row_map_is_refused(tmp_path, monkeypatch):
     from index import store
     monkeypatch.setattr(store, "FLAT_UP_TO", 4)
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "speakers.json").write_text((REPO / "corpus" / "speakers.json").read_text(encoding="utf-8"),
-                                                       encoding="utf-8")
-    (tmp_path / "corpus" / "talks.md").write_text(TALKS, encoding="utf-8")
-    corpus = Corpus.load(tmp_path / "corpus")
+    corpus = Corpus.load(small_corpus(tmp_path / "corpus"))
     dest = build_index(corpus, BigramEmbedder(), SETTINGS, tmp_path / "index", progress=False)
     rows = np.load(dest / store.ROWS)
     np.save(dest / store.ROWS, np.zeros_like(rows))

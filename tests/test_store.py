@@ -171,13 +171,19 @@ def flip_vector_byte(dest: Path) -> None:
     (dest / VECTORS).write_bytes(bytes(data))
 
 
-@pytest.fixture
-def corpus_dir(tmp_path) -> Path:
-    d = tmp_path / "corpus"
-    d.mkdir()
-    shutil.copy(REPO / "corpus" / "speakers.json", d)
+def small_corpus(d: Path, *also: str) -> Path:
+    """A corpus folder `d` holding the small talks (TALKS) and the project's speakers file, and
+    the project's corpus files named in `also` ("background.txt")."""
+    d.mkdir(parents=True)
+    for name in ("speakers.json", *also):
+        shutil.copy(REPO / "corpus" / name, d)
     (d / "talks.md").write_text(TALKS, encoding="utf-8")
     return d
+
+
+@pytest.fixture
+def corpus_dir(tmp_path) -> Path:
+    return small_corpus(tmp_path / "corpus")
 
 
 @pytest.fixture
