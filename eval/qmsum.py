@@ -43,6 +43,9 @@ class Outcome:
     rank: int | None             # 1-based rank of the first relevant passage within DEPTH
     participant: str | None      # the one participant the query names, if any
     first_speaker: str | None
+    doc_id: str = ""
+    query: str = ""
+    top: tuple[str, ...] = ()    # the first passages returned, "speaker: text" (for --details)
 
 
 def domain_of(doc_id: str) -> str:
@@ -139,16 +142,32 @@ def evaluate(meetings: list[Meeting], pipeline, baseline=None, progress=None) ->
             who = named_participant(query, speakers, present)
             ans = pipeline.answer(query, top_k=DEPTH, docs=[m.doc_id])
             results["project"].append(Outcome(m.domain, first_relevant_rank(ans.hits, m.doc_id, chars), who,
-                                              ans.speakers[0] if ans.speakers else None))
+                                              ans.speakers[0] if ans.speakers else None, m.doc_id, query,
+                                              _shown(ans.hits, m.doc_id)))
             if baseline is not None:
                 b = baseline.answer(query, top_k=baseline.vectors.ntotal)
                 mine = [h for h in b.hits if h.chunk.doc_id == m.doc_id]
                 results["baseline"].append(Outcome(m.domain, first_relevant_rank(mine, m.doc_id, chars), who,
-                                                   mine[0].chunk.speaker if mine else None))
+                                                   mine[0].chunk.speaker if mine else None, m.doc_id, query,
+                                                   _shown(mine, m.doc_id)))
             done += 1
             if progress:
                 progress(done, total)
     return results
+
+
+def _shown(hits, doc_id: str, n: int = 5) -> tuple[str, ...]:
+    return tuple(f"{h.chunk.speaker}: {h.chunk.text[:120]}" for h in hits if h.chunk.doc_id == doc_id)[:n]
+
+
+def details(results: dict[str, list[Outcome]]) -> list[dict]:
+    """One record a query: its rank for each system, who it names and who answered, and the
+    project's first passages (to read the misses)."""
+    base = results.get("baseline") or [None] * len(results["project"])
+    return [{"doc": o.doc_id, "domain": o.domain, "query": o.query, "rank": o.rank,
+             "baseline_rank": b.rank if b else None, "participant": o.participant,
+             "first_speaker": o.first_speaker, "top": list(o.top)}
+            for o, b in zip(results["project"], base)]
 
 
 def table(report: dict) -> str:
@@ -174,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--per-domain", type=int, metavar="N", help="only the first N meetings of each domain")
     p.add_argument("--no-baseline", action="store_true")
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--details", type=Path, metavar="FILE", help="also write one JSON line a query (ranks, top passages)")
     args = p.parse_args(argv)
     from rag.config import from_env
     from rag.pipeline import Pipeline
@@ -207,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"QMSum {args.split}: {len(meetings)} meetings\n" + table(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    if args.details:
+        args.details.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in details(results)),
+                                encoding="utf-8")
     return 0
 
 

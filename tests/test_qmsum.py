@@ -90,9 +90,14 @@ def test_end_to_end_on_the_product_meeting(tmp_path, rag_home, capsys):
     one = tmp_path / "one"
     one.mkdir()
     (one / "ES2005a.json").write_bytes((SAMPLE / "ES2005a.json").read_bytes())
-    out = tmp_path / "r.json"
-    assert qmsum.main([str(one), "--split", "train", "--home", str(home), "--json", str(out)]) == 0
+    out, per_query = tmp_path / "r.json", tmp_path / "q.jsonl"
+    assert qmsum.main([str(one), "--split", "train", "--home", str(home), "--json", str(out),
+                       "--details", str(per_query)]) == 0
     report = json.loads(out.read_text())
     assert report["meetings"] == 1 and report["project"]["product"]["queries"] == 6
     assert report["baseline"]["all"]["queries"] == 6
     assert "product    project      6" in capsys.readouterr().out
+    rows = [json.loads(line) for line in per_query.read_text().splitlines()]
+    assert len(rows) == 6 and all(r["doc"] == "ES2005a" and r["top"] for r in rows)
+    hits = sum(r["rank"] is not None and r["rank"] <= 5 for r in rows)
+    assert round(hits / 6, 3) == report["project"]["all"]["recall@5"]
