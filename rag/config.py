@@ -40,6 +40,7 @@ class Config:
     keyword_weight: float = 0.1                # sentence score = cosine + this * share of the question's keywords
     passage_weight: float = 0.5                # ... + this * its passage's retrieval score (0..1)
     not_said_margin: float = 0.06              # "X did not say it": X's best sentence this far below another's
+    exchange_turns: int = 1                    # ... unless X speaks within this many turns of the closest sentence
     salience_weight: float = 0.4               # summary: weight of a sentence's tf-idf salience among its material
     summary_diversity: float = 3.0             # summary: weight of a point's likeness to one already chosen (maximal marginal relevance)
     positions_gap: float = 0.05                # disagreement: speakers whose best sentence is this close to the best

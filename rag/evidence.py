@@ -18,6 +18,7 @@ from rag.records import Citation
 from rag.text import bigrams
 
 MAX_QUOTE = 160        # characters of one quote, at most
+CONVERSATION = ("roundtable", "moderator_question")   # the kinds of a conversation's turns
 SHORT_QUOTE = 12       # a unit shorter than this is a fragment: it takes the next one along
 NEAR_DUPLICATE = 0.5   # bigram overlap above which two quotes say the same thing
 TITLE_CHARS = 30       # a talk line alone in its paragraph and this short is a slide title
@@ -302,6 +303,29 @@ class Evidence:
         if grams is None:
             grams = self._bigrams[i] = _bigrams(self.units[i].text)
         return grams
+
+    def speakers_around(self, i: int, turns: int) -> set[str]:
+        """Who speaks in the `turns` turns before and after unit i's turn (its own included),
+        within its document, section and conversation: the people in the exchange where it was
+        said. Only a conversation's turns answer one another; an article's quotes of several
+        people side by side are no exchange (nobody but the unit's speaker)."""
+        u = self.units[i]
+        out = {u.speaker}
+        if u.kind not in CONVERSATION:
+            return out
+        for step in (-1, 1):
+            j, changes, last = i, 0, u.speaker
+            while 0 <= j + step < len(self.units):
+                j += step
+                v = self.units[j]
+                if v.doc_id != u.doc_id or v.section != u.section or v.kind not in CONVERSATION:
+                    break
+                if v.speaker != last:
+                    changes, last = changes + 1, v.speaker
+                    if changes > turns:
+                        break
+                out.add(v.speaker)
+        return out
 
     def neighbours(self, i: int, before: int, after: int) -> list[int]:
         """Units of the same paragraph and speaker around unit i, in order, i excluded."""

@@ -285,8 +285,12 @@ def _named_section(a: Ask, sections: set[str]) -> str | None:
 
 
 def _point_worthy(u: Sentence) -> bool:
-    text = u.text.rstrip()
-    return len(text) >= MIN_POINT_CHARS and not text.endswith(("？", "?"))
+    return len(u.text.rstrip()) >= MIN_POINT_CHARS and not _asks(u)
+
+
+def _asks(u: Sentence) -> bool:
+    """A question: whoever asks about a topic has not said anything on it."""
+    return u.text.rstrip().rstrip("」』”’\"')）").endswith(("？", "?"))
 
 
 def _vague(a: Ask, t: Tools) -> bool:
@@ -349,7 +353,10 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     if len(a.named) != 1 or a.named[0] == EDITOR or a.query.asks_who or a.carried:
         return None
     person = a.named[0]
-    ranked = t.ranked(a, lambda u: u.kind not in ("introduction", "moderator_question"))
+    # Only statements count: a question another person put on the topic (to the person named,
+    # often) does not show that they, rather than the person named, talked about it.
+    ranked = t.ranked(a, lambda u: u.kind not in ("introduction", "moderator_question")
+                      and (u.speaker == person or not _asks(u)))
     theirs = next((s for s in ranked if s.unit.speaker == person), None)
     other = next((s for s in ranked if s.unit.speaker not in (person, EDITOR)), None)
     if other is None or (theirs is not None and theirs.score >= other.score - t.config.not_said_margin):
@@ -357,6 +364,8 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     closest = max((s for s in ranked if s.unit.speaker != EDITOR), key=lambda s: s.dense)
     if closest.unit.speaker == person:   # what they said is the nearest in meaning: they did talk about it
         return None
+    if person in t.evidence.speakers_around(closest.i, t.config.exchange_turns):
+        return None   # they spoke in the exchange where the topic is: they took part in it
     if person == t.speakers.moderator and theirs is None:
         return None   # the moderator asked it: plan_only_asked says so
     # the pointer still shows the topic is theirs: clearly above the person named

@@ -68,3 +68,33 @@ def test_without_an_edition_nothing_is_translated(tmp_path):
     assert evidence.translated == {}
     m = evidence.measure(fake.embed_queries(["price"])[0], {"price": 1.0}, lang="en")
     assert m.dense(ALL).tolist() == [0.0, 0.0] and m.keyword(ALL).tolist() == [0.0, 0.0]
+
+
+def _conversation(tmp_path, turns, kind="roundtable"):
+    """Evidence over one section of turns [(speaker, text)], a sentence unit each."""
+    source, chunks, units = "", [], []
+    for n, (speaker, text) in enumerate(turns):
+        start = len(source)
+        source += text
+        chunk = Chunk.make("d", speaker, "s", kind, text, start, len(source), n)
+        chunks.append(chunk)
+        units.append(Sentence("d", chunk.chunk_id, speaker, "s", kind, text, start, len(source), n))
+    fake = OneHot()
+    vectors = faiss.IndexFlatIP(5)
+    vectors.add(fake.embed_documents([c.text for c in chunks]))
+    index = Index(tmp_path, {"model": "m"}, tuple(chunks), vectors, sentences=tuple(units),
+                  sentence_vectors=fake.embed_documents([u.text for u in units]))
+    return Evidence(index, Tokenizer([], {}))
+
+
+def test_the_speakers_of_an_exchange_are_those_of_the_turns_around_it(tmp_path):
+    evidence = _conversation(tmp_path, [("A", "One."), ("B", "Two."), ("B", "Two more."), ("C", "Three."),
+                                        ("D", "Four."), ("E", "Five.")])
+    assert evidence.speakers_around(3, 1) == {"B", "C", "D"}      # a turn of B is two units
+    assert evidence.speakers_around(3, 2) == {"A", "B", "C", "D", "E"}
+    assert evidence.speakers_around(0, 1) == {"A", "B"}
+
+
+def test_quotes_set_side_by_side_in_an_article_are_no_exchange(tmp_path):
+    evidence = _conversation(tmp_path, [("A", "One."), ("B", "Two.")], kind="summary_quote")
+    assert evidence.speakers_around(0, 1) == {"A"}

@@ -196,12 +196,15 @@ class _Drafted(Exception):
 
 
 class _FakeTools:
-    """Just what plan_not_said_by reads, with the sentences ranked by hand."""
+    """Just what plan_not_said_by reads, with the sentences ranked by hand; `around`: who
+    speaks in the exchange of each unit (by its position), the unit's speaker if not given."""
 
-    def __init__(self, ranked):
+    def __init__(self, ranked, around=None):
         self._ranked = ranked
-        self.config = SimpleNamespace(not_said_margin=0.06)
+        self.config = SimpleNamespace(not_said_margin=0.06, exchange_turns=1)
         self.speakers = SimpleNamespace(moderator="主持人")
+        by_i = {s.i: s.unit.speaker for s in ranked}
+        self.evidence = SimpleNamespace(speakers_around=lambda i, turns: (around or {}).get(i, {by_i[i]}))
 
     def ranked(self, ask, keep=lambda u: True):
         return [s for s in self._ranked if keep(s.unit)]
@@ -210,8 +213,8 @@ class _FakeTools:
         raise _Drafted
 
 
-def _scored(i, speaker, score, dense):
-    unit = Sentence("doc", f"c{i}", speaker, "s", "talk", "text", i, i + 4, i)
+def _scored(i, speaker, score, dense, text="text", kind="talk"):
+    unit = Sentence("doc", f"c{i}", speaker, "s", kind, text, i, i + 4, i)
     return Scored(i, unit, score, dense, 0.0)
 
 
@@ -229,6 +232,22 @@ def test_not_said_by_when_someone_else_is_clearly_ahead_and_closer_in_meaning():
 def test_not_said_by_never_when_the_persons_own_sentence_is_the_closest_in_meaning():
     """Retrieval favoured another passage, but what 甲 said is nearest the question: 甲 spoke to it."""
     ranked = [_scored(0, "乙", 1.30, 0.84), _scored(1, "甲", 1.17, 0.85)]
+    assert plans.plan_not_said_by(_named("甲"), _FakeTools(ranked)) is None
+
+
+def test_not_said_by_never_when_the_person_speaks_in_the_exchange_where_the_topic_is():
+    """In a meeting a topic runs over several short turns: 甲 answered right after 乙's sentence."""
+    ranked = [_scored(0, "乙", 1.30, 0.84, kind="roundtable"), _scored(1, "甲", 1.17, 0.80, kind="roundtable")]
+    assert plans.plan_not_said_by(_named("甲"), _FakeTools(ranked, {0: {"乙", "甲"}})) is None
+    with pytest.raises(_Drafted):   # 甲 not in that exchange: declined, as before
+        plans.plan_not_said_by(_named("甲"), _FakeTools(ranked, {0: {"乙", "丙"}}))
+
+
+def test_a_question_someone_else_asked_does_not_show_they_talked_about_it():
+    """乙 asking about the topic (often of 甲) is no sign that 甲 did not speak to it."""
+    ranked = [_scored(0, "乙", 1.30, 0.84, "你怎么看开源？"), _scored(1, "甲", 1.17, 0.80)]
+    assert plans.plan_not_said_by(_named("甲"), _FakeTools(ranked)) is None
+    ranked = [_scored(0, "乙", 1.30, 0.84, "Does the minister know the size of the debt?”"), _scored(1, "甲", 1.17, 0.80)]
     assert plans.plan_not_said_by(_named("甲"), _FakeTools(ranked)) is None
 
 
