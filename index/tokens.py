@@ -42,6 +42,7 @@ _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 _LATIN = re.compile(r"[a-z][a-z0-9.+\-']*")
 _HAN = re.compile("[\u4e00-\u9fd5]")                 # the characters jieba's dictionary cuts
 _JIEBA_ASCII = re.compile(r"[a-z0-9]+(?:\.\d+)?%?|\S")  # how jieba cuts text without them
+_SPELLED = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z][_.]){2,}")   # L_C_D_, U.S.
 log = logging.getLogger(__name__)
 
 
@@ -73,6 +74,12 @@ def to_simplified(text: str) -> str:
 @lru_cache(maxsize=1)
 def _to_mainland() -> tuple[opencc.OpenCC, opencc.OpenCC]:
     return opencc.OpenCC("s2t"), opencc.OpenCC("tw2sp")
+
+
+def joined_letters(text: str) -> str:
+    """An abbreviation spelled letter by letter is the word: transcripts write "L_C_D_" or
+    "U.S." where a question writes LCD or US."""
+    return _SPELLED.sub(lambda m: m.group(0).replace("_", "").replace(".", ""), text)
 
 
 def to_mainland_terms(text: str) -> str:
@@ -136,7 +143,7 @@ class Tokenizer:
         with self._lock:
             cached = self._cache.get(text)
         if cached is None:
-            mainland = to_mainland_terms(text).lower()
+            mainland = joined_letters(to_mainland_terms(text)).lower()
             cached = tuple(stem(t) for t in (tok.strip() for tok in self._words(mainland))
                            if t and t not in STOPWORDS and not _PUNCT.match(t))
             with self._lock:

@@ -7,7 +7,7 @@ import re
 import jieba.posseg
 import numpy as np
 
-from index.tokens import Tokenizer, to_simplified
+from index.tokens import Tokenizer, joined_letters, to_simplified
 
 # jieba's part-of-speech tags are noisy for short words (智慧 and 张卡 come back as names), so
 # only a three-character person name counts among Chinese words.
@@ -39,8 +39,9 @@ GENERAL_ABBREVIATIONS = frozenset({"us", "usa", "u.s", "u.s.", "uk", "eu", "un",
 
 class Coverage:
     def __init__(self, corpus_texts: list[str], tokenizer: Tokenizer, known: list[str], people: list[str] = ()):
-        self.flat = re.sub(r"\s+", "", to_simplified("\n".join(corpus_texts))).lower()
-        self.flat_latin = to_simplified("\n".join(corpus_texts)).lower()  # spaces kept: word edges
+        text = joined_letters(to_simplified("\n".join(corpus_texts)))
+        self.flat = re.sub(r"\s+", "", text).lower()
+        self.flat_latin = text.lower()  # spaces kept: word edges
         self.tokenizer = tokenizer
         self.known = {k.lower() for k in known} | set(tokenizer.glossary)
         # People's names (any alias) are known names; a versioned model name is not its family name.

@@ -39,3 +39,11 @@ def test_a_name_outside_what_is_asked_does_not_decline(pipeline, question, speak
 def test_a_name_in_what_is_asked_declines_repeating_at_most_a_short_name(pipeline, question, answer):
     a = pipeline.answer(question)
     assert a.abstained and a.citations == () and a.answer == answer
+
+
+def test_an_abbreviation_the_transcript_spells_letter_by_letter_is_mentioned():
+    from index.tokens import Tokenizer
+    from rag.coverage import Coverage
+    cov = Coverage(["Marketing: we could have an L_C_D_ screen on it ."], Tokenizer([], {}), [])
+    assert cov.unknown_names("Why did Marketing want an LCD?") == []
+    assert cov.unknown_names("Why did Marketing want an OLED?") == ["OLED"]

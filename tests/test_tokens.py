@@ -77,3 +77,11 @@ def test_without_the_glossary_english_words_stay_english():
     tk = Tokenizer.for_corpus(REPO / "corpus", glossary=False)
     assert tk.glossary == {} and tk.query_tokens("open source compute") == ["open", "sourc", "comput"]
     assert {"开源", "算力"} <= set(_tk().query_tokens("open source compute"))
+
+
+def test_an_abbreviation_spelled_letter_by_letter_is_the_word():
+    """Meeting transcripts write "L_C_D_" and "U.S."; questions write LCD and US."""
+    tk = Tokenizer([], {})
+    assert tk.tokens("an L_C_D_ screen for the U.S. market") == ["lcd", "screen", "us", "market"]
+    assert set(tk.query_tokens("LCD screen")) <= set(tk.tokens("we want an L_C_D_ screen"))
+    assert tk.tokens("Qwen3.5 costs 2.5 dollars") == ["qwen3.5", "cost", "2.5", "dollar"]   # no letters spelled
