@@ -244,8 +244,9 @@ def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[
 
     summary = ("summary_quote", "summary_report")
     if person:
-        talk = t.forms.has("talk", a.query.rewritten)
         mine = t.ranked(a, lambda u: u.speaker == person and usable(u), speakers=[person])
+        # "their talk": the talk they gave, if they gave one (in a meeting, their turns)
+        talk = t.forms.has("talk", a.query.rewritten) and any(s.unit.kind in ("talk", "talk_summary") for s in mine)
         direct = [s for s in mine if s.unit.kind not in summary
                   and (not talk or s.unit.kind in ("talk", "talk_summary"))]
         quoted = [s for s in mine if s.unit.kind in summary]
@@ -325,16 +326,20 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
             return None
         if people and t.forms.has("why", text):
             return None   # why one person sees two things as different: their reasons, not others' positions
+        a = _one_document(a, t)   # the others are of the conversation the topic is in
         speakers_ranked = t.ranked(a, lambda u: u.speaker != EDITOR and u.kind != "moderator_question")
         best_of: dict[str, Scored] = {}
         for s in speakers_ranked:
             best_of.setdefault(s.unit.speaker, s)
         if len(best_of) < 2:
             return None
+        # The person named is one side, first; the others are those nearest the topic.
+        named = [p for p in people if p in best_of]
         top = speakers_ranked[0].score
-        people = [p for p, s in best_of.items() if s.score >= top - t.config.positions_gap][:3]
+        others = [p for p, s in best_of.items() if p not in named and s.score >= top - t.config.positions_gap]
+        people = named + others[:3 - len(named)]
         if len(people) < 2:
-            people = list(best_of)[:2]
+            people = named + [p for p in best_of if p not in named][:2 - len(named)]
     d = t.draft(a)
     d.line(say(a.query.lang, "positions"))
     for p in people:

@@ -49,6 +49,21 @@ def test_a_topic_the_named_speaker_never_discussed_is_not_put_in_their_mouth(for
     assert a.abstained or a.speakers[:1] != ("赵敏",)
 
 
+@pytest.mark.parametrize("question", ["Summarize Dana Whitfield's presentation.", "总结一下陈思远的发言稿"])
+def test_the_talk_of_someone_who_gave_none_is_their_turns(forum_pipeline, question):
+    """In a meeting or a panel "their presentation" is what they said: summarised, not declined
+    or answered with one line because they gave no talk of their own."""
+    a = forum_pipeline.answer(question)
+    assert not a.abstained and len(a.citations) >= 3 and set(a.speakers) == {a.citations[0].chunk.speaker}
+    assert a.answer.count("\n- ") >= 3
+
+
+def test_a_disagreement_is_between_people_of_one_conversation(forum_pipeline):
+    a = forum_pipeline.answer("How did Zhao Min disagree with the others about open-source models?")
+    assert a.speakers[0] == "赵敏" and len(a.speakers) >= 2
+    assert {c.chunk.doc_id for c in a.citations} == {"forum"}
+
+
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
 def test_no_source_file_names_a_transcript(source):
     from index.corpus import Corpus
