@@ -148,6 +148,7 @@ class Evidence:
         self.editions: dict[tuple[str, str], object] = {}   # (doc_id, lang) -> index.edition.Edition
         # lang -> (the units' renderings' vectors, word -> the units whose rendering holds it)
         self.translated: dict[str, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
+        self._rendered_tokens: dict[str, list[frozenset[str]]] = {}   # lang -> each unit's rendering's words
         # where units are, so that a question's work covers the units it can use, not all
         self._of_chunk: dict[str, tuple[int, int]] = {}      # chunk id -> its units' range
         by_speaker: dict[str, list[int]] = {}
@@ -221,9 +222,11 @@ class Evidence:
             if not any(texts):
                 continue
             postings: dict[str, list[int]] = {}
-            for i, text in enumerate(texts):
-                for tok in set(self.tokenizer.tokens(text)):
+            rendered_tokens = [frozenset(self.tokenizer.tokens(text)) for text in texts]
+            for i, toks in enumerate(rendered_tokens):
+                for tok in toks:
                     postings.setdefault(tok, []).append(i)
+            self._rendered_tokens[lang] = rendered_tokens
             self.translated[lang] = (rendering_vectors(texts, embedder, model, cache_dir, f"{lang}-units"),
                                      {k: np.array(v, dtype=np.int64) for k, v in postings.items()})
 
@@ -288,9 +291,13 @@ class Evidence:
             end = start + _cut(chunk.text[start - chunk.start:], MAX_QUOTE)
         return Quote(chunk, start, end, chunk.text[start - chunk.start:end - chunk.start], i, j)
 
-    def mentions(self, i: int, words: frozenset[str]) -> bool:
-        """Whether unit i holds one of `words` (keyword tokens)."""
-        return not self._tokens[i].isdisjoint(words)
+    def mentions(self, i: int, words: frozenset[str], lang: str = "") -> bool:
+        """Whether unit i, or its rendering in `lang` (the question's language), holds one of
+        `words` (keyword tokens): an English question's words are in the English rendering."""
+        if not self._tokens[i].isdisjoint(words):
+            return True
+        rendered = self._rendered_tokens.get(lang)
+        return rendered is not None and not rendered[i].isdisjoint(words)
 
     def similar(self, a: int, b: int) -> bool:
         """Two units that say the same thing (a summary quote and its original)."""

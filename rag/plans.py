@@ -495,7 +495,7 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
         said = _said_before(a, t)  # a turn asking something of its own is answered clearly better by it,
         new = [s for s in ranked if not _repeats(t, s.i, said)]   # and asks about it, in its own words
         if a.specific and new and ranked and ranked[0].score > new[0].score + t.config.repeat_margin \
-                and t.evidence.mentions(ranked[0].i, a.own_words):   # ("他举电动车的例子是想说明什么？")
+                and t.evidence.mentions(ranked[0].i, a.own_words, a.query.lang):   # ("他举电动车的例子是想说明什么？")
             new = [ranked[0]] + new
         ranked = new or ranked
     if _detail_asked(a):

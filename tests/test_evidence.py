@@ -68,3 +68,13 @@ def test_without_an_edition_nothing_is_translated(tmp_path):
     assert evidence.translated == {}
     m = evidence.measure(fake.embed_queries(["price"])[0], {"price": 1.0}, lang="en")
     assert m.dense(ALL).tolist() == [0.0, 0.0] and m.keyword(ALL).tolist() == [0.0, 0.0]
+
+
+def test_a_unit_mentions_the_words_of_its_rendering_in_the_questions_language(tmp_path):
+    # A follow-up may quote an earlier quote again when it asks about it in its own words
+    # (plans._answerers): an English question's words are found in the English rendering.
+    evidence, _ = _evidence(tmp_path)
+    assert evidence.mentions(1, frozenset({"price"}), "en")
+    assert not evidence.mentions(1, frozenset({"price"}))           # the original holds no English word
+    assert not evidence.mentions(0, frozenset({"price"}), "en")     # nor does the other rendering
+    assert evidence.mentions(0, frozenset({"优化器"}), "en")          # the original still counts
