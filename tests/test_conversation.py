@@ -118,3 +118,15 @@ def test_a_followup_asking_something_else_does_not_repeat_the_quote_given(pipeli
     a, b = _talk(pipeline, first, then)
     assert a.citations and b.citations and b.speakers[:1] == a.speakers[:1]
     assert not _overlap(a, b)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, then, rewritten", [
+    ("唐杰怎么看Coding在中国的发展？", "那Agent呢？", "唐杰怎么看Agent在中国的发展？"),
+    ("杨植麟对Token efficiency有什么看法？", "那Long Context呢？", "杨植麟对Long Context有什么看法？"),
+    ("What did Tang Jie say about Coding in China?", "What about Agents?", "What did Tang Jie say about Agents in China?"),
+])
+def test_what_about_a_topic_asks_the_earlier_question_of_it(pipeline, first, then, rewritten):
+    # X takes the place of the part of the earlier question the model finds closest to it
+    _, b = _talk(pipeline, first, then)
+    assert b.rewritten == rewritten
