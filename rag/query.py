@@ -167,9 +167,10 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
                 and not asks_who:
             # "他为什么这么说？" / "Why did he say that?": the pronoun is the earlier turn's person.
             named, followup, carried = people, True, True
-            # "他为什么这么说？", "他在这方面…", "再说一遍他的原话": the earlier subject;
-            # "他拿哪些公司做例子？": its own
-            topic = f"{prev.topic} {own}" if thing_ref or again or is_vague(own) else own
+            # "他为什么这么说？", "他在这方面怎么说？", "再说一遍他的原话": the earlier subject;
+            # "他拿哪些公司做例子？", and a question of its own with a thing pronoun in it ("What
+            # optimizer did his team use, and what did it gain them?", "那个1.8B模型…"): its own
+            topic = f"{prev.topic} {own}" if again or is_vague(own) else own
             rewritten = asked = _replace_pronoun(text if lang == "en" else simp, people, speakers, lang)
         elif thing_ref or (not named and is_vague(own)):
             # "林俊旸也这么觉得吗？", "还有呢？", "Anything else?": the earlier topic (and person).

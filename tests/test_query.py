@@ -191,6 +191,10 @@ def test_he_after_a_turn_naming_two_is_the_one_the_answer_was_about(speakers, ea
     ("林俊暘怎麼看算力？", "他的團隊用了什麼優化器？", "优化器", "他在這方面怎麼說？"),
     ("What does Lin Junyang think about compute?", "Which optimizer did his team use?", "optimizer",
      "Why did he say that?"),
+    # a thing pronoun inside a question of its own points into it ("it" = the optimizer), not back
+    ("林俊旸怎么看算力？", "那个1.8B模型当时在他看来好用吗？", "1.8B模型", "他为什么这么说？"),
+    ("What does Lin Junyang think about compute?", "Which optimizer did his team use, and what did it gain them?",
+     "optimizer", "Why did he say that?"),
 ])
 def test_a_pronoun_followup_with_its_own_subject_leaves_the_earlier_one(speakers, earlier, own, new, back):
     q = analyze(own, speakers, [earlier])
