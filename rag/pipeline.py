@@ -213,6 +213,7 @@ class Pipeline:
         ask = self._ask(query, k, allowed, base, hits, vector, unknown, retriever.docs)
         if turns:   # moving on: what the conversation already quoted is not quoted again
             ask = replace(ask, quoted_before=frozenset(q for t in turns for q in t.quoted), again=query.again,
+                          last_lead=turns[-1].quoted[0] if turns[-1].quoted else None,
                           specific=not is_vague(query.focus or query.topic),
                           own_words=frozenset(self.tokenizer.query_tokens(query.focus or query.topic)))
         plan, comp = plans.answer(ask, self.tools)
