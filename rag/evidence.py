@@ -222,13 +222,24 @@ class Evidence:
             if not any(texts):
                 continue
             postings: dict[str, list[int]] = {}
-            rendered_tokens = [frozenset(self.tokenizer.tokens(text)) for text in texts]
+            # what a reader is shown of each unit's rendering (rag.plans.Tools.draft): its words
+            rendered_tokens = [frozenset(self.tokenizer.tokens(self.inside_quote(u, text)))
+                               for u, text in zip(self.units, texts)]
             for i, toks in enumerate(rendered_tokens):
                 for tok in toks:
                     postings.setdefault(tok, []).append(i)
             self._rendered_tokens[lang] = rendered_tokens
             self.translated[lang] = (rendering_vectors(texts, embedder, model, cache_dir, f"{lang}-units"),
                                      {k: np.array(v, dtype=np.int64) for k, v in postings.items()})
+
+    def inside_quote(self, u, rendering: str) -> str:
+        """A rendering of (a span starting at) unit u without the article's lead-in: for a quote
+        in the article's summary (a 「 before it in its passage), the part inside “…”."""
+        chunk = self.chunks[u.chunk_id]
+        if chunk.text[:u.start - chunk.start].rfind("「") < 0 or "“" not in rendering:
+            return rendering
+        text = rendering[rendering.index("“") + 1:]
+        return text[:text.rindex("”")] if "”" in text else text
 
     def measure(self, query_vector: np.ndarray, weights: dict[str, float],
                 passage: dict[str, float] | None = None, lang: str = "") -> "Measured":

@@ -88,11 +88,7 @@ class Tools:
             def render(q: Quote) -> str:
                 text = ev.rendering(q.chunk.doc_id, q.start, q.end, "en") or ""
                 text = text[len(next((x for x in labels if text.startswith(x)), "")):]   # a turn label
-                inside = q.chunk.text[:q.start - q.chunk.start].rfind("「") >= 0 and "“" in text
-                if inside:   # a quote in the article's summary: not the editor's lead-in around it
-                    text = text[text.index("“") + 1:]
-                    text = text[:text.rindex("”")] if "”" in text else text
-                return text.strip()
+                return ev.inside_quote(ev.units[q.first], text).strip()   # not the editor's lead-in
             return Draft(lang, self.speakers, render)
         return Draft(lang, self.speakers)
 
