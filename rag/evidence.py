@@ -149,6 +149,7 @@ class Evidence:
         self.editions: dict[tuple[str, str], object] = {}   # (doc_id, lang) -> index.edition.Edition
         # lang -> (the units' renderings' vectors, word -> the units whose rendering holds it)
         self.translated: dict[str, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
+        self._rendered_tokens: dict[str, list[frozenset[str]]] = {}   # lang -> each unit's rendering's words
         # where units are, so that a question's work covers the units it can use, not all
         self._of_chunk: dict[str, tuple[int, int]] = {}      # chunk id -> its units' range
         by_speaker: dict[str, list[int]] = {}
@@ -222,11 +223,24 @@ class Evidence:
             if not any(texts):
                 continue
             postings: dict[str, list[int]] = {}
-            for i, text in enumerate(texts):
-                for tok in set(self.tokenizer.tokens(text)):
+            # what a reader is shown of each unit's rendering (rag.plans.Tools.draft): its words
+            rendered_tokens = [frozenset(self.tokenizer.tokens(self.inside_quote(u, text)))
+                               for u, text in zip(self.units, texts)]
+            for i, toks in enumerate(rendered_tokens):
+                for tok in toks:
                     postings.setdefault(tok, []).append(i)
+            self._rendered_tokens[lang] = rendered_tokens
             self.translated[lang] = (rendering_vectors(texts, embedder, model, cache_dir, f"{lang}-units"),
                                      {k: np.array(v, dtype=np.int64) for k, v in postings.items()})
+
+    def inside_quote(self, u, rendering: str) -> str:
+        """A rendering of (a span starting at) unit u without the article's lead-in: for a quote
+        in the article's summary (a 「 before it in its passage), the part inside “…”."""
+        chunk = self.chunks[u.chunk_id]
+        if chunk.text[:u.start - chunk.start].rfind("「") < 0 or "“" not in rendering:
+            return rendering
+        text = rendering[rendering.index("“") + 1:]
+        return text[:text.rindex("”")] if "”" in text else text
 
     def measure(self, query_vector: np.ndarray, weights: dict[str, float],
                 passage: dict[str, float] | None = None, lang: str = "") -> "Measured":
@@ -289,9 +303,13 @@ class Evidence:
             end = start + _cut(chunk.text[start - chunk.start:], MAX_QUOTE)
         return Quote(chunk, start, end, chunk.text[start - chunk.start:end - chunk.start], i, j)
 
-    def mentions(self, i: int, words: frozenset[str]) -> bool:
-        """Whether unit i holds one of `words` (keyword tokens)."""
-        return not self._tokens[i].isdisjoint(words)
+    def mentions(self, i: int, words: frozenset[str], lang: str = "") -> bool:
+        """Whether unit i, or its rendering in `lang` (the question's language), holds one of
+        `words` (keyword tokens): an English question's words are in the English rendering."""
+        if not self._tokens[i].isdisjoint(words):
+            return True
+        rendered = self._rendered_tokens.get(lang)
+        return rendered is not None and not rendered[i].isdisjoint(words)
 
     def similar(self, a: int, b: int) -> bool:
         """Two units that say the same thing (a summary quote and its original)."""

@@ -24,6 +24,7 @@ from rag import plans
 from rag.compose import Composition
 from rag.config import Config
 from rag.coverage import Background, Coverage
+from rag.ellipsis import Swap
 from rag.evidence import Evidence
 from rag.exemplars import Exemplars
 from rag.forms import Forms
@@ -50,6 +51,7 @@ class Pipeline:
         self.editions: dict = {}
         self.coverage: Coverage | None = None
         self.background: Background | None = None
+        self.swap: Swap | None = None               # what the X of "那X呢？" replaces in the earlier question
         self.asks_detail: Exemplars | None = None   # does a question asking "在哪" want a place?
         self.llm = None  # an optional LLM composer, see rag.llm
 
@@ -78,6 +80,10 @@ class Pipeline:
                                              cfg.rrf_k, cfg.speaker_boost, self.editions,
                                              cache_dir=cfg.home / "editions")
             self.tokenizer = tokenizer
+            jieba_words = tokenizer.jieba_tokenizer()
+            speakers = self.corpus.speakers
+            self.swap = Swap(self.embedder.embed_queries, lambda text: list(jieba_words.tokenize(text)),
+                             lambda text: [(s, e) for s, e, _ in speakers.mentions_in(text)])
             self.asks_detail = Exemplars.embed(self.embedder)
             evidence = Evidence(self.index, tokenizer)
             evidence.translate(self.editions, self.embedder, self.index.manifest.get("model", ""),
@@ -99,7 +105,7 @@ class Pipeline:
     def analyze(self, question: str, history: list[str | Turn] = ()) -> Query:
         self.warm_up()
         return analyze(question, self.corpus.speakers, history, self.config.max_question_chars,
-                       self.config.max_history)
+                       self.config.max_history, self.swap)
 
     def conversation(self, history: list[str | Turn], allowed: frozenset[str] | None, k: int,
                      retriever: HybridRetriever | None = None) -> tuple[list[Turn], tuple[str, ...]]:
@@ -207,6 +213,7 @@ class Pipeline:
         ask = self._ask(query, k, allowed, base, hits, vector, unknown, retriever.docs)
         if turns:   # moving on: what the conversation already quoted is not quoted again
             ask = replace(ask, quoted_before=frozenset(q for t in turns for q in t.quoted), again=query.again,
+                          last_lead=turns[-1].quoted[0] if turns[-1].quoted else None,
                           specific=not is_vague(query.focus or query.topic),
                           own_words=frozenset(self.tokenizer.query_tokens(query.focus or query.topic)))
         plan, comp = plans.answer(ask, self.tools)

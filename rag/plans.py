@@ -67,6 +67,7 @@ class Ask:
     carried: bool = False                # the person was carried over from an earlier turn ("他")
     docs: frozenset[str] | None = None   # the documents asked about (None: all)
     quoted_before: frozenset[tuple[str, int, int]] = frozenset()   # (doc, start, end) quoted earlier in the conversation
+    last_lead: tuple[str, int, int] | None = None   # the first quote of the last answer (what "that" is)
     again: bool = False                  # the question asks for an earlier quote again
     specific: bool = True                # the turn asks something of its own (not "还有呢？", "Why?")
     own_words: frozenset[str] = frozenset()   # keyword tokens of what the turn itself asks
@@ -87,11 +88,7 @@ class Tools:
             def render(q: Quote) -> str:
                 text = ev.rendering(q.chunk.doc_id, q.start, q.end, "en") or ""
                 text = text[len(next((x for x in labels if text.startswith(x)), "")):]   # a turn label
-                inside = q.chunk.text[:q.start - q.chunk.start].rfind("「") >= 0 and "“" in text
-                if inside:   # a quote in the article's summary: not the editor's lead-in around it
-                    text = text[text.index("“") + 1:]
-                    text = text[:text.rindex("”")] if "”" in text else text
-                return text.strip()
+                return ev.inside_quote(ev.units[q.first], text).strip()   # not the editor's lead-in
             return Draft(lang, self.speakers, render)
         return Draft(lang, self.speakers)
 
@@ -509,7 +506,7 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
         said = _said_before(a, t)  # a turn asking something of its own is answered clearly better by it,
         new = [s for s in ranked if not _repeats(t, s.i, said)]   # and asks about it, in its own words
         if a.specific and new and ranked and ranked[0].score > new[0].score + t.config.repeat_margin \
-                and t.evidence.mentions(ranked[0].i, a.own_words):   # ("他举电动车的例子是想说明什么？")
+                and t.evidence.mentions(ranked[0].i, a.own_words, a.query.lang):   # ("他举电动车的例子是想说明什么？")
             new = [ranked[0]] + new
         ranked = new or ranked
     if _detail_asked(a):
@@ -572,9 +569,12 @@ def plan_yes_no(a: Ask, t: Tools) -> Composition | None:
 
 
 def plan_why(a: Ask, t: Tools) -> Composition | None:
-    """The reason given: the best sentence, then, reading on in its paragraph, the first
-    sentence that gives a reason (因为/所以, because/so …), or else the one right after it,
-    where explanations usually are."""
+    """The reason given: the best sentence, then the sentence that explains it: reading on in
+    its paragraph, the first that gives a reason (因为/所以, because/so …), else the one right
+    after it, where explanations usually are. When the claim ends its paragraph (it concludes
+    what came before: "…手机厂商跑来跟我们说… 一路干下来型号越来越多"), or this conversation has
+    quoted it already ("他为什么这么认为？"), the same speaker's sentence around it that is
+    closest to the question."""
     if a.form.plan != "why":
         return None
     ranked = _answerers(a, t)
@@ -582,22 +582,59 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
         return None
     ev = t.evidence
     said = set() if a.again else _said_before(a, t)
-    claim = _answerers(a, t, fresh=False)[0] if said else None
-    best = claim if claim is not None and _repeats(t, claim.i, said) else ranked[0]
-    after = [j for j in ev.neighbours(best.i, 0, REASON_REACH) if j > best.i and not _repeats(t, j, said)]
+    lead = _lead_of_last_answer(a, t) if said and not a.specific else None
+    claim = _answerers(a, t, fresh=False)[0] if said and lead is None else None
+    best = lead or (claim if claim is not None and _repeats(t, claim.i, said) else ranked[0])
+    quoted = ev.quote(best.i)
+    after = [j for j in ev.neighbours(best.i, 0, REASON_REACH) if j > quoted.last and not _repeats(t, j, said)]
     reason = next((j for j in after if t.forms.gives_reason(ev.units[j].text)), None)
+    if reason is None and (not after or _repeats(t, best.i, said)):
+        reason = _closest_around(a, t, best, quoted, said)
+    if reason is None and after:
+        reason = after[0]
     d = t.draft(a)
     d.line(say(a.query.lang, "why", name=d.name(best.unit.speaker)))
     if not _repeats(t, best.i, said):
-        d.quote(ev.quote(best.i))
-    elif not after:   # the claim was the paragraph's end: the same speaker's next passage
-        after = [j for j in range(best.i + 1, min(len(ev.units), best.i + 4 * REASON_REACH))
-                 if ev.units[j].speaker == best.unit.speaker and ev.units[j].doc_id == best.unit.doc_id
-                 and not _repeats(t, j, said)][:1]
-    follow = reason if reason is not None else (after[0] if after else None)
-    if follow is not None and follow > ev.quote(best.i).last:
-        d.quote(ev.quote(follow))
+        d.quote(quoted)
+    elif reason is None:   # nothing around the claim: the same speaker's next passage
+        reason = next((j for j in range(best.i + 1, min(len(ev.units), best.i + 4 * REASON_REACH))
+                       if ev.units[j].speaker == best.unit.speaker and ev.units[j].doc_id == best.unit.doc_id
+                       and not _repeats(t, j, said)), None)
+    if reason is not None:
+        explained = ev.quote(reason)
+        if explained.last < quoted.first or explained.first > quoted.last:
+            d.quote(explained)
     return d.done() if d.citations else None
+
+
+def _lead_of_last_answer(a: Ask, t: Tools) -> Scored | None:
+    """"他为什么这么说？" / "Why did he say that?" (a follow-up with nothing of its own) asks about
+    what the last answer led with: its first quote's first sentence, scored for this question."""
+    if a.last_lead is None:
+        return None
+    doc, start, end = a.last_lead
+    units = t.evidence.units
+    first = next((int(i) for i in t.evidence.units_of(docs=[doc])
+                  if units[i].start < end and start < units[i].end), None)
+    if first is None:
+        return None
+    u = units[first]
+    return next(iter(t.ranked(a, lambda v: v.doc_id == u.doc_id and v.start == u.start, speakers=[u.speaker])), None)
+
+
+def _closest_around(a: Ask, t: Tools, best: Scored, quoted: Quote, said: set[int]) -> int | None:
+    """Of the same speaker's sentences within REASON_REACH of the claim, in its section, not
+    quoted in the conversation, the one that scores best for the question."""
+    ev, u = t.evidence, best.unit
+    around = {(ev.units[j].doc_id, ev.units[j].start)
+              for j in range(max(0, best.i - REASON_REACH), min(len(ev.units), best.i + REASON_REACH + 1))
+              if not quoted.first <= j <= quoted.last and ev.units[j].doc_id == u.doc_id
+              and ev.units[j].section == u.section and ev.units[j].speaker == u.speaker
+              and ev.units[j].kind != "heading" and not _repeats(t, j, said)}
+    if not around:
+        return None
+    near = t.ranked(a, lambda v: (v.doc_id, v.start) in around, speakers=[u.speaker])
+    return near[0].i if near else None
 
 
 def plan_who(a: Ask, t: Tools) -> Composition | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -119,8 +119,10 @@ def _cue_list(key: str) -> list[str]:
 
 
 def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (), max_chars: int = 500,
-            max_history: int = 4) -> Query:
-    """Read a question (and the earlier turns of the conversation) into a Query."""
+            max_history: int = 4, swap: Callable[[str, str], str | None] | None = None) -> Query:
+    """Read a question (and the earlier turns of the conversation) into a Query. `swap(earlier, x)`
+    (rag.ellipsis.Swap) puts the X of "那X呢？" in the place of the part of the earlier question
+    it stands for; without it, X is asked with the earlier question beside it."""
     text = clean(question)
     truncated = len(text) > max_chars
     text = text[:max_chars]
@@ -141,7 +143,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     turns = [t for t in as_turns(history)[-max_history:] if clean(t.question)] if max_history > 0 else []
     if turns:
         turn = turns[-1]
-        prev = analyze(turn.question, speakers, turns[:-1], max_chars, max_history)
+        prev = analyze(turn.question, speakers, turns[:-1], max_chars, max_history, swap)
         people = _people(prev, turn, _singular(simp))
         person_ref = has_cue(simp, _cue_list("person_pronouns"))
         thing_ref = has_cue(simp, _cue_list("thing_pronouns"))
@@ -151,17 +153,24 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             topic, followup, asks_who = prev.topic, True, False
             rewritten = asked = _ask_of(prev, named, speakers, lang)
         elif x and not named and not asks_who and people:
-            # "那To C用户呢？": the earlier person on a new topic, which they may never have discussed.
+            # "那To C用户呢？": the earlier person on a new topic, which they may never have discussed:
+            # the earlier question with X in place of what X stands for ("…对To B来说…" -> "…对To C用户…").
             named, followup, carried = people, True, person_ref
-            topic = f"{prev.topic} {own}"
-            rewritten = _with_context(simp, prev, lang)
+            swapped = swap(prev.asked or prev.rewritten, x) if swap is not None else None
+            if swapped:
+                topic = analyze(swapped, speakers, (), max_chars, 0).topic
+                rewritten = asked = swapped
+            else:
+                topic = f"{prev.topic} {own}"
+                rewritten = _with_context(simp, prev, lang)
         elif person_ref and not by_person and named != [EDITOR] and EDITOR not in people and people \
                 and not asks_who:
             # "他为什么这么说？" / "Why did he say that?": the pronoun is the earlier turn's person.
             named, followup, carried = people, True, True
-            # "他为什么这么说？", "他在这方面…", "再说一遍他的原话": the earlier subject;
-            # "他拿哪些公司做例子？": its own
-            topic = f"{prev.topic} {own}" if thing_ref or again or is_vague(own) else own
+            # "他为什么这么说？", "他在这方面怎么说？", "再说一遍他的原话": the earlier subject;
+            # "他拿哪些公司做例子？", and a question of its own with a thing pronoun in it ("What
+            # optimizer did his team use, and what did it gain them?", "那个1.8B模型…"): its own
+            topic = f"{prev.topic} {own}" if again or is_vague(own) else own
             rewritten = asked = _replace_pronoun(text if lang == "en" else simp, people, speakers, lang)
         elif thing_ref or (not named and is_vague(own)):
             # "林俊旸也这么觉得吗？", "还有呢？", "Anything else?": the earlier topic (and person).

@@ -2,6 +2,7 @@
 pipeline (the failures issue 12 lists, each a slow test)."""
 import pytest
 
+from rag import plans
 from rag.conversation import Turn, as_turns, bound, from_json
 
 
@@ -118,3 +119,31 @@ def test_a_followup_asking_something_else_does_not_repeat_the_quote_given(pipeli
     a, b = _talk(pipeline, first, then)
     assert a.citations and b.citations and b.speakers[:1] == a.speakers[:1]
     assert not _overlap(a, b)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, then, rewritten", [
+    ("唐杰怎么看Coding在中国的发展？", "那Agent呢？", "唐杰怎么看Agent在中国的发展？"),
+    ("杨植麟对Token efficiency有什么看法？", "那Long Context呢？", "杨植麟对Long Context有什么看法？"),
+    ("What did Tang Jie say about Coding in China?", "What about Agents?", "What did Tang Jie say about Agents in China?"),
+])
+def test_what_about_a_topic_asks_the_earlier_question_of_it(pipeline, first, then, rewritten):
+    # X takes the place of the part of the earlier question the model finds closest to it
+    _, b = _talk(pipeline, first, then)
+    assert b.rewritten == rewritten
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, why", [
+    ("谁说To B市场上强的模型和弱的模型分化会越来越明显？", "他为什么这么认为？"),
+    ("Who said that in To B the gap between strong and weak models keeps widening?", "Why does he think so?"),
+])
+def test_why_after_an_answer_gives_the_reason_around_what_it_led_with(pipeline, first, why):
+    # "why" asks about the quote the last answer led with: the reason is among that speaker's
+    # sentences around it (here the paragraph before it), not a sentence elsewhere in the talk
+    a, b = _talk(pipeline, first, why)
+    ev = pipeline.tools.evidence
+    lead = next(i for i, u in enumerate(ev.units) if u.start <= a.citations[0].start < u.end)
+    cited = [i for c in b.citations for i, u in enumerate(ev.units) if u.start <= c.start < u.end]
+    assert b.citations and not _overlap(a, b) and b.speakers[:1] == a.speakers[:1]
+    assert all(abs(i - lead) <= plans.REASON_REACH for i in cited)

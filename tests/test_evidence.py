@@ -98,3 +98,33 @@ def test_the_speakers_of_an_exchange_are_those_of_the_turns_around_it(tmp_path):
 def test_quotes_set_side_by_side_in_an_article_are_no_exchange(tmp_path):
     evidence = _conversation(tmp_path, [("A", "One."), ("B", "Two.")], kind="summary_quote")
     assert evidence.speakers_around(0, 1) == {"A"}
+
+def test_a_unit_mentions_the_words_of_its_rendering_in_the_questions_language(tmp_path):
+    # A follow-up may quote an earlier quote again when it asks about it in its own words
+    # (plans._answerers): an English question's words are found in the English rendering.
+    evidence, _ = _evidence(tmp_path)
+    assert evidence.mentions(1, frozenset({"price"}), "en")
+    assert not evidence.mentions(1, frozenset({"price"}))           # the original holds no English word
+    assert not evidence.mentions(0, frozenset({"price"}), "en")     # nor does the other rendering
+    assert evidence.mentions(0, frozenset({"优化器"}), "en")          # the original still counts
+
+
+def test_the_articles_lead_in_to_a_quote_is_not_what_the_quote_mentions(tmp_path):
+    # the English edition renders the whole sentence, lead-in and all; a reader is shown (and a
+    # follow-up asks about) only the part inside the quotation marks
+    source = "他以价格为例：「优化器很有效。」"
+    chunk = Chunk.make("d", "A", "s", "summary_quote", source, 0, len(source), 0)
+    unit = Sentence("d", chunk.chunk_id, "A", "s", "summary_quote", "优化器很有效。", 8, 15, 0)
+    fake = OneHot()
+    vectors = faiss.IndexFlatIP(5)
+    vectors.add(fake.embed_documents([source]))
+    index = Index(tmp_path, {"model": "m"}, (chunk,), vectors, sentences=(unit,),
+                  sentence_vectors=fake.embed_documents([unit.text]))
+    evidence = Evidence(index, Tokenizer(["优化器"], {}))
+    edition = Edition("d", "en", Path("d.en.jsonl"), (Unit(0, len(source), source,
+                                                          "Taking price as an example: “The optimizer works.”"),), False)
+    evidence.translate({("d", "en"): edition}, fake, "m", tmp_path / "editions")
+    assert source[8:15] == unit.text
+    assert evidence.inside_quote(unit, evidence.rendering("d", 8, 15, "en")) == "The optimizer works."
+    assert evidence.mentions(0, frozenset({"optim"}), "en")
+    assert not evidence.mentions(0, frozenset({"price"}), "en") and not evidence.mentions(0, frozenset({"exampl"}), "en")

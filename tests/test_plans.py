@@ -271,6 +271,14 @@ def test_a_why_question_quotes_more_than_the_claim(pipeline):
     assert plan == "why" and a.answer.startswith("姚顺雨给出的理由：") and len(a.citations) >= 2
 
 
+def test_a_why_question_about_a_claim_that_ends_its_paragraph_quotes_what_came_before_it(pipeline):
+    # "一路干下来型号类型越来越多…" concludes the story before it (the phone makers' request)
+    plan, a = _plan(pipeline, "林俊旸为什么说千问的型号类型越来越多？")
+    assert plan == "why" and [c.chunk.speaker for c in a.citations] == ["林俊旸", "林俊旸"]
+    claim, reason = a.citations
+    assert "型号类型越来越多" in claim.quote and reason.end <= claim.start and "手机厂商" in reason.quote
+
+
 def test_no_quote_is_a_lead_in_or_a_slide_title(pipeline):
     for q in ("唐杰怎么看下一个范式？", "杨植麟讲了什么？", "林俊旸怎么看多模态？"):
         a = pipeline.answer(q)

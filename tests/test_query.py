@@ -121,6 +121,26 @@ def test_ellipsis_with_a_topic_keeps_the_person_and_may_be_declined(speakers, qu
     assert not q.carried   # a new topic: whether the person discussed it is for plan_not_said_by
 
 
+@pytest.mark.parametrize("question, earlier, x, rewritten", [
+    ("那To C用户呢？", "姚顺雨说，对To B来说，智能越高意味着什么？", "To C用户", "姚顺雨说，对To C用户来说，智能越高意味着什么？"),
+    ("那創業公司呢？", "姚順雨說10萬人的公司在資料上可以做些什麼？", "创业公司", "姚顺雨说创业公司在资料上可以做些什么？"),
+    ("What about startups?", "What did Yao Shunyu say a company of 100,000 people can do with data?", "startups",
+     "What did Yao Shunyu say startups can do with data?"),
+])
+def test_ellipsis_with_a_topic_asks_the_earlier_question_of_it(speakers, question, earlier, x, rewritten):
+    asked = []
+
+    def swap(text, part):   # what rag.ellipsis.Swap does with the model, here given
+        asked.append((text, part))
+        return rewritten
+    q = analyze(question, speakers, [earlier], swap=swap)
+    assert asked == [(analyze(earlier, speakers).asked, x)]
+    assert q.rewritten == q.asked == rewritten and q.speakers == ("姚顺雨",) and q.followup and not q.carried
+    assert q.topic == analyze(rewritten, speakers).topic and x in q.focus   # the earlier topic is not added
+    beside = analyze(question, speakers, [earlier], swap=lambda text, part: None)   # no part to replace
+    assert beside.rewritten != rewritten and analyze(earlier, speakers).rewritten in beside.rewritten
+
+
 @pytest.mark.parametrize("question", ["还有呢？", "還有呢？", "Anything else?", "他还说了什么？"])
 def test_asking_for_more_keeps_person_and_topic(speakers, question):
     q = analyze(question, speakers, ["唐杰怎么看RLVR？"])
@@ -171,6 +191,10 @@ def test_he_after_a_turn_naming_two_is_the_one_the_answer_was_about(speakers, ea
     ("林俊暘怎麼看算力？", "他的團隊用了什麼優化器？", "优化器", "他在這方面怎麼說？"),
     ("What does Lin Junyang think about compute?", "Which optimizer did his team use?", "optimizer",
      "Why did he say that?"),
+    # a thing pronoun inside a question of its own points into it ("it" = the optimizer), not back
+    ("林俊旸怎么看算力？", "那个1.8B模型当时在他看来好用吗？", "1.8B模型", "他为什么这么说？"),
+    ("What does Lin Junyang think about compute?", "Which optimizer did his team use, and what did it gain them?",
+     "optimizer", "Why did he say that?"),
 ])
 def test_a_pronoun_followup_with_its_own_subject_leaves_the_earlier_one(speakers, earlier, own, new, back):
     q = analyze(own, speakers, [earlier])

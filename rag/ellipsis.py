@@ -1,0 +1,88 @@
+"""What an ellipsis replaces: after "姚顺雨说，对To B来说，智能越高意味着什么？", "那To C用户呢？"
+asks the same question of To C users. X takes the place of the part of the earlier question
+closest to it in meaning (by the embedding model): a run of up to MAX_WORDS content words
+inside one clause, not a person's name (the person is carried over, X is a topic), and not
+a part X itself holds ("那创业公司呢？" after "一家10万人的公司" replaces the company, not "公司").
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from index.tokens import STOPWORDS
+
+MAX_WORDS = 4     # content words in a replaced part, at most
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-]*(?: [A-Za-z0-9][A-Za-z0-9.+\-]*)*")   # "To B", "Claude Code"
+_LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
+
+
+class Swap:
+    """`swap(earlier, x)`: the earlier question with x in place of its part closest to x, or
+    None if it has no such part. `embed(texts)` gives L2-normalised query vectors; `cut(text)`
+    gives the (word, start, end) pieces of Chinese text (jieba's `tokenize`); `names(text)` the
+    (start, end) of the people named in it."""
+
+    def __init__(self, embed: Callable[[list[str]], np.ndarray], cut: Callable[[str], list],
+                 names: Callable[[str], list[tuple[int, int]]]):
+        self.embed, self.cut, self.names = embed, cut, names
+
+    def __call__(self, earlier: str, x: str) -> str | None:
+        x = x.strip()
+        # a part X holds ("公司" of "创业公司") is what X narrows, not what it replaces
+        spans = [(s, e) for s, e in self.parts(earlier) if earlier[s:e].lower() not in x.lower()]
+        if not x or not spans:
+            return None
+        vectors = self.embed([x] + [earlier[s:e] for s, e in spans])
+        best = int(np.argmax(vectors[1:] @ vectors[0]))
+        s, e = spans[best]
+        return earlier[:s] + x + earlier[e:]
+
+    def parts(self, text: str) -> list[tuple[int, int]]:
+        """The candidate parts: runs of words within a clause that begin and end with a content
+        word, hold at most MAX_WORDS of them and name nobody."""
+        words = self.words(text)
+        named = self.names(text)
+        out = []
+        for a in range(len(words)):
+            if not _content(text[words[a][0]:words[a][1]]):
+                continue
+            content = 0
+            for b in range(a, len(words)):
+                s, e = words[a][0], words[b][1]
+                if b > a and _breaks(text[words[b - 1][1]:words[b][0]]):
+                    break   # a clause ends between them
+                if any(ms < e and s < me for ms, me in named):
+                    break
+                if _content(text[words[b][0]:words[b][1]]):
+                    content += 1
+                    if content > MAX_WORDS:
+                        break
+                    out.append((s, e))
+        return out
+
+    def words(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each word: in Chinese text jieba's words, a run of Latin words
+        ("To B") kept whole; in English text each word."""
+        if not _HAN.search(text):
+            return [m.span() for m in _LATIN_WORD.finditer(text)]
+        out: list[tuple[int, int]] = []
+        at = 0
+        for m in list(_LATIN_RUN.finditer(text)) + [None]:
+            end = m.start() if m is not None else len(text)
+            out += [(at + s, at + e) for w, s, e in self.cut(text[at:end]) if any(ch.isalnum() for ch in w)]
+            if m is not None:
+                out.append(m.span())
+                at = m.end()
+        return out
+
+
+def _content(word: str) -> bool:
+    return any(ch.isalnum() for ch in word) and word.strip().lower() not in STOPWORDS
+
+
+def _breaks(between: str) -> bool:
+    """Whether the text between two words ends a clause (punctuation, not a space)."""
+    return any(not ch.isspace() and not ch.isalnum() for ch in between)

@@ -1,0 +1,63 @@
+"""What the X of "那X呢？" replaces in the earlier question: candidate parts by the words of the
+question, the choice by a fake embedder whose cosines can be read off by hand."""
+import numpy as np
+import pytest
+
+from rag.ellipsis import Swap
+
+# each text's vector: one axis per topic it mentions (normalised); a text with none points elsewhere
+TOPICS = (("To B",), ("To C",), ("公司",), ("万人",), ("创业",), ("Coding",), ("Agent",))
+
+
+def embed(texts):
+    out = np.zeros((len(texts), len(TOPICS) + 1), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for k, topic in enumerate(TOPICS):
+            out[row, k] = any(word in text for word in topic)
+        if not out[row].any():
+            out[row, -1] = 1
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def cut(text):   # jieba's tokenize, for the words these tests use
+    words = ["姚顺雨", "说", "对", "来说", "智能", "越高", "意味着", "什么", "如果", "是", "一家", "万人", "的", "公司",
+             "在", "资料", "上", "可以", "做", "些", "，", "？", "唐杰", "怎么", "看", "中国", "发展"]
+    out, at = [], 0
+    while at < len(text):
+        w = next((w for w in sorted(words, key=len, reverse=True) if text.startswith(w, at)), text[at])
+        out.append((w, at, at + len(w)))
+        at += len(w)
+    return out
+
+
+def names(text):
+    return [(m, m + 3) for m in range(len(text)) if text.startswith(("姚顺雨", "唐杰"), m)]
+
+
+@pytest.fixture
+def swap():
+    return Swap(embed, cut, names)
+
+
+def test_x_takes_the_place_of_the_part_closest_to_it(swap):
+    assert swap("姚顺雨说，对To B来说，智能越高意味着什么？", "To C") == "姚顺雨说，对To C来说，智能越高意味着什么？"
+    assert swap("唐杰怎么看Coding在中国的发展？", "Agent") == "唐杰怎么看Agent在中国的发展？"
+
+
+def test_a_part_x_holds_is_narrowed_not_replaced(swap):
+    # "公司" is the part closest to "创业公司" (cosine 0.71), but it is what X narrows; the company of
+    # 100,000 people (0.5, the first of the parts that close) is what X stands for
+    assert swap("姚顺雨说如果是一家10万人的公司，在资料上可以做些什么？", "创业公司") == "姚顺雨说如果是创业公司，在资料上可以做些什么？"
+
+
+def test_parts_keep_within_a_clause_and_name_nobody(swap):
+    text = "姚顺雨说，对To B来说，智能越高"
+    parts = [text[s:e] for s, e in swap.parts(text)]
+    assert parts == ["To B", "To B来说", "来说", "智能", "智能越高", "越高"]
+    assert swap("姚顺雨说", "To C") is None   # nothing but a name and a stop word: nothing to replace
+
+
+def test_english_words_are_the_parts_of_an_english_question(swap):
+    text = "What did he say about Coding in China?"
+    assert [text[s:e] for s, e in swap.parts(text)] == ["Coding", "Coding in China", "China"]
+    assert swap(text, "Agents") == "What did he say about Agents in China?"
