@@ -54,9 +54,32 @@ def test_bad_files_and_labels_are_named(tmp_path, exemplars):
         Exemplars(["a", "b"], np.ones((1, 3)))
 
 
+def test_a_label_is_as_close_as_the_mean_of_its_nearest_exemplars(tmp_path):
+    """Two exemplars each, nearest=2: one odd exemplar close to the question does not decide."""
+    data = {"number": ["n1", "n2"], NONE: ["x1", "x2"]}
+    path = tmp_path / "ex.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    ex = Exemplars.embed(OneHot(["n1", "n2", "x1", "x2"]), path)
+    ex = Exemplars(ex.labels, ex.vectors, nearest=2)
+    v = np.array([0.9, 0.0, 0.5, 0.5])   # number: (0.9 + 0.0) / 2 = 0.45; none: (0.5 + 0.5) / 2 = 0.5
+    assert ex.likeness(v, ("number", NONE)) == pytest.approx({"number": 0.45, NONE: 0.5})
+    assert ex.nearest(v, ("number", NONE)) == NONE
+    assert Exemplars(ex.labels, ex.vectors, nearest=1).nearest(v, ("number", NONE)) == "number"
+    with pytest.raises(ValueError, match="nearest must be at least 1, got 0"):
+        Exemplars(ex.labels, ex.vectors, nearest=0)
+
+
+def test_a_detail_kind_asked_without_cue_words_needs_the_margin(exemplars):
+    """kind(): the closest label other than none, only if it is that much closer than none."""
+    v = np.array([0.2, 0.6, 0.5])   # place 0.2, number 0.6, none 0.5
+    assert exemplars.kind(v, 0.05) == "number"
+    assert exemplars.kind(v, 0.2) == NONE
+    assert exemplars.kind(np.array([0.0, 0.1, 0.9]), 0.0) == NONE
+
+
 def test_the_detail_exemplars_hold_every_kind_and_none():
     data = json.loads(DETAIL_EXEMPLARS.read_text(encoding="utf-8"))
-    assert {k for k in data if not k.startswith("_")} == {"number", "date", "place", "name", NONE}
+    assert {k for k in data if not k.startswith("_")} == {"number", "date", "place", "name", "person", NONE}
     assert all(len(v) >= 4 for k, v in data.items() if not k.startswith("_"))
 
 
