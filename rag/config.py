@@ -33,6 +33,8 @@ class Config:
     # key facts 0.595 on dev; 0.02 gives 0.615). detail_depth and not_said_margin were checked again on
     # 2026-12-01 after the detail and not-said-by changes (issue 10): detail_depth 1 is still best (2-5
     # decline fewer dev questions rightly); not_said_margin is now flat from 0.04 to 0.12 (kept at 0.06).
+    # detail_margin was calibrated on 2026-12-01 with the 50 not-given questions in dev: flat from 0.01
+    # to 0.02 (0.02 picked); 0.0 declines fewer rightly and costs key facts; 1.0 (cue words only) 0.950 abstention.
     min_margin: float = -0.04                    # off-topic: question vs transcript minus question vs everyday topics
     no_keyword_margin: float = 0.01            # off-topic: extra margin asked of a question sharing no keyword
     named_speaker_slack: float = 0.02          # off-topic: margin granted to a question naming a speaker
@@ -47,6 +49,7 @@ class Config:
     supporting_gap: float = 0.1               # a second quote of the same speaker this close to the first
     repeat_margin: float = 0.02                # a follow-up may quote an earlier quote again if it scores this much above the best new one
     detail_depth: int = 1                      # not-given: best sentences searched for the figure/date/place/name
+    detail_margin: float = 0.02                # a detail asked in words no cue holds: its exemplars this much closer than "none"
     threads: int = 0                           # torch threads for encoding; 0 = the cores left idle (index.threads)
     max_question_chars: int = 500              # longer questions are cut, with a notice
     max_history: int = 4                       # earlier turns used to resolve a follow-up

@@ -15,13 +15,14 @@ from index.tokens import STOPWORDS
 FORMS_FILE = Path(__file__).resolve().parent / "data" / "question_forms.json"
 PLANS = ("summary", "disagreement", "yesno", "compare", "why")   # in the order they are tried
 DETAILS = ("number", "month", "date", "place", "name", "choice")
+PERSON = "person"   # a name that is a person's: told from "name" by the model's exemplars, not by cue words
 
 
 @dataclass(frozen=True)
 class Form:
     """The answer a question's form asks for."""
     plan: str = ""      # one of PLANS, or "" for a plain question (fact, view)
-    detail: str = ""    # one of DETAILS when a specific figure, month, date, place or name is asked for
+    detail: str = ""    # one of DETAILS (or PERSON) when a specific figure, month, date, place or name is asked for
     noun: str = ""      # what a how-many question counts ("模型", "parameters"), when it says
     choices: tuple[str, ...] = ()   # the alternatives of "是A还是B？" / "Is it A or B?" (detail "choice")
 
@@ -73,12 +74,12 @@ class Forms:
         return ()
 
     def asked_noun(self, text: str) -> str:
-        """What a how-many question counts: the word after its cue ("多少个模型" -> 模型,
-        "多大的模型" -> 模型, "how many parameters" -> parameters), measure words and 的 skipped
-        unless nothing follows them ("多少人" -> 人);
-        "" if none (an auxiliary verb next: "what figure did he give")."""
+        """What a how-many question counts: the word after its counting cue ("多少个模型" -> 模型,
+        "how many parameters" -> parameters), measure words and 的 skipped unless nothing follows
+        them ("多少人" -> 人); "" if none (an auxiliary verb next: "how many did he give"), or if the
+        question measures rather than counts ("多大的模型" is answered by "3到4B")."""
         entry = self.data["detail"]["number"]
-        for cue in sorted(entry["zh"], key=len, reverse=True):
+        for cue in sorted(entry["counting"]["zh"], key=len, reverse=True):
             at = text.find(cue)
             if at >= 0:
                 after = text[at + len(cue):]
@@ -91,13 +92,22 @@ class Forms:
                 # "多少人": the measure word is what is counted when no noun follows it
                 return word[:2] or after[:len(after) - len(rest)].strip(entry["before_noun"] + " ")[-1:]
         padded = words(text).split()
-        for cue in entry["en"]:
+        for cue in entry["counting"]["en"]:
             parts = cue.split()
             for k in range(len(padded) - len(parts)):
                 after = padded[k + len(parts)]
                 if padded[k:k + len(parts)] == parts and after not in STOPWORDS | set(self.data["yesno"]["en_start"]):
                     return after   # "how many parameters"; not "what figure did", "figures for"
         return ""
+
+    def asks_for_a_thing(self, text: str) -> bool:
+        """Whether the question holds an interrogative that asks for a thing (什么, 哪, 多少, which,
+        how many …), the words in which a detail can be asked for without a cue word."""
+        return has_cue(text, self.cues_of(self.data["detail"]["interrogatives"]))
+
+    @staticmethod
+    def cues_of(entry: dict) -> list[str]:
+        return [c for lang in ("zh", "en") for c in entry.get(lang, [])]
 
     def asks_yes_or_no(self, text: str) -> bool:
         yn = self.data["yesno"]
@@ -136,12 +146,14 @@ class Forms:
         """The details of this kind a sentence states: digit runs and numerals before a measure
         word (number); digits before 月 and month names (month); those, digits before 年/日 and
         date words (date); Latin names and acronyms
-        (capitalised or holding a digit) and words jieba tags as names (name) or places (place)."""
+        (capitalised or holding a digit) and words jieba tags as names (name), people (person) or
+        places (place), of two characters or more."""
         h = self.data["holds"]
         runs = _runs(text)
-        if kind == "number":
-            return ([r.rstrip(".") for r in runs if r[:1].isdigit()]
-                    + [a + b for a, b in zip(text, text[1:]) if a in h["numerals"] and b in h["measures"]])
+        if kind == "number":   # not a date ("2019年", "7月"), nor the article "一个"
+            return ([r.rstrip(".") for r, after in _runs_with_next(text) if r[:1].isdigit() and not _is_date(r, after, h)]
+                    + [a + b for a, b in zip(text, text[1:]) if a in h["numerals"] and b in h["measures"]
+                       and not (a in h["article"] and b not in h["magnitudes"])])
         months = [r for r, after in _runs_with_next(text) if r.isdigit() and after in h["month_after_digit"]] \
             + [w for w in h["month_words"]["zh"] + h["month_words"]["en"] if has_cue(text, [w])]
         if kind == "month":
@@ -153,8 +165,21 @@ class Forms:
         found = []
         if kind == "name":
             found = [r for r in runs if r[:1].isupper() or (r[:1].isalpha() and any(c.isdigit() for c in r))]
-        tags = set(h["place_tags"] if kind == "place" else h["name_tags"])
-        return found + [w.word for w in jieba.posseg.lcut(text) if w.flag in tags]
+        tags = set(h["place_tags"] if kind == "place" else h["person_tags"] if kind == PERSON else h["name_tags"])
+        return found + [w.word for w in jieba.posseg.lcut(text) if w.flag in tags and len(w.word) > 1]
+
+    def counts(self, text: str, noun: str) -> bool:
+        """Whether one of the sentence's figures counts `noun`: the noun follows it within a
+        measure word and a 的 ("10万人的公司" counts 人; "两个方向…所有的人" does not)."""
+        h = self.data["holds"]
+        reach = len(noun) + 2
+        for figure in self.details("number", text):
+            at = text.find(figure)
+            while at >= 0:
+                if noun in text[at + len(figure): at + len(figure) + reach]:
+                    return True
+                at = text.find(figure, at + 1)
+        return noun in h["measures"] and any(f.endswith(noun) for f in self.details("number", text))
 
     def gives_reason(self, text: str) -> bool:
         return has_cue(text, self.cues("reason"))
@@ -172,6 +197,11 @@ def _runs_with_next(text: str) -> list[tuple[str, str]]:
             out.append((run.rstrip(".-"), ch))
         run = ""
     return out
+
+
+def _is_date(run: str, after: str, h: dict) -> bool:
+    """A digit run that dates rather than counts: a year (four digits before 年) or a month or day."""
+    return run.isdigit() and after in h["date_after_digit"] and (after != h["date_after_digit"][0] or len(run) == 4)
 
 
 def _runs(text: str) -> list[str]:

@@ -12,6 +12,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 
+import numpy as np
+
 from index.chunk import ChunkSettings
 from index.corpus import Corpus
 from index.edition import find_editions
@@ -26,8 +28,8 @@ from rag.config import Config
 from rag.coverage import Background, Coverage
 from rag.ellipsis import Swap
 from rag.evidence import Evidence
-from rag.exemplars import Exemplars
-from rag.forms import Forms
+from rag.exemplars import NAME_EXEMPLARS, NONE, Exemplars
+from rag.forms import PERSON, Form, Forms
 from rag.conversation import Turn, as_turns, bound
 from rag.query import Query, analyze, is_vague
 from rag.records import Answer, Hit
@@ -53,6 +55,7 @@ class Pipeline:
         self.background: Background | None = None
         self.swap: Swap | None = None               # what the X of "那X呢？" replaces in the earlier question
         self.asks_detail: Exemplars | None = None   # does a question asking "在哪" want a place?
+        self.names: Exemplars | None = None         # is a word the transcript never uses a name?
         self.llm = None  # an optional LLM composer, see rag.llm
 
     def warm_up(self, progress: bool = True) -> "Pipeline":
@@ -74,7 +77,9 @@ class Pipeline:
                     log.warning("%s is stale: %s changed since it was translated; it is not used", ed.file, doc_id)
             translated = [u.text for ed in self.editions.values() if not ed.stale for u in ed.units]
             # A name is mentioned if the transcript or a translation of it names it ("China", "July").
-            self.coverage = Coverage(list(self.corpus.texts.values()) + translated, tokenizer, aliases, people)
+            self.names = Exemplars.embed(self.embedder, NAME_EXEMPLARS)
+            self.coverage = Coverage(list(self.corpus.texts.values()) + translated, tokenizer, aliases, people,
+                                     is_name=self._is_name)
             self.background = Background(self.index.background)
             self.retriever = HybridRetriever(self.index, self.embedder, tokenizer, cfg.candidates,
                                              cfg.rrf_k, cfg.speaker_boost, self.editions,
@@ -96,6 +101,11 @@ class Pipeline:
             self.coverage.unknown_names("warm up 预热")  # loads jieba's tagger now, not at the first question
             self._ready = True
             return self
+
+    def _is_name(self, word: str) -> bool:
+        """The model's judgement on a Chinese word the transcript never uses: closer to the
+        exemplar names (companies, products, people) than to the exemplar ordinary words."""
+        return self.names.nearest(self.embedder.embed_queries([word])[0], ("name", "word")) == "name"
 
     def reconfigure(self, config: Config) -> None:
         """Use other thresholds from now on (same model, corpus and index): for calibration."""
@@ -228,12 +238,30 @@ class Pipeline:
         passage = {h.chunk.chunk_id: h.score for h in base}   # fused (dense + keyword) retrieval score
         measured = self.tools.evidence.measure(vector, weights, passage, query.lang) if vector is not None else None
         carried = query.carried and named != ()
-        asked = query.asked or query.rewritten
-        form = self.forms.read(asked)
-        if form.detail and not self.asks_detail.confirms(self.retriever.dense.vector(asked), form.detail):
-            form = replace(form, detail="", noun="")   # "难点在哪？" asks for no place
+        # the form is read from what the turn itself asks, names removed (for a first turn, what retrieval embedded)
+        form = self._form(query, self.retriever.dense.vector(query.focus or dense_text(query)))
         return plans.Ask(query, form, k, allowed, base, hits, vector,
                          weights, named, off, unknown, measured, carried, frozenset(docs) if docs else None)
+
+    def _form(self, query: Query, vector: np.ndarray) -> Form:
+        """What the question asks for: its cue words, confirmed by the nearest exemplars ("难点在哪？"
+        asks for no place); a plain question asking for a thing in words no cue holds ("什么型号",
+        "what score") asks for the detail its nearest exemplars ask for, if they are clearly closer
+        than those asking for none."""
+        asked = query.asked or query.rewritten
+        form = self.forms.read(asked)
+        if form.detail:
+            if not self.asks_detail.confirms(vector, form.detail):
+                return replace(form, detail="", noun="")
+            if form.detail == "name" and self.asks_detail.nearest(vector, ("name", PERSON)) == PERSON:
+                return replace(form, detail=PERSON)   # "那位同事叫什么名字？": a person's name
+            return form
+        if form.plan or query.asks_who or not self.forms.asks_for_a_thing(asked):
+            return form
+        kind = self.asks_detail.kind(vector, self.config.detail_margin)
+        if kind == NONE:
+            return form
+        return replace(form, detail=kind, noun=self.forms.asked_noun(asked) if kind == "number" else "")
 
 
 def _with_cited(hits: list[Hit], k: int, comp: Composition) -> list[Hit]:

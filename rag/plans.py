@@ -32,7 +32,7 @@ from index.sentences import Sentence
 from index.tokens import to_simplified
 from rag.compose import Composition, Draft
 from rag.evidence import SHORT_QUOTE, Evidence, Measured, Quote, Ranking, Scored
-from rag.forms import Form, Forms
+from rag.forms import PERSON, Form, Forms
 from rag.query import Query
 from rag.records import Hit
 from rag.text import quoted_phrases
@@ -438,7 +438,8 @@ def _detail_asked(a: Ask) -> str:
 def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
     """Whether a sentence gives the detail asked for about the topic: it holds one of that kind
     the question does not already state (a name or a place: in a clause on the topic), and for
-    a count or a figure, it names the thing counted (in the sentence or in its translation)."""
+    a count, one of its figures counts the thing asked about (in the sentence; in English, its
+    translation names it)."""
     text = t.evidence.quote(s.i).text
     if kind == "choice":   # names one of the alternatives (in the sentence or its translation)
         rendering = (t.evidence.rendering(s.unit.doc_id, s.unit.start, s.unit.end, "en") or "").lower()
@@ -446,7 +447,7 @@ def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
     asked = to_simplified(a.query.asked or a.query.rewritten)
     # A figure or a date qualifies the whole statement ("7月28号做了一件事情，…，把…整合在一起了");
     # a name or a place names one thing, in its clause ("ChatGPT在…，Claude写了这个项目…").
-    spans = _topical(a, t, text) if kind in ("name", "place") else [text]
+    spans = _topical(a, t, text) if kind in ("name", PERSON, "place") else [text]
     if not any(t.forms.holds(kind, c, asked) for c in spans):
         return False
     noun = a.form.noun
@@ -456,7 +457,7 @@ def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
         rendering = t.evidence.rendering(s.unit.doc_id, s.unit.start, s.unit.end, "en")
         stem = noun.rstrip("s")
         return rendering is None or stem in rendering.lower()
-    return noun in text
+    return t.forms.counts(text, noun)
 
 
 def _topical(a: Ask, t: Tools, text: str) -> list[str]:

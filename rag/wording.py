@@ -32,7 +32,7 @@ TEMPLATES = {
         "empty": "请输入一个关于文字稿内容的问题。",
         "or": "、",
         "detail": {"number": "具体数字", "month": "具体月份", "date": "具体时间", "place": "具体地点",
-                   "name": "具体名称", "choice": "具体是哪一种"},
+                   "name": "具体名称", "person": "具体人名", "choice": "具体是哪一种"},
     },
     "en": {
         "said": "{name} said: 「{quote}」 {cite}",
@@ -63,7 +63,7 @@ TEMPLATES = {
         "empty": "Please type a question about the transcript.",
         "or": " or ",
         "detail": {"number": "that figure", "month": "that month", "date": "that date", "place": "that place",
-                   "name": "that name", "choice": "which of the two it is"},
+                   "name": "that name", "person": "that person's name", "choice": "which of the two it is"},
     },
 }
 MAX_ECHOED_NAME = 24   # a name from the question longer than this is not repeated back

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from rag.exemplars import DETAIL_EXEMPLARS, NONE, Exemplars
+from rag.exemplars import DETAIL_EXEMPLARS, NAME_EXEMPLARS, NONE, Exemplars
 
 
 class OneHot:
@@ -54,9 +54,32 @@ def test_bad_files_and_labels_are_named(tmp_path, exemplars):
         Exemplars(["a", "b"], np.ones((1, 3)))
 
 
+def test_a_label_is_as_close_as_the_mean_of_its_nearest_exemplars(tmp_path):
+    """Two exemplars each, nearest=2: one odd exemplar close to the question does not decide."""
+    data = {"number": ["n1", "n2"], NONE: ["x1", "x2"]}
+    path = tmp_path / "ex.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    ex = Exemplars.embed(OneHot(["n1", "n2", "x1", "x2"]), path)
+    ex = Exemplars(ex.labels, ex.vectors, nearest=2)
+    v = np.array([0.9, 0.0, 0.5, 0.5])   # number: (0.9 + 0.0) / 2 = 0.45; none: (0.5 + 0.5) / 2 = 0.5
+    assert ex.likeness(v, ("number", NONE)) == pytest.approx({"number": 0.45, NONE: 0.5})
+    assert ex.nearest(v, ("number", NONE)) == NONE
+    assert Exemplars(ex.labels, ex.vectors, nearest=1).nearest(v, ("number", NONE)) == "number"
+    with pytest.raises(ValueError, match="nearest must be at least 1, got 0"):
+        Exemplars(ex.labels, ex.vectors, nearest=0)
+
+
+def test_a_detail_kind_asked_without_cue_words_needs_the_margin(exemplars):
+    """kind(): the closest label other than none, only if it is that much closer than none."""
+    v = np.array([0.2, 0.6, 0.5])   # place 0.2, number 0.6, none 0.5
+    assert exemplars.kind(v, 0.05) == "number"
+    assert exemplars.kind(v, 0.2) == NONE
+    assert exemplars.kind(np.array([0.0, 0.1, 0.9]), 0.0) == NONE
+
+
 def test_the_detail_exemplars_hold_every_kind_and_none():
     data = json.loads(DETAIL_EXEMPLARS.read_text(encoding="utf-8"))
-    assert {k for k in data if not k.startswith("_")} == {"number", "date", "place", "name", NONE}
+    assert {k for k in data if not k.startswith("_")} == {"number", "date", "place", "name", "person", NONE}
     assert all(len(v) >= 4 for k, v in data.items() if not k.startswith("_"))
 
 
@@ -76,3 +99,11 @@ def test_the_model_tells_a_detail_asked_for_from_the_same_cue_words(pipeline, qu
     assert pipeline.forms.read(question).detail == kind
     vector = pipeline.retriever.dense.vector(question)
     assert pipeline.asks_detail.confirms(vector, kind) is asks
+
+
+def test_the_name_exemplars_are_names_and_words_the_transcript_does_not_use(corpus_text):
+    """Language data: a name the transcript used would be a known name, not an exemplar of an unknown one."""
+    data = json.loads(NAME_EXEMPLARS.read_text(encoding="utf-8"))
+    assert {k for k in data if not k.startswith("_")} == {"name", "word"}
+    assert len(data["name"]) >= 10 and len(data["word"]) >= 10
+    assert [n for n in data["name"] if n in corpus_text] == []

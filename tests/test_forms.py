@@ -23,7 +23,7 @@ def forms():
     ("Compare how Tang Jie and Yang Zhilin see agents", Form("compare")),
     ("林俊旸说千问到现在一共开源了多少个模型？", Form("", "number", "模型")),
     ("How many parameters does the model have?", Form("", "number", "parameters")),
-    ("他们用多大的模型做实验？", Form("", "number", "模型")),
+    ("他们用多大的模型做实验？", Form("", "number")),      # a size: "3到4B的" answers it, counting nothing
     ("他们团队有多少人？", Form("", "number", "人")),     # the measure word is what is counted
     ("And what figure did they report?", Form("", "number")),   # no noun: "did" is a verb
     ("Did the lab give figures for its revenue?", Form("yesno", "number")),   # no noun: "for"
@@ -98,3 +98,35 @@ def test_a_month_is_digits_before_月_or_a_months_name_and_it_is_a_date_too(form
     assert forms.details("month", "2025年初DeepSeek出来") == []        # early in the year: no month
     assert forms.holds("date", "2025年初DeepSeek出来", "in which year did it come out?")
     assert forms.holds("date", "It came out in July", "when did it come out?")
+
+
+def test_a_date_is_not_a_quantity_nor_is_the_article_一个(forms):
+    """"2019年" dates and "一个" is an article: neither answers "多少…？"; "一万" and "两个" count."""
+    assert forms.details("number", "2019年，我们把这两个方向暂停了") == ["两个"]
+    assert forms.details("number", "这个模型在2023年几乎是一个不可用的状态") == []
+    assert forms.details("number", "我们大概在7月28号做了一件事情") == []
+    assert forms.details("number", "原来工业界有一万片卡，学校是0片") == ["0", "一万"]
+    assert forms.details("number", "3年之后") == ["3"]                 # a duration, not a year
+
+
+@pytest.mark.parametrize("sentence, noun, counts", [
+    ("但如果你是一个10万人的公司", "人", True),                        # 人 is the measure word of 10万
+    ("当时我们坚定地把这两个方向暂停了，所有的人都转向做大模型", "人", False),   # 两个 counts 方向
+    ("可完成两三百步工具调用", "步", True),
+    ("能不能给我们干一个3到4B的模型", "模型", True),
+    ("Cursor每几个小时都会用最新用户数据学习", "用户", False),           # 几个 counts 小时
+])
+def test_a_figure_counts_the_noun_that_follows_it(forms, sentence, noun, counts):
+    assert forms.counts(sentence, noun) is counts
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("那台相机是什么型号？", True), ("Which one did he pick?", True), ("他们用了多长时间？", True),
+    ("唐杰怎么看开源？", False), ("Why did he say that?", False), ("那创业公司呢？", False)])
+def test_an_interrogative_asking_for_a_thing(forms, question, asks):
+    assert forms.asks_for_a_thing(question) is asks
+
+
+def test_a_persons_name_is_not_any_name(forms):
+    sentence = "他们找我说能不能预测一下三年之后这个模型是不是Transformer"
+    assert forms.details("name", sentence) == ["Transformer"] and forms.details("person", sentence) == []

@@ -153,6 +153,31 @@ def test_a_headcount_is_not_given_by_a_sentence_counting_something_else(pipeline
     assert plan == "not_given" and a.abstained
 
 
+def test_a_detail_asked_in_words_no_cue_holds_is_found_by_the_exemplars_and_declined(pipeline):
+    """"哪个厂商生产的" is in no cue list; the nearest exemplars ask for a name, and none is given."""
+    plan, a = _plan(pipeline, "唐杰说的那1万片卡是哪个厂商生产的？")
+    assert plan == "not_given" and a.abstained and a.answer.startswith("文字稿没有给出具体名称。")
+    assert a.speakers[:1] == ("唐杰",) and "1万片卡" in a.citations[0].quote
+
+
+def test_a_persons_name_is_not_given_by_the_name_of_a_thing(pipeline):
+    """"7B" and "Transformer" are names of things: they do not say who the person was."""
+    plan, a = _plan(pipeline, "林俊旸说的那个手机厂商的老板叫什么名字？")
+    assert plan == "not_given" and a.abstained and a.answer.startswith("文字稿没有给出具体人名。")
+
+
+def test_a_year_does_not_answer_how_many(pipeline):
+    """"2019年" dates the turn to large models; nothing in the sentence counts researchers."""
+    plan, a = _plan(pipeline, "唐杰说实验室2019年转向大模型的时候有多少研究员？")
+    assert plan == "not_given" and a.abstained
+
+
+def test_how_big_is_answered_by_a_size_that_names_no_noun(pipeline):
+    """"多大的模型" measures a size: "3到4B的" answers it without saying 模型."""
+    plan, a = _plan(pipeline, "林俊旸说手机厂商要多大的模型？")
+    assert plan == "view" and not a.abstained and "3到4B" in a.citations[0].quote
+
+
 def test_a_who_question_is_answered_by_who_spoke_whatever_detail_it_mentions(pipeline):
     plan, a = _plan(pipeline, "Who named Claude Code as the model of enterprise AI?")
     assert plan == "who" and not a.abstained and a.speakers[:1] == ("姚顺雨",)

