@@ -42,7 +42,7 @@ _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 _LATIN = re.compile(r"[a-z][a-z0-9.+\-']*")
 _HAN = re.compile("[\u4e00-\u9fd5]")                 # the characters jieba's dictionary cuts
 _JIEBA_ASCII = re.compile(r"[a-z0-9]+(?:\.\d+)?%?|\S")  # how jieba cuts text without them
-_SPELLED = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z][_.]){2,}")   # L_C_D_, U.S.
+_SPELLED = re.compile(r"(?<![\w.])[A-Za-z](?:[_.][A-Za-z])+[_.]?(?![A-Za-z0-9])")   # L_C_D_, U.S., A.I
 log = logging.getLogger(__name__)
 
 

@@ -60,7 +60,7 @@ class Coverage:
     def mentioned(self, term: str) -> bool:
         """Whether the corpus (or the speakers and glossary) mentions `term`; Latin words match
         whole words only ("Lars" is not in "large"), an English plural or 's as its stem."""
-        t = re.sub(r"\s+", "", to_simplified(term)).lower()
+        t = re.sub(r"\s+", "", joined_letters(to_simplified(term))).lower()   # as the corpus text is
         stem = re.sub(r"(['’]s|(?<=...)s)$", "", t) or t  # X's -> x, plural -> stem; not US -> u
         if {t, stem, term.lower()} & (self.known | GENERAL_ABBREVIATIONS):
             return True

@@ -47,6 +47,8 @@ def test_an_abbreviation_the_transcript_spells_letter_by_letter_is_mentioned():
     cov = Coverage(["Marketing: we could have an L_C_D_ screen on it ."], Tokenizer([], {}), [])
     assert cov.unknown_names("Why did Marketing want an LCD?") == []
     assert cov.unknown_names("Why did Marketing want an OLED?") == ["OLED"]
+    dotted = Coverage(["He talked about A.I. safety ."], Tokenizer([], {}), [])
+    assert dotted.unknown_names("What did he say about safety in A.I.?") == []
 
 @pytest.fixture(scope="module")
 def coverage(pipeline):

@@ -85,3 +85,4 @@ def test_an_abbreviation_spelled_letter_by_letter_is_the_word():
     assert tk.tokens("an L_C_D_ screen for the U.S. market") == ["lcd", "screen", "us", "market"]
     assert set(tk.query_tokens("LCD screen")) <= set(tk.tokens("we want an L_C_D_ screen"))
     assert tk.tokens("Qwen3.5 costs 2.5 dollars") == ["qwen3.5", "cost", "2.5", "dollar"]   # no letters spelled
+    assert "abctxt" not in tk.tokens("see file_a_b_c.txt")   # letters inside a word are not spelled out
