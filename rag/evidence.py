@@ -237,7 +237,8 @@ class Evidence:
         """A rendering of (a span starting at) unit u without the article's lead-in: for a quote
         in the article's summary (a 「 before it in its passage), the part inside “…”."""
         chunk = self.chunks[u.chunk_id]
-        if chunk.text[:u.start - chunk.start].rfind("「") < 0 or "“" not in rendering:
+        before = chunk.text[:u.start - chunk.start]
+        if before.rfind("「") <= before.rfind("」") or "“" not in rendering:   # no quote open here
             return rendering
         text = rendering[rendering.index("“") + 1:]
         return text[:text.rindex("”")] if "”" in text else text

@@ -128,3 +128,19 @@ def test_the_articles_lead_in_to_a_quote_is_not_what_the_quote_mentions(tmp_path
     assert evidence.inside_quote(unit, evidence.rendering("d", 8, 15, "en")) == "The optimizer works."
     assert evidence.mentions(0, frozenset({"optim"}), "en")
     assert not evidence.mentions(0, frozenset({"price"}), "en") and not evidence.mentions(0, frozenset({"exampl"}), "en")
+
+
+def test_a_term_in_quotation_marks_is_no_open_quote(tmp_path):
+    """「崛起」 closed before the sentence: the sentence is the article's own, read whole."""
+    source = "他们讨论「崛起」。概率低于20%。"
+    chunk = Chunk.make("d", "编者", "s", "narration", source, 0, len(source), 0)
+    unit = Sentence("d", chunk.chunk_id, "编者", "s", "narration", "概率低于20%。", 9, 17, 0)
+    fake = OneHot()
+    vectors = faiss.IndexFlatIP(5)
+    vectors.add(fake.embed_documents([source]))
+    index = Index(tmp_path, {"model": "m"}, (chunk,), vectors, sentences=(unit,),
+                  sentence_vectors=fake.embed_documents([unit.text]))
+    evidence = Evidence(index, Tokenizer([], {}))
+    whole = "They discuss “rise”. The probability is below 20%."
+    assert source[9:17] == unit.text
+    assert evidence.inside_quote(unit, whole) == whole
