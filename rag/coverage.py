@@ -3,16 +3,14 @@ products, places, model names) that occur nowhere in the corpus mean it does not
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import jieba.posseg
 import numpy as np
 
-from index.tokens import STOPWORDS, Tokenizer, joined_letters, to_simplified
+from index.tokens import Tokenizer, joined_letters, to_simplified
 
 # jieba's part-of-speech tags are noisy for short words (智慧 and 张卡 come back as names), so
-# only a three-character person name counts among Chinese words by its tag; other Chinese names
-# (companies, products) are runs of words the corpus never uses that the model judges a name.
+# only a three-character person name counts among Chinese words.
 _PERSON = {"nr", "nrfg", "nrt"}
 # Latin names: an acronym or model name (GPT4, A100) or a capitalised word inside the
 # sentence; the first word of a sentence is capitalised anyway.
@@ -34,17 +32,13 @@ def asked_part(text: str) -> str:
     return " ".join(asked) if asked and len(asked) < len(clauses) else text
 
 
-MIN_NAME_RUN = 4   # characters of a run of unused words that may be a coined name (two two-character words)
-
-
 # Abbreviations of everyday English that name no person, company or product.
 GENERAL_ABBREVIATIONS = frozenset({"us", "usa", "u.s", "u.s.", "uk", "eu", "un", "ceo", "cto", "cfo",
                                    "phd", "vs", "etc", "ok"})
 
 
 class Coverage:
-    def __init__(self, corpus_texts: list[str], tokenizer: Tokenizer, known: list[str], people: list[str] = (),
-                 is_name: Callable[[str], bool] | None = None):
+    def __init__(self, corpus_texts: list[str], tokenizer: Tokenizer, known: list[str], people: list[str] = ()):
         text = joined_letters(to_simplified("\n".join(corpus_texts)))
         self.flat = re.sub(r"\s+", "", text).lower()
         self.flat_latin = text.lower()  # spaces kept: word edges
@@ -55,7 +49,6 @@ class Coverage:
                                              for k in sorted(people, key=len, reverse=True)),
                                     re.IGNORECASE) if people else re.compile(r"(?!x)x")
         self._pos = None
-        self.is_name = is_name   # the model's judgement: is a Chinese word absent from the corpus a name?
 
     def mentioned(self, term: str) -> bool:
         """Whether the corpus (or the speakers and glossary) mentions `term`; Latin words match
@@ -84,25 +77,7 @@ class Coverage:
         for w in self._pos.cut(re.sub(r"[A-Za-z0-9.\-]+", " ", text)):
             if w.flag in _PERSON and len(w.word) == 3 and not self.mentioned(w.word) and w.word not in out:
                 out.append(w.word)
-        if self.is_name is not None:
-            out += [w for w in self.unused_words(text) if w not in out and self.is_name(w)]
         return out
-
-    def unused_words(self, text: str) -> list[str]:
-        """Coined names the text may hold: runs of two or more adjacent Chinese words that the
-        corpus never uses ("字节" "跳动"), which the dictionary does not know as one word either,
-        of MIN_NAME_RUN characters or more. A name the dictionary lacks is cut into ordinary
-        pieces; an ordinary word ("比拼", "版本号") is one piece and never a candidate."""
-        tk = self.tokenizer.jieba_tokenizer()
-        runs: list[list[str]] = [[]]
-        for tok in tk.cut(text):
-            han = all("\u4e00" <= ch <= "\u9fff" for ch in tok)
-            if han and tok not in STOPWORDS and (len(tok) == 1 or not self.mentioned(tok)):
-                runs[-1].append(tok)
-            elif runs[-1]:
-                runs.append([])
-        words = ["".join(r) for r in runs if len(r) >= 2 and len("".join(r)) >= MIN_NAME_RUN]
-        return [w for w in dict.fromkeys(words) if not self.mentioned(w) and not tk.FREQ.get(w)]
 
 
 class Background:

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 
 DETAIL_EXEMPLARS = Path(__file__).resolve().parent / "data" / "detail_exemplars.json"
-NAME_EXEMPLARS = Path(__file__).resolve().parent / "data" / "name_exemplars.json"   # name or ordinary word
 NONE = "none"   # the label of exemplars that ask for no specific detail
 NEAREST = 3     # a label's likeness to a question: the mean of its closest this many exemplars
 

@@ -28,7 +28,7 @@ from rag.config import Config
 from rag.coverage import Background, Coverage
 from rag.ellipsis import Swap
 from rag.evidence import Evidence
-from rag.exemplars import NAME_EXEMPLARS, NONE, Exemplars
+from rag.exemplars import NONE, Exemplars
 from rag.forms import PERSON, Form, Forms
 from rag.conversation import Turn, as_turns, bound
 from rag.query import Query, analyze, is_vague
@@ -55,7 +55,6 @@ class Pipeline:
         self.background: Background | None = None
         self.swap: Swap | None = None               # what the X of "那X呢？" replaces in the earlier question
         self.asks_detail: Exemplars | None = None   # does a question asking "在哪" want a place?
-        self.names: Exemplars | None = None         # is a word the transcript never uses a name?
         self.llm = None  # an optional LLM composer, see rag.llm
 
     def warm_up(self, progress: bool = True) -> "Pipeline":
@@ -77,9 +76,7 @@ class Pipeline:
                     log.warning("%s is stale: %s changed since it was translated; it is not used", ed.file, doc_id)
             translated = [u.text for ed in self.editions.values() if not ed.stale for u in ed.units]
             # A name is mentioned if the transcript or a translation of it names it ("China", "July").
-            self.names = Exemplars.embed(self.embedder, NAME_EXEMPLARS)
-            self.coverage = Coverage(list(self.corpus.texts.values()) + translated, tokenizer, aliases, people,
-                                     is_name=self._is_name)
+            self.coverage = Coverage(list(self.corpus.texts.values()) + translated, tokenizer, aliases, people)
             self.background = Background(self.index.background)
             self.retriever = HybridRetriever(self.index, self.embedder, tokenizer, cfg.candidates,
                                              cfg.rrf_k, cfg.speaker_boost, self.editions,
@@ -101,11 +98,6 @@ class Pipeline:
             self.coverage.unknown_names("warm up 预热")  # loads jieba's tagger now, not at the first question
             self._ready = True
             return self
-
-    def _is_name(self, word: str) -> bool:
-        """The model's judgement on a Chinese word the transcript never uses: closer to the
-        exemplar names (companies, products, people) than to the exemplar ordinary words."""
-        return self.names.nearest(self.embedder.embed_queries([word])[0], ("name", "word")) == "name"
 
     def reconfigure(self, config: Config) -> None:
         """Use other thresholds from now on (same model, corpus and index): for calibration."""

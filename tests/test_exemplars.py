@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from rag.exemplars import DETAIL_EXEMPLARS, NAME_EXEMPLARS, NONE, Exemplars
+from rag.exemplars import DETAIL_EXEMPLARS, NONE, Exemplars
 
 
 class OneHot:
@@ -99,11 +99,3 @@ def test_the_model_tells_a_detail_asked_for_from_the_same_cue_words(pipeline, qu
     assert pipeline.forms.read(question).detail == kind
     vector = pipeline.retriever.dense.vector(question)
     assert pipeline.asks_detail.confirms(vector, kind) is asks
-
-
-def test_the_name_exemplars_are_names_and_words_the_transcript_does_not_use(corpus_text):
-    """Language data: a name the transcript used would be a known name, not an exemplar of an unknown one."""
-    data = json.loads(NAME_EXEMPLARS.read_text(encoding="utf-8"))
-    assert {k for k in data if not k.startswith("_")} == {"name", "word"}
-    assert len(data["name"]) >= 10 and len(data["word"]) >= 10
-    assert [n for n in data["name"] if n in corpus_text] == []
