@@ -49,3 +49,9 @@ def test_an_abbreviation_the_transcript_spells_letter_by_letter_is_mentioned():
     assert cov.unknown_names("Why did Marketing want an OLED?") == ["OLED"]
     dotted = Coverage(["He talked about A.I. safety ."], Tokenizer([], {}), [])
     assert dotted.unknown_names("What did he say about safety in A.I.?") == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["林俊旸举新能源汽车的例子想说明什么？", "唐杰说要把鸿蒙系统装进汽车吗？"])
+def test_a_paraphrase_the_transcript_words_differently_is_not_an_unknown_name(pipeline, question):
+    assert pipeline.coverage.unknown_names(question) == []
