@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.importers import read_cues
-from index.ingest import import_document, render
+from index.ingest import import_document, render, write_aside
 
 SPLITS = ("train", "val", "test")
 DOMAINS = ("product", "academic", "committee")
@@ -226,10 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         report["baseline"] = by_domain(results["baseline"])
     print(f"QMSum {args.split}: {len(meetings)} meetings\n" + table(report))
     if args.json:
-        args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+        write_aside(args.json, json.dumps(report, indent=1) + "\n")
     if args.details:
-        args.details.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in details(results)),
-                                encoding="utf-8")
+        write_aside(args.details, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in details(results)))
     return 0
 
 

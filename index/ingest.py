@@ -124,9 +124,9 @@ def import_document(cues: list[Cue], corpus_dir: Path, doc_id: str, title: str |
     if source:
         meta["source"], meta["format"] = Path(source).name, fmt
     _check(rendered.markdown, speakers_json, doc_id, moderators, corpus_dir, str(target))
-    _write(speakers_file, speakers_json)   # new people first: harmless without the document
-    _write(corpus_dir / f"{doc_id}{META_SUFFIX}", json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
-    _write(target, rendered.markdown)
+    write_aside(speakers_file, speakers_json)   # new people first: harmless without the document
+    write_aside(corpus_dir / f"{doc_id}{META_SUFFIX}", json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
+    write_aside(target, rendered.markdown)
     return target
 
 
@@ -150,7 +150,8 @@ def _check(markdown: str, speakers_json: str, doc_id: str, moderators: tuple[str
             raise ImportProblem(str(err)) from None
 
 
-def _write(path: Path, text: str) -> None:
+def write_aside(path: Path, text: str) -> None:
+    """Write text to a temporary file beside `path`, then move it into place."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -161,4 +162,4 @@ def _write(path: Path, text: str) -> None:
         raise
 
 
-__all__ = ["Rendered", "Turn", "import_document", "render", "speaker_and_role", "speaker_entries"]
+__all__ = ["Rendered", "Turn", "import_document", "render", "speaker_and_role", "speaker_entries", "write_aside"]

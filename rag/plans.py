@@ -173,9 +173,10 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
 
 
 def _one_document(a: Ask, t: Tools) -> Ask:
-    """A summary is of one document: the one asked about, else the one whose passages rank
-    highest among the best ten (each weighing 1 / its rank, so that the first few decide and
-    a long document's many middling hits do not). A corpus of one document is unchanged."""
+    """A summary (or a set of positions) is of one document: the one asked about, else the one
+    whose passages rank highest among the best ten (each weighing 1 / its rank, so that the
+    first few decide and a long document's many middling hits do not). A corpus of one
+    document is unchanged."""
     if a.docs is not None or len(t.evidence.documents) < 2 or not a.base:
         return a
     weight: dict[str, float] = {}
@@ -323,7 +324,11 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
             return None
         if people and t.forms.has("why", text):
             return None   # why one person sees two things as different: their reasons, not others' positions
-        a = _one_document(a, t)   # the others are of the conversation the topic is in
+        # The others are of the conversation the topic is in: the named person's, else the one
+        # retrieval favours.
+        theirs = t.ranked(a, lambda u: u.speaker in people and u.kind != "moderator_question",
+                          speakers=people) if people else []
+        a = replace(a, docs=frozenset({theirs[0].unit.doc_id})) if theirs else _one_document(a, t)
         speakers_ranked = t.ranked(a, lambda u: u.speaker != EDITOR and u.kind != "moderator_question")
         best_of: dict[str, Scored] = {}
         for s in speakers_ranked:
@@ -350,8 +355,9 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
 
 def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     """The person named did not speak to the topic: their best sentence is clearly worse than
-    someone else's, and none of theirs is the closest in meaning to the question (decided by
-    where the content is, not by a rank)."""
+    someone else's statement (a question put by another is no statement), none of theirs is the
+    closest in meaning to the question, and they did not speak in the exchange where the closest
+    one was said (decided by where the content is, not by a rank)."""
     if len(a.named) != 1 or a.named[0] == EDITOR or a.query.asks_who or a.carried:
         return None
     person = a.named[0]

@@ -62,6 +62,8 @@ def test_a_disagreement_is_between_people_of_one_conversation(forum_pipeline):
     a = forum_pipeline.answer("How did Zhao Min disagree with the others about open-source models?")
     assert a.speakers[0] == "赵敏" and len(a.speakers) >= 2
     assert {c.chunk.doc_id for c in a.citations} == {"forum"}
+    b = forum_pipeline.answer("Did Priya Natarajan disagree with the others about the release plan?")
+    assert b.speakers[0] == "Priya Natarajan" and {c.chunk.doc_id for c in b.citations} == {"standup"}
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
