@@ -37,8 +37,26 @@ class Swap:
             return None
         vectors = self.embed([x] + [earlier[s:e] for s, e in spans])
         best = int(np.argmax(vectors[1:] @ vectors[0]))
-        s, e = spans[best]
+        s, e = self.widened(earlier, spans[best], x)
         return earlier[:s] + x + earlier[e:]
+
+    def widened(self, text: str, span: tuple[int, int], x: str) -> tuple[int, int]:
+        """The part grown over the words beside it that X begins or ends with: "To C products"
+        with "To B" in place of "C" is "To B products", not "To To B products"."""
+        ours = [(a, b) for a, b in self.words(text)]
+        theirs = [x[a:b].lower() for a, b in self.words(x)]
+        first = next(k for k, (a, _) in enumerate(ours) if a >= span[0])
+        last = max(k for k, (_, b) in enumerate(ours) if b <= span[1])
+        s, e = span
+        for n in range(min(len(theirs) - 1, first), 0, -1):
+            if [text[a:b].lower() for a, b in ours[first - n:first]] == theirs[:n]:
+                s = ours[first - n][0]
+                break
+        for n in range(min(len(theirs) - 1, len(ours) - 1 - last), 0, -1):
+            if [text[a:b].lower() for a, b in ours[last + 1:last + 1 + n]] == theirs[-n:]:
+                e = ours[last + n][1]
+                break
+        return s, e
 
     def parts(self, text: str) -> list[tuple[int, int]]:
         """The candidate parts: runs of words within a clause that begin and end with a content

@@ -542,8 +542,9 @@ def _repeats(t: Tools, i: int, said: set[int]) -> bool:
 
 
 def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Quote, tuple[Quote, ...]]]:
-    """The best sentence and up to `extra` more of the same speaker that add something; a
-    sentence saying the same as one chosen joins it as a second citation."""
+    """The best sentence and up to `extra` more of the same speaker that add something, from its
+    own paragraph too (what a point is about is often the sentence beside it); a sentence saying
+    the same as one chosen joins it as a second citation."""
     ev = t.evidence
     lead = ranked[0]
     chosen: list[tuple[Scored, list[Scored]]] = [(lead, [])]
@@ -554,7 +555,7 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
                 twin[1].append(s)
             continue
         if len(chosen) <= extra and s.unit.speaker == lead.unit.speaker \
-                and s.score >= lead.score - t.config.supporting_gap and s.unit.para != lead.unit.para:
+                and s.score >= lead.score - t.config.supporting_gap:
             chosen.append((s, []))
     return [(ev.quote(s.i), tuple(ev.quote(x.i) for x in twins)) for s, twins in chosen]
 

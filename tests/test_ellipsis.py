@@ -61,3 +61,19 @@ def test_english_words_are_the_parts_of_an_english_question(swap):
     text = "What did he say about Coding in China?"
     assert [text[s:e] for s, e in swap.parts(text)] == ["Coding", "Coding in China", "China"]
     assert swap(text, "Agents") == "What did he say about Agents in China?"
+
+
+def test_x_takes_over_the_words_beside_the_part_that_it_begins_or_ends_with():
+    # one axis for the letter of a side (B, C), one for "users", one for anything else: "C"
+    # and "B users" are the parts closest to X, and the "To" before them is X's own first word
+    def sides(texts):
+        out = np.zeros((len(texts), 3), dtype=np.float32)
+        for row, text in enumerate(texts):
+            found = text.split()
+            out[row] = [bool({"B", "C"} & set(found)), "users" in found, 0]
+            if not out[row].any():
+                out[row, 2] = 1
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+    swap = Swap(sides, cut, lambda text: [])
+    assert swap("What did he say about To C products?", "To B") == "What did he say about To B products?"
+    assert swap("What do To B users want?", "To C users") == "What do To C users want?"

@@ -106,6 +106,13 @@ def test_a_short_topic_is_answered_on_that_topic(pipeline):
     assert "coding" in a.citations[0].quote.lower()
 
 
+def test_a_plain_answer_may_add_the_sentence_beside_its_first_quote(pipeline):
+    # the child is the lead quote; what it illustrates (泛化能力) is the sentence before it, in the same paragraph
+    _, answer = _plan(pipeline, "唐杰说教小孩子的例子是在讲模型的哪种能力？")
+    assert "教一个小孩子" in answer.citations[0].quote
+    assert any("泛化能力" in c.quote for c in answer.citations[1:])
+
+
 def test_yes_or_no_comes_first(pipeline):
     plan, a = _plan(pipeline, "唐杰觉得可验证的场景快用完了吗？")
     assert plan == "yes_no" and a.answer.splitlines()[0] in ("是。", "否。") and a.citations
