@@ -125,8 +125,17 @@ def build_index(corpus: Corpus, embedder, settings: ChunkSettings, dest: Path, p
 
 
 def load_index(path: Path, expected: dict) -> Index:
-    """Load and check an index folder; raises IndexProblem with a one-line reason."""
+    """Load and check an index folder; raises IndexProblem with a one-line reason (also when a
+    build moves a new index into place while this one is read: a file read a moment ago is gone)."""
     path = Path(path)
+    try:
+        return _load_index(path, expected)
+    except FileNotFoundError as err:
+        raise IndexProblem(f"the index at {path} changed while it was read ({Path(err.filename or '?').name} "
+                           "went away); load it again") from None
+
+
+def _load_index(path: Path, expected: dict) -> Index:
     if not (path / MANIFEST).is_file():
         raise IndexProblem(f"no index at {path}" + (" (no manifest.json)" if path.is_dir() else ""))
     manifest = _read_manifest(path / MANIFEST)

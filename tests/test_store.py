@@ -361,6 +361,15 @@ def test_checksums_catch_changed_data_files_first(dest, corpus, damage):
     assert_fresh(ensure_index(corpus, BigramEmbedder(), SETTINGS, dest, progress=False), corpus)
 
 
+def test_a_file_gone_while_reading_is_a_one_line_problem(dest, corpus, monkeypatch):
+    """A build moved a new index into place while this one was read: a problem to retry, not a crash."""
+    def gone(path):
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+    monkeypatch.setattr(store, "_read_chunks", gone)
+    with pytest.raises(IndexProblem, match=r"changed while it was read \(chunks\.jsonl went away\)"):
+        load_checked(dest, corpus)
+
+
 def test_index_of_another_corpus_is_rebuilt_for_this_one(dest, corpus, corpus_dir):
     (corpus_dir / "talks.md").write_text(TALKS + "\n姚顺雨：我再补充一句，开源也是一种责任。\n", encoding="utf-8")
     grown = Corpus.load(corpus_dir)
