@@ -27,17 +27,23 @@ class OneHot:
     embed_queries = embed_documents
 
 
+def _indexed(tmp_path, chunks, units, words=()) -> Evidence:
+    """Evidence over these chunks and sentence units, embedded by the one-hot fake."""
+    fake = OneHot()
+    vectors = faiss.IndexFlatIP(5)
+    vectors.add(fake.embed_documents([c.text for c in chunks]))
+    index = Index(tmp_path, {"model": "m"}, tuple(chunks), vectors, sentences=tuple(units),
+                  sentence_vectors=fake.embed_documents([u.text for u in units]))
+    return Evidence(index, Tokenizer(list(words), {}))
+
+
 def _evidence(tmp_path, translated=True):
     source = "二阶优化器很有效。价格是两百美元。"
     chunk = Chunk.make("d", "A", "s", "talk", source, 0, len(source), 0)
     units = (Sentence("d", chunk.chunk_id, "A", "s", "talk", "二阶优化器很有效。", 0, 9, 0),
              Sentence("d", chunk.chunk_id, "A", "s", "talk", "价格是两百美元。", 9, 17, 0))
     fake = OneHot()
-    vectors = faiss.IndexFlatIP(5)
-    vectors.add(fake.embed_documents([source]))
-    index = Index(tmp_path, {"model": "m"}, (chunk,), vectors, sentences=units,
-                  sentence_vectors=fake.embed_documents([u.text for u in units]))
-    evidence = Evidence(index, Tokenizer(["优化器"], {}))   # a term of the corpus (terms.txt)
+    evidence = _indexed(tmp_path, (chunk,), units, ["优化器"])   # a term of the corpus (terms.txt)
     if translated:
         edition = Edition("d", "en", Path("d.en.jsonl"), (Unit(0, 9, units[0].text, "The second-order optimizer works."),
                                                           Unit(9, 17, units[1].text, "The price is 200 dollars.")), False)
@@ -79,12 +85,7 @@ def _conversation(tmp_path, turns, kind="roundtable"):
         chunk = Chunk.make("d", speaker, "s", kind, text, start, len(source), n)
         chunks.append(chunk)
         units.append(Sentence("d", chunk.chunk_id, speaker, "s", kind, text, start, len(source), n))
-    fake = OneHot()
-    vectors = faiss.IndexFlatIP(5)
-    vectors.add(fake.embed_documents([c.text for c in chunks]))
-    index = Index(tmp_path, {"model": "m"}, tuple(chunks), vectors, sentences=tuple(units),
-                  sentence_vectors=fake.embed_documents([u.text for u in units]))
-    return Evidence(index, Tokenizer([], {}))
+    return _indexed(tmp_path, chunks, units)
 
 
 def test_the_speakers_of_an_exchange_are_those_of_the_turns_around_it(tmp_path):
@@ -98,6 +99,7 @@ def test_the_speakers_of_an_exchange_are_those_of_the_turns_around_it(tmp_path):
 def test_quotes_set_side_by_side_in_an_article_are_no_exchange(tmp_path):
     evidence = _conversation(tmp_path, [("A", "One."), ("B", "Two.")], kind="summary_quote")
     assert evidence.speakers_around(0, 1) == {"A"}
+
 
 def test_a_unit_mentions_the_words_of_its_rendering_in_the_questions_language(tmp_path):
     # A follow-up may quote an earlier quote again when it asks about it in its own words
@@ -116,11 +118,7 @@ def test_the_articles_lead_in_to_a_quote_is_not_what_the_quote_mentions(tmp_path
     chunk = Chunk.make("d", "A", "s", "summary_quote", source, 0, len(source), 0)
     unit = Sentence("d", chunk.chunk_id, "A", "s", "summary_quote", "优化器很有效。", 8, 15, 0)
     fake = OneHot()
-    vectors = faiss.IndexFlatIP(5)
-    vectors.add(fake.embed_documents([source]))
-    index = Index(tmp_path, {"model": "m"}, (chunk,), vectors, sentences=(unit,),
-                  sentence_vectors=fake.embed_documents([unit.text]))
-    evidence = Evidence(index, Tokenizer(["优化器"], {}))
+    evidence = _indexed(tmp_path, (chunk,), (unit,), ["优化器"])
     edition = Edition("d", "en", Path("d.en.jsonl"), (Unit(0, len(source), source,
                                                           "Taking price as an example: “The optimizer works.”"),), False)
     evidence.translate({("d", "en"): edition}, fake, "m", tmp_path / "editions")
@@ -135,12 +133,7 @@ def test_a_term_in_quotation_marks_is_no_open_quote(tmp_path):
     source = "他们讨论「崛起」。概率低于20%。"
     chunk = Chunk.make("d", "编者", "s", "narration", source, 0, len(source), 0)
     unit = Sentence("d", chunk.chunk_id, "编者", "s", "narration", "概率低于20%。", 9, 17, 0)
-    fake = OneHot()
-    vectors = faiss.IndexFlatIP(5)
-    vectors.add(fake.embed_documents([source]))
-    index = Index(tmp_path, {"model": "m"}, (chunk,), vectors, sentences=(unit,),
-                  sentence_vectors=fake.embed_documents([unit.text]))
-    evidence = Evidence(index, Tokenizer([], {}))
+    evidence = _indexed(tmp_path, (chunk,), (unit,))
     whole = "They discuss “rise”. The probability is below 20%."
     assert source[9:17] == unit.text
     assert evidence.inside_quote(unit, whole) == whole
