@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 
 from index.tokens import STOPWORDS
 
 MAX_WORDS = 4     # content words in a replaced part, at most
+CACHED = 256      # swaps remembered
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-]*(?: [A-Za-z0-9][A-Za-z0-9.+\-]*)*")   # "To B", "Claude Code"
 _LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
@@ -28,9 +30,14 @@ class Swap:
     def __init__(self, embed: Callable[[list[str]], np.ndarray], cut: Callable[[str], list],
                  names: Callable[[str], list[tuple[int, int]]]):
         self.embed, self.cut, self.names = embed, cut, names
+        # every later turn re-reads the earlier ones (query.analyze recurses over the history):
+        # each (earlier, x) is embedded once
+        self._swapped = lru_cache(maxsize=CACHED)(self._swap)
 
     def __call__(self, earlier: str, x: str) -> str | None:
-        x = x.strip()
+        return self._swapped(earlier, x.strip())
+
+    def _swap(self, earlier: str, x: str) -> str | None:
         # a part X holds ("公司" of "创业公司") is what X narrows, not what it replaces
         spans = [(s, e) for s, e in self.parts(earlier) if earlier[s:e].lower() not in x.lower()]
         if not x or not spans:

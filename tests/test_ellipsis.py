@@ -77,3 +77,11 @@ def test_x_takes_over_the_words_beside_the_part_that_it_begins_or_ends_with():
     swap = Swap(sides, cut, lambda text: [])
     assert swap("What did he say about To C products?", "To B") == "What did he say about To B products?"
     assert swap("What do To B users want?", "To C users") == "What do To C users want?"
+
+
+def test_a_swap_is_embedded_once_however_often_the_conversation_rereads_it():
+    calls = []
+    counted = Swap(lambda texts: calls.append(len(texts)) or embed(texts), cut, names)
+    first = counted("姚顺雨说，对To B来说，智能越高意味着什么？", "To C用户")
+    again = counted("姚顺雨说，对To B来说，智能越高意味着什么？", " To C用户 ")
+    assert first == again and "To C用户" in first and len(calls) == 1
