@@ -22,6 +22,7 @@ CONVERSATION = ("roundtable", "moderator_question")   # the kinds of a conversat
 SHORT_QUOTE = 12       # a unit shorter than this is a fragment: it takes the next one along
 NEAR_DUPLICATE = 0.5   # bigram overlap above which two quotes say the same thing
 TITLE_CHARS = 30       # a talk line alone in its paragraph and this short is a slide title
+SENTENCE_ENDS = "。！？!?.…；;～~"   # the marks a finished sentence ends with (quotation marks trimmed)
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,11 @@ class Evidence:
         for u in self.units:
             per_para[(u.doc_id, u.para)] = per_para.get((u.doc_id, u.para), 0) + 1
         self._alone = [per_para[(u.doc_id, u.para)] == 1 for u in self.units]
+        ended: dict[str, list[int]] = {}   # per document: (units, units ending with a mark)
+        for u in self.units:
+            ended.setdefault(u.doc_id, [0, 0])[0] += 1
+            ended[u.doc_id][1] += u.text.rstrip().endswith(tuple(SENTENCE_ENDS))
+        self._punctuated = {doc: marked * 2 > n for doc, (n, marked) in ended.items()}
         self.editions: dict[tuple[str, str], object] = {}   # (doc_id, lang) -> index.edition.Edition
         # lang -> (the units' renderings' vectors, word -> the units whose rendering holds it)
         self.translated: dict[str, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
@@ -311,6 +317,12 @@ class Evidence:
             return True
         rendered = self._rendered_tokens.get(lang)
         return rendered is not None and not rendered[i].isdisjoint(words)
+
+    def unfinished(self, i: int) -> bool:
+        """Unit i stops mid-sentence ("本次会议汇集了" before a list) in a document that
+        ends its sentences with a mark: a fragment, not a point of its own."""
+        u = self.units[i]
+        return self._punctuated.get(u.doc_id, False) and not u.text.rstrip().endswith(tuple(SENTENCE_ENDS))
 
     def similar(self, a: int, b: int) -> bool:
         """Two units that say the same thing (a summary quote and its original)."""

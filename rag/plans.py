@@ -194,9 +194,15 @@ def _points(t: Tools, units: list[Scored], quoted: list[Scored]) -> list[Scored]
     points spread over the material's parts. The sentences the article chose to quote are
     taken first, the material's own after them."""
     ev, cfg = t.evidence, t.config
-    pool = [s for s in quoted + units if _point_worthy(s.unit)]
+    present = {s.i for s in quoted + units}
+    # a lead-in ("这里简单总结下：") is no point when what it announces is one of its own
+    worthy = [[s for s in part if _point_worthy(s.unit) and not ev.unfinished(ev.quote(s.i).last)
+               and not (s.unit.leads_in and s.i + 1 in present)]
+              for part in (quoted, units)]
+    pool = worthy[0] + worthy[1]
     if not pool:
         return []
+    spans = [ev.quote(s.i) for s in pool]
     salient = ev.salience([s.i for s in units + quoted])
     vecs = ev.vectors[[s.i for s in pool]].astype(np.float32)
     vecs -= vecs.mean(axis=0)
@@ -210,20 +216,28 @@ def _points(t: Tools, units: list[Scored], quoted: list[Scored]) -> list[Scored]
     likeness = np.full(len(pool), -1.0, dtype=np.float32)
     open_ = np.ones(len(pool), dtype=bool)
     spoken_for = np.zeros(len(pool), dtype=bool)   # of a section a chosen point (or its twin) is in
-    article = np.arange(len(pool)) < sum(_point_worthy(s.unit) for s in quoted)
+    article = np.arange(len(pool)) < len(worthy[0])
     chosen: list[Scored] = []
     while len(chosen) < SUMMARY_POINTS and open_.any():
         stage = open_ & article if (open_ & article).any() else open_
         gain = np.where(stage, relevance - cfg.summary_diversity * (likeness + SAME_PART * spoken_for), -np.inf)
         k = int(np.argmax(gain))
         chosen.append(pool[k])
-        alike = np.array([ev.similar(pool[k].i, s.i) for s in pool])
-        alike[k] = True   # the point and its twins (a summary quote and its original)
+        # the point, its twins (a summary quote and its original) and theirs, and what its
+        # quote runs over (a lead-in quoted with what follows it)
+        twins = [j for j, s in enumerate(pool) if j == k or ev.similar(pool[k].i, s.i)]
+        alike = np.array([any(ev.similar(pool[j].i, s.i) for j in twins) or _overlap(spans[k], spans[m])
+                          for m, s in enumerate(pool)])
+        alike[twins] = True
         open_ &= ~alike
         likeness = np.maximum(likeness, vecs @ vecs[k])
         spoken_for |= np.isin(section, section[alike])
         likeness[chunk == chunk[k]] = 1.0
     return chosen
+
+
+def _overlap(a: Quote, b: Quote) -> bool:
+    return a.chunk.doc_id == b.chunk.doc_id and a.start < b.end and b.start < a.end
 
 
 def _standard(x: np.ndarray) -> np.ndarray:

@@ -93,11 +93,36 @@ def test_summary_points_cover_sub_topics_not_only_the_main_one():
 
         def similar(self, a, b):
             return a == b
+
+        def quote(self, i):
+            return SimpleNamespace(last=i, start=10 * i, end=10 * i + 9, chunk=SimpleNamespace(doc_id="d"))
+
+        def unfinished(self, i):
+            return False
     tools = SimpleNamespace(evidence=Ev(), config=SimpleNamespace(salience_weight=0.4, keyword_weight=0.1,
                                                                   summary_diversity=3.0))
     chosen = plans._points(tools, scored, [])
     assert chosen[0].i < 9 and chosen[1].i == 9
     assert len({s.unit.chunk_id for s in chosen}) == len(chosen) == plans.SUMMARY_POINTS
+
+
+@pytest.mark.parametrize("question", ["楊植麟這次分享的重點有哪些？", "圆桌对话「中国AI的下一步」那部分主要讲了哪些内容？",
+                                      "總結一下這篇文章對整場峰會的判斷", "Summarize Tang Jie's talk."])
+def test_summary_bullets_are_whole_sentences_each_said_once(pipeline, question):
+    """No bullet repeats or runs into another (two article quotes of one original, a lead-in
+    quoted with the sentence it announces), and none stops mid-sentence at a paragraph's end."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "summary" and len(a.citations) >= 4
+    ev = pipeline.tools.evidence
+    by_n = {c.n: c for c in a.citations}
+    firsts = [by_n[int(re.search(r"\[(\d+)\]", line).group(1))]   # each bullet's first citation
+              for line in a.answer.splitlines() if line.startswith("- ")]
+    assert len(firsts) >= 4
+    spans = sorted((c.chunk.doc_id, c.start, c.end) for c in firsts)
+    assert all(x[0] != y[0] or x[2] <= y[1] for x, y in zip(spans, spans[1:])), spans
+    for c in firsts:
+        last = max(i for i, u in enumerate(ev.units) if u.doc_id == c.chunk.doc_id and u.start < c.end)
+        assert not ev.unfinished(last), c.quote
 
 
 def test_a_short_topic_is_answered_on_that_topic(pipeline):
