@@ -563,7 +563,10 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
     lead = ranked[0]
     chosen: list[tuple[Scored, list[Scored]]] = [(lead, [])]
     for s in ranked[1:]:
-        twin = next((c for c in chosen if ev.similar(c[0].i, s.i)), None)
+        # a twin: says the same, or is (part of) a chosen quote (a list item ending in "；" is
+        # quoted with the next one; the next one is no quote of its own)
+        twin = next((c for c in chosen if ev.similar(c[0].i, s.i) or _overlap(ev.quote(c[0].i), ev.quote(s.i))),
+                    None)
         if twin is not None:
             if s.unit.chunk_id != twin[0].unit.chunk_id and len(twin[1]) < 1:
                 twin[1].append(s)

@@ -125,6 +125,16 @@ def test_summary_bullets_are_whole_sentences_each_said_once(pipeline, question):
         assert not ev.unfinished(last), c.quote
 
 
+@pytest.mark.parametrize("question", ["姚顺雨说模型层和应用层分别偏向什么？", "唐杰说大模型现在主要拼什么？"])
+def test_no_quote_of_an_answer_repeats_part_of_another(pipeline, question):
+    """A list item ending in "；" is quoted with the item after it, so the item after it, or
+    another passage holding the same words, is no second quote (at most a second citation)."""
+    answer = pipeline.answer(question)
+    quoted = [line for line in answer.answer.splitlines() if "「" in line]
+    texts = [line[line.index("「") + 1:line.rindex("」")] for line in quoted]
+    assert texts and all(x not in y and y not in x for k, x in enumerate(texts) for y in texts[k + 1:]), texts
+
+
 def test_a_short_topic_is_answered_on_that_topic(pipeline):
     plan, a = _plan(pipeline, "姚顺雨怎么看Coding？")
     assert plan == "view" and a.speakers[:1] == ("姚顺雨",)
