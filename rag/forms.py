@@ -13,7 +13,7 @@ from index.tokens import STOPWORDS
 
 
 FORMS_FILE = Path(__file__).resolve().parent / "data" / "question_forms.json"
-PLANS = ("summary", "disagreement", "yesno", "compare", "why")   # in the order they are tried
+PLANS = ("summary", "disagreement", "yesno", "why", "compare")   # in the order they are tried
 DETAILS = ("number", "month", "date", "place", "name", "choice")
 PERSON = "person"   # a name that is a person's: told from "name" by the model's exemplars, not by cue words
 
