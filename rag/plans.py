@@ -334,8 +334,8 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
             len(people) < 2 or a.form.plan or a.query.asks_who):
         return None
     if len(people) < 2:
-        if a.form.plan != "disagreement" and not (a.form.plan == "compare" and not people):
-            return None
+        if a.form.plan != "disagreement" and not (a.form.plan == "compare" and not people and not a.query.asks_who):
+            return None   # ("Which of the speakers said …?" asks for one person)
         if people and t.forms.has("why", text):
             return None   # why one person sees two things as different: their reasons, not others' positions
         # The others are of the conversation the topic is in: the named person's, else the one

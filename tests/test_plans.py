@@ -135,6 +135,12 @@ def test_no_quote_of_an_answer_repeats_part_of_another(pipeline, question):
     assert texts and all(x not in y and y not in x for k, x in enumerate(texts) for y in texts[k + 1:]), texts
 
 
+@pytest.mark.parametrize("question", ["各位嘉宾怎么看开源？", "What did the speakers say about open source?"])
+def test_what_the_speakers_said_is_each_speakers_position(pipeline, question):
+    plan, a = _plan(pipeline, question)
+    assert plan == "positions" and len(set(a.speakers)) >= 2 and {"唐杰", "林俊旸"} <= set(a.speakers)
+
+
 def test_a_short_topic_is_answered_on_that_topic(pipeline):
     plan, a = _plan(pipeline, "姚顺雨怎么看Coding？")
     assert plan == "view" and a.speakers[:1] == ("姚顺雨",)
