@@ -118,6 +118,10 @@ class Forms:
         first = words(text).split()[:1]
         return has_cue(text, yn["zh"]) or bool(first and first[0] in yn["en_start"])
 
+    def certain(self, kind: str, text: str) -> bool:
+        """Whether the question asks for a detail of `kind` in words that always do ("how many")."""
+        return has_cue(text, self.data["detail"].get(kind, {}).get("certain", []))
+
     def _detail(self, kind: str) -> list[str]:
         entry = self.data["detail"][kind]
         return entry["zh"] + entry["en"]

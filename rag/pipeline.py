@@ -243,7 +243,7 @@ class Pipeline:
         asked = query.asked or query.rewritten
         form = self.forms.read(asked)
         if form.detail:
-            if not self.asks_detail.confirms(vector, form.detail):
+            if not self.forms.certain(form.detail, asked) and not self.asks_detail.confirms(vector, form.detail):
                 return replace(form, detail="", noun="")
             if form.detail == "name" and self.asks_detail.nearest(vector, ("name", PERSON)) == PERSON:
                 return replace(form, detail=PERSON)   # "那位同事叫什么名字？": a person's name

@@ -49,6 +49,12 @@ def test_the_form_of_a_question(forms, question, form):
     assert forms.read(question) == form
 
 
+def test_certain_cues_ask_for_their_detail(forms):
+    assert forms.certain("number", "how many parameters does it have?")
+    assert not forms.certain("number", "how much does it matter?")   # may ask for no figure: the exemplars decide
+    assert not forms.certain("place", "难点在哪？")
+
+
 def test_english_cues_match_whole_words_only(forms):
     assert has_cue("Why not?", ["why"]) and not has_cue("Whyte said so", ["why"])
     assert not forms.asks_yes_or_no("Isabel talked about agents")      # "is" inside a word

@@ -195,6 +195,15 @@ def test_a_month_asked_for_is_answered_only_by_a_month_wherever_it_is_in_the_sen
     assert plan == "view" and "7月28号" in a.citations[0].quote   # two clauses before the topic's
 
 
+@pytest.mark.parametrize("question, plan", [("How many parameters does the K2 model have?", "not_given"),
+                                            ("How many GPUs did universities have before, according to Tang Jie?", "view")])
+def test_how_many_asks_for_a_count_whatever_the_exemplars_say(pipeline, question, plan):
+    """'how many' always asks for a count (question_forms.json: detail.number.certain): a
+    sentence counting something else does not give it; one counting what is asked does."""
+    got, a = _plan(pipeline, question)
+    assert got == plan and a.abstained == (plan == "not_given")
+
+
 def test_a_headcount_is_not_given_by_a_sentence_counting_something_else(pipeline):
     """"多少人": 人 is what is counted, so "大1-2个数量级" does not answer it."""
     plan, a = _plan(pipeline, "林俊暘說千問團隊有多少人？")
