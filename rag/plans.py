@@ -381,7 +381,14 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
                       and (u.speaker == person or not _asks(u)))
     theirs = next((s for s in ranked if s.unit.speaker == person), None)
     other = next((s for s in ranked if s.unit.speaker not in (person, EDITOR)), None)
-    if other is None or (theirs is not None and theirs.score >= other.score - t.config.not_said_margin):
+    # the question's words: said as fully by them as by anyone, they talked about it; said by
+    # others and never by them, their best sentence need only rank below another's
+    words = max((s.keyword for s in ranked if s.unit.speaker != EDITOR), default=0.0)
+    own = max((s.keyword for s in ranked if s.unit.speaker == person), default=0.0)
+    if words > 0 and own >= words:
+        return None
+    margin = 0.0 if words > 0 and own == 0 else t.config.not_said_margin
+    if other is None or (theirs is not None and theirs.score >= other.score - margin):
         return None
     closest = max((s for s in ranked if s.unit.speaker != EDITOR), key=lambda s: s.dense)
     if closest.unit.speaker == person:   # what they said is the nearest in meaning: they did talk about it

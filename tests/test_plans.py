@@ -297,9 +297,9 @@ class _FakeTools:
         raise _Drafted
 
 
-def _scored(i, speaker, score, dense, text="text", kind="talk"):
+def _scored(i, speaker, score, dense, text="text", kind="talk", keyword=0.0):
     unit = Sentence("doc", f"c{i}", speaker, "s", kind, text, i, i + 4, i)
-    return Scored(i, unit, score, dense, 0.0)
+    return Scored(i, unit, score, dense, keyword)
 
 
 def _named(person):
@@ -325,6 +325,30 @@ def test_not_said_by_never_when_the_person_speaks_in_the_exchange_where_the_topi
     assert plans.plan_not_said_by(_named("甲"), _FakeTools(ranked, {0: {"乙", "甲"}})) is None
     with pytest.raises(_Drafted):   # 甲 not in that exchange: declined, as before
         plans.plan_not_said_by(_named("甲"), _FakeTools(ranked, {0: {"乙", "丙"}}))
+
+
+def test_not_said_by_never_when_the_person_said_the_questions_words_as_fully_as_anyone():
+    """乙's sentence is clearly ahead in meaning (an English rendering put more directly, say), but
+    甲 said the question's words too: 甲 talked about it."""
+    ranked = [_scored(0, "乙", 1.30, 0.84, keyword=1.0), _scored(1, "甲", 1.17, 0.80, keyword=1.0)]
+    assert plans.plan_not_said_by(_named("甲"), _FakeTools(ranked)) is None
+    ranked = [_scored(0, "乙", 1.30, 0.84, keyword=1.0), _scored(1, "甲", 1.17, 0.80, keyword=0.5)]
+    with pytest.raises(_Drafted):   # only part of them: as before, by the margin
+        plans.plan_not_said_by(_named("甲"), _FakeTools(ranked))
+
+
+def test_not_said_by_needs_no_margin_when_only_others_said_the_questions_words():
+    close = [_scored(0, "乙", 1.20, 0.84, keyword=1.0), _scored(1, "甲", 1.17, 0.80)]
+    with pytest.raises(_Drafted):
+        plans.plan_not_said_by(_named("甲"), _FakeTools(close))
+    close = [_scored(0, "乙", 1.20, 0.84), _scored(1, "甲", 1.17, 0.80)]   # nobody said them: the margin
+    assert plans.plan_not_said_by(_named("甲"), _FakeTools(close)) is None
+
+
+@pytest.mark.parametrize("question", ["What did Tang Jie say about open source?", "唐杰怎么看开源？"])
+def test_a_person_who_used_the_topics_word_is_not_said_to_have_skipped_it(pipeline, question):
+    plan, a = _plan(pipeline, question)
+    assert plan != "not_said_by" and not a.abstained and a.speakers[:1] == ("唐杰",)
 
 
 def test_a_question_someone_else_asked_does_not_show_they_talked_about_it():
