@@ -22,7 +22,7 @@ CONVERSATION = ("roundtable", "moderator_question")   # the kinds of a conversat
 SHORT_QUOTE = 12       # a unit shorter than this is a fragment: it takes the next one along
 NEAR_DUPLICATE = 0.5   # bigram overlap above which two quotes say the same thing
 TITLE_CHARS = 30       # a talk line alone in its paragraph and this short is a slide title
-SENTENCE_ENDS = "。！？!?.…；;～~"   # the marks a finished sentence ends with (quotation marks trimmed)
+SENTENCE_ENDS = "。！？!?.…；;～~）)"   # the marks a finished sentence ends with (quotation marks trimmed; "（笑）")
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,11 @@ class Measured:
     def passage(self, indices: np.ndarray) -> np.ndarray:
         """How well retrieval ranked the passage each is in, 0..1."""
         return self._passage[indices]
+
+    def holding(self) -> list[tuple[int, float]]:
+        """(unit, its share of the question's keyword weight) for the units holding any."""
+        held = np.flatnonzero(self._keyword)
+        return list(zip(held.tolist(), (self._keyword[held] / self._total_weight).tolist()))
 
 
 class Ranking(Sequence):

@@ -329,7 +329,8 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
     if EDITOR in a.named and not people:
         return None   # the article's own view, set against the world's: the article answers
     text = a.query.asked or a.query.rewritten   # in simplified script
-    compares = a.form.plan == "yesno" and (t.forms.has("compare", text) or t.forms.has("disagreement", text))
+    # "Do X and Y see it the same way?", "为什么X和Y的判断有区别？": both people's positions
+    compares = a.form.plan in ("yesno", "why") and (t.forms.has("compare", text) or t.forms.has("disagreement", text))
     if a.form.plan not in ("compare", "disagreement") and not (compares and len(people) >= 2) and (
             len(people) < 2 or a.form.plan or a.query.asks_who):
         return None
@@ -383,8 +384,7 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     other = next((s for s in ranked if s.unit.speaker not in (person, EDITOR)), None)
     # the question's words: said as fully by them as by anyone, they talked about it; said by
     # others and never by them, their best sentence need only rank below another's
-    words = max((s.keyword for s in ranked if s.unit.speaker != EDITOR), default=0.0)
-    own = max((s.keyword for s in ranked if s.unit.speaker == person), default=0.0)
+    words, own = _keyword_shares(a, t, person)
     if words > 0 and own >= words:
         return None
     margin = 0.0 if words > 0 and own == 0 else t.config.not_said_margin
@@ -404,6 +404,24 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     d.line(lead + say(a.query.lang, "not_said_other", other=d.name(other.unit.speaker)))
     d.quote(t.evidence.quote(other.i))
     return d.done(abstained=True)
+
+
+def _keyword_shares(a: Ask, t: Tools, person: str) -> tuple[float, float]:
+    """The largest share of the question's keywords a statement holds (the editor's aside), and
+    the largest one of `person`'s holds: read from the few units holding any, not the ranking."""
+    words = own = 0.0
+    if a.measured is None:
+        return words, own
+    for i, share in a.measured.holding():
+        u = t.evidence.units[i]
+        if u.speaker == EDITOR or u.kind in ("introduction", "moderator_question") or (
+                a.docs is not None and u.doc_id not in a.docs) or (a.allowed is not None and u.speaker not in a.allowed):
+            continue
+        if u.speaker == person:
+            own = max(own, share)
+        elif not _asks(u):
+            words = max(words, share)
+    return max(words, own), own
 
 
 def plan_only_asked(a: Ask, t: Tools) -> Composition | None:
@@ -569,10 +587,11 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
     ev = t.evidence
     lead = ranked[0]
     chosen: list[tuple[Scored, list[Scored]]] = [(lead, [])]
+    spans = {lead.i: ev.quote(lead.i)}
     for s in ranked[1:]:
         # a twin: says the same, or is (part of) a chosen quote (a list item ending in "；" is
         # quoted with the next one; the next one is no quote of its own)
-        twin = next((c for c in chosen if ev.similar(c[0].i, s.i) or _overlap(ev.quote(c[0].i), ev.quote(s.i))),
+        twin = next((c for c in chosen if ev.similar(c[0].i, s.i) or _overlap(spans[c[0].i], ev.quote(s.i))),
                     None)
         if twin is not None:
             if s.unit.chunk_id != twin[0].unit.chunk_id and len(twin[1]) < 1:
@@ -581,6 +600,7 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
         if len(chosen) <= extra and s.unit.speaker == lead.unit.speaker \
                 and s.score >= lead.score - t.config.supporting_gap:
             chosen.append((s, []))
+            spans[s.i] = ev.quote(s.i)
     return [(ev.quote(s.i), tuple(ev.quote(x.i) for x in twins)) for s, twins in chosen]
 
 

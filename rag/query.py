@@ -22,7 +22,8 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _WHO = re.compile(r"(谁|哪位|哪一位|哪个人|哪个嘉宾|哪位嘉宾|^\s*who\b|\bwho\s+(said|says|thinks?|argued|"
                   r"believes?|described|mentioned|talked|spoke|made|gave|compared|warned|used|told|"
-                  r"put|estimated|was|is)\b|which (speaker|person|panelist|panellist|guest|one of))", re.I)
+                  r"put|estimated|was|is)\b|which (speaker|person|panelist|panellist|guest|one of)|"
+                  r"which of (the|them|these|those)\b)", re.I)
 _ARTICLE = re.compile(r"(文章|本文|这篇|报道|编者|作者|the article|the author|the editor|the piece|the report)", re.I)
 
 
