@@ -149,13 +149,12 @@ class Evidence:
                 self._document_frequency[tok] = self._document_frequency.get(tok, 0) + 1
         self._bigrams: dict[int, set[str]] = {}   # computed when similar() first reads a unit
         per_para: dict[tuple[str, int], int] = {}
-        for u in self.units:
-            per_para[(u.doc_id, u.para)] = per_para.get((u.doc_id, u.para), 0) + 1
-        self._alone = [per_para[(u.doc_id, u.para)] == 1 for u in self.units]
         ended: dict[str, list[int]] = {}   # per document: (units, units ending with a mark)
         for u in self.units:
+            per_para[(u.doc_id, u.para)] = per_para.get((u.doc_id, u.para), 0) + 1
             ended.setdefault(u.doc_id, [0, 0])[0] += 1
             ended[u.doc_id][1] += u.text.rstrip().endswith(tuple(SENTENCE_ENDS))
+        self._alone = [per_para[(u.doc_id, u.para)] == 1 for u in self.units]
         self._punctuated = {doc: marked * 2 > n for doc, (n, marked) in ended.items()}
         self.editions: dict[tuple[str, str], object] = {}   # (doc_id, lang) -> index.edition.Edition
         # lang -> (the units' renderings' vectors, word -> the units whose rendering holds it)

@@ -96,11 +96,13 @@ class Tools:
                speakers=None) -> Ranking:
         """The units `keep` accepts, best first, among those of the documents asked about (and of
         these chunks / speakers, if given): a plan names the material it reads."""
-        allowed, docs = ask.allowed, ask.docs
-        pool = self.evidence.units_of(chunks, speakers, docs)
+        pool = self.evidence.units_of(chunks, speakers, ask.docs)
         return self.evidence.score(ask.measured, self.config.keyword_weight, self.config.passage_weight,
-                                   lambda u: ((allowed is None or u.speaker in allowed)
-                                              and (docs is None or u.doc_id in docs) and keep(u)), pool)
+                                   lambda u: self.admits(ask, u) and keep(u), pool)
+
+    def admits(self, ask: Ask, u: Sentence) -> bool:
+        """Unit u is of the documents asked about and of a speaker the UI's filter allows."""
+        return (ask.allowed is None or u.speaker in ask.allowed) and (ask.docs is None or u.doc_id in ask.docs)
 
     def in_hits(self, ask: Ask, depth: int) -> set[str]:
         return {h.chunk.chunk_id for h in ask.hits[:depth]}
@@ -194,15 +196,15 @@ def _points(t: Tools, units: list[Scored], quoted: list[Scored]) -> list[Scored]
     points spread over the material's parts. The sentences the article chose to quote are
     taken first, the material's own after them."""
     ev, cfg = t.evidence, t.config
-    present = {s.i for s in quoted + units}
+    quote = {s.i: ev.quote(s.i) for s in quoted + units}
     # a lead-in ("这里简单总结下：") is no point when what it announces is one of its own
-    worthy = [[s for s in part if _point_worthy(s.unit) and not ev.unfinished(ev.quote(s.i).last)
-               and not (s.unit.leads_in and s.i + 1 in present)]
+    worthy = [[s for s in part if _point_worthy(s.unit) and not ev.unfinished(quote[s.i].last)
+               and not (s.unit.leads_in and s.i + 1 in quote)]
               for part in (quoted, units)]
     pool = worthy[0] + worthy[1]
     if not pool:
         return []
-    spans = [ev.quote(s.i) for s in pool]
+    spans = [quote[s.i] for s in pool]
     salient = ev.salience([s.i for s in units + quoted])
     vecs = ev.vectors[[s.i for s in pool]].astype(np.float32)
     vecs -= vecs.mean(axis=0)
@@ -378,13 +380,14 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     person = a.named[0]
     # Only statements count: a question another person put on the topic (to the person named,
     # often) does not show that they, rather than the person named, talked about it.
-    ranked = t.ranked(a, lambda u: u.kind not in ("introduction", "moderator_question")
-                      and (u.speaker == person or not _asks(u)))
+    def statement(u: Sentence) -> bool:
+        return u.kind not in ("introduction", "moderator_question") and (u.speaker == person or not _asks(u))
+    ranked = t.ranked(a, statement)
     theirs = next((s for s in ranked if s.unit.speaker == person), None)
     other = next((s for s in ranked if s.unit.speaker not in (person, EDITOR)), None)
     # the question's words: said as fully by them as by anyone, they talked about it; said by
     # others and never by them, their best sentence need only rank below another's
-    words, own = _keyword_shares(a, t, person)
+    words, own = _keyword_shares(a, t, person, statement)
     if words > 0 and own >= words:
         return None
     margin = 0.0 if words > 0 and own == 0 else t.config.not_said_margin
@@ -406,22 +409,18 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     return d.done(abstained=True)
 
 
-def _keyword_shares(a: Ask, t: Tools, person: str) -> tuple[float, float]:
-    """The largest share of the question's keywords a statement holds (the editor's aside), and
-    the largest one of `person`'s holds: read from the few units holding any, not the ranking."""
+def _keyword_shares(a: Ask, t: Tools, person: str, keep: Callable[[Sentence], bool]) -> tuple[float, float]:
+    """The largest share of the question's keywords a unit `keep` accepts holds (the editor's
+    own words aside), and the largest one of `person`'s holds: read from the few units holding
+    any, not from the ranking."""
     words = own = 0.0
-    if a.measured is None:
-        return words, own
-    for i, share in a.measured.holding():
+    for i, share in (a.measured.holding() if a.measured is not None else ()):
         u = t.evidence.units[i]
-        if u.speaker == EDITOR or u.kind in ("introduction", "moderator_question") or (
-                a.docs is not None and u.doc_id not in a.docs) or (a.allowed is not None and u.speaker not in a.allowed):
-            continue
-        if u.speaker == person:
-            own = max(own, share)
-        elif not _asks(u):
+        if u.speaker != EDITOR and t.admits(a, u) and keep(u):
             words = max(words, share)
-    return max(words, own), own
+            if u.speaker == person:
+                own = max(own, share)
+    return words, own
 
 
 def plan_only_asked(a: Ask, t: Tools) -> Composition | None:
@@ -601,7 +600,7 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
                 and s.score >= lead.score - t.config.supporting_gap:
             chosen.append((s, []))
             spans[s.i] = ev.quote(s.i)
-    return [(ev.quote(s.i), tuple(ev.quote(x.i) for x in twins)) for s, twins in chosen]
+    return [(spans[s.i], tuple(ev.quote(x.i) for x in twins)) for s, twins in chosen]
 
 
 def plan_yes_no(a: Ask, t: Tools) -> Composition | None:

@@ -307,6 +307,9 @@ class _FakeTools:
     def ranked(self, ask, keep=lambda u: True):
         return [s for s in self._ranked if keep(s.unit)]
 
+    def admits(self, ask, u):
+        return True
+
     def draft(self, ask):
         raise _Drafted
 
