@@ -33,6 +33,9 @@ Per question:
   (or in a shown citation's quote, as for key facts).
 - summary passages (summaries): distinct passages cited that are spoken by one of `speakers`;
   "summary ≥4 passages" is 1 when there are 4 or more.
+- repeated quote (follow-up turns): 1 when the turn shows a quote overlapping (same document,
+  corpus offsets) a quote an earlier turn of its conversation showed, else 0; lower is better.
+  It needs the earlier turns' answers, so it is set over a whole run (`repeats`), not by `score`.
 - error: 1 when answering raised. Such a question scores 0 on every metric it has, abstention
   included: an error is a failure, never a correct non-abstention.
 - latency: wall time of the answer in milliseconds.
@@ -70,6 +73,7 @@ METRICS = {
     "key_point_coverage": "summary key-point coverage",
     "summary_passages": "summary: distinct cited passages",
     "summary_four_passages": "summary: 4+ cited passages",
+    "repeated_quote": "follow-ups repeating an earlier quote",
     "error_rate": "errors",
 }
 LATENCY = {"latency_p50_ms": "latency p50 (ms)", "latency_p95_ms": "latency p95 (ms)"}
@@ -79,7 +83,8 @@ _SCORE_FIELD = {  # metrics name -> Scores field
     "citation_precision_speaker": "citation_speaker",
     "attribution_accuracy": "attribution", "abstention_accuracy": "abstention",
     "key_fact_coverage": "key_facts", "yesno_accuracy": "yesno", "key_point_coverage": "key_points",
-    "summary_passages": "summary_passages", "summary_four_passages": "summary_four", "error_rate": "error",
+    "summary_passages": "summary_passages", "summary_four_passages": "summary_four",
+    "repeated_quote": "repeated", "error_rate": "error",
 }
 
 
@@ -95,12 +100,13 @@ class Passage:
     quote_end: int = -1
     chunk_start: int = -1
     quote: str = ""
+    doc_id: str = ""
 
     @classmethod
     def cited(cls, c: dict) -> "Passage":
         return cls(c["speaker"], c["text"], c.get("chunk_id", ""), c.get("section", ""),
                    int(c.get("start", -1)), int(c.get("end", -1)), int(c.get("chunk_start", -1)),
-                   c.get("quote", ""))
+                   c.get("quote", ""), c.get("doc_id", ""))
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,7 @@ class Scores:
     summary_passages: float | None = None
     summary_four: float | None = None
     error: float = 0.0
+    repeated: float | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -283,6 +290,30 @@ def score(question: Question, result: Result) -> Scores:
         strict = quote = by_speaker = 0.0
     return Scores(*hit, mrr, strict, by_speaker, attribution, declined_right, facts, result.latency_ms,
                   quote, yesno, points, passages, four, 0.0)
+
+
+def shown_quotes(result: Result) -> list[tuple[str, int, int]]:
+    """(document, start, end) of each citation whose marker [n] the answer shows."""
+    return [(c.doc_id, c.quote_start, c.quote_end) for n, c in enumerate(result.citations, start=1)
+            if f"[{n}]" in result.answer and c.quote_start >= 0]
+
+
+def repeats(rows: list[tuple[Question, Result]]) -> list[float | None]:
+    """Per row: for a follow-up turn, 1.0 when it shows a quote overlapping one that an earlier
+    turn of its conversation (a row of the same conversation with a lower turn) showed, else
+    0.0; None for other rows and for follow-ups whose earlier turns are not among the rows."""
+    shown: dict[str, list[tuple[int, list[tuple[str, int, int]]]]] = {}
+    for q, r in rows:
+        if q.conversation:
+            shown.setdefault(q.conversation, []).append((q.turn, shown_quotes(r)))
+    out: list[float | None] = []
+    for q, r in rows:
+        earlier = [s for turn, quotes in shown.get(q.conversation, []) if turn < q.turn for s in quotes]
+        if not q.history or not q.conversation or not any(t < q.turn for t, _ in shown[q.conversation]):
+            out.append(None)
+            continue
+        out.append(float(any(d == d2 and s < e2 and s2 < e for d, s, e in shown_quotes(r) for d2, s2, e2 in earlier)))
+    return out
 
 
 def _failed(question: Question, result: Result) -> Scores:

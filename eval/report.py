@@ -20,7 +20,8 @@ SHORT = {  # column headers of the breakdown tables
     "citation_precision_strict": "cite", "citation_precision_quote": "cite-q",
     "citation_precision_speaker": "cite-spk", "attribution_accuracy": "attrib",
     "abstention_accuracy": "abstain", "key_fact_coverage": "facts", "yesno_accuracy": "y/n",
-    "key_point_coverage": "points", "summary_passages": "passages", "error_rate": "errors",
+    "key_point_coverage": "points", "summary_passages": "passages", "repeated_quote": "repeats",
+    "error_rate": "errors",
     "latency_p50_ms": "p50 ms", "latency_p95_ms": "p95 ms",
 }
 CHART_METRICS = ("hit@5", "mrr@10", "citation_precision_strict", "attribution_accuracy",

@@ -8,10 +8,10 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from eval.dataset import Question
-from eval.metrics import Result, Scores, score
+from eval.metrics import Result, Scores, repeats, score
 
 RANKING_DEPTH = 10  # hits asked for, so that MRR@10 can be computed
 
@@ -41,7 +41,13 @@ def run_interleaved(answerers: list, questions: list[Question], top_k: int = RAN
             progress(i, len(questions), q)
         for answerer, out in zip(answerers, rows):
             out.append(_ask(answerer, q, top_k))
-    return rows
+    return [with_repeats(out) for out in rows]
+
+
+def with_repeats(rows: list[Row]) -> list[Row]:
+    """The rows with each follow-up turn's `repeated` score, read from its earlier turns' rows."""
+    marks = repeats([(r.question, r.result) for r in rows])
+    return [replace(r, scores=replace(r.scores, repeated=m)) for r, m in zip(rows, marks)]
 
 
 def _ask(answerer, q: Question, top_k: int) -> Row:

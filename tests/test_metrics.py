@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from eval.dataset import Question, load_questions, parse_line, select, split_for
 from eval.metrics import (Passage, Result, aggregate, attribution_ok, contains, difference,
-                          percentile, score, what_went_wrong)
+                          percentile, repeats, score, what_went_wrong)
 
 
 def q(qid, qtype, speakers, evidence=(), key_facts=(), lang="zh", split="dev"):
@@ -268,6 +269,24 @@ def test_groups_by_tag_and_by_conversation_turn():
     assert list(m["by_turn"]) == ["single", "first turn", "follow-up turn"]
     assert (m["by_turn"]["first turn"]["hit@1"], m["by_turn"]["follow-up turn"]["hit@1"]) == (1.0, 0.0)
     assert m["by_tag"] == {"short-topic": m["by_turn"]["single"]}
+
+
+def test_a_followup_repeats_when_it_shows_a_quote_an_earlier_turn_showed():
+    turn = lambda qid, n, history=(): Question(qid, qid, "zh", "followup" if history else "fact",  # noqa: E731
+                                               ("唐杰",), (), (), tuple(history), conversation="c", turn=n)
+    cite = lambda start, end, doc="d": Passage("唐杰", "原文", "c1", "", start, end, 0, "原", doc)  # noqa: E731
+    first, second, third = turn("t1", 1), turn("t2", 2, ["t1"]), turn("t3", 3, ["t1", "t2"])
+    alone = Question("s", "s", "zh", "fact", ("唐杰",), (), ())
+    shown = Result("t1", "甲[1] 乙[2]", False, ("唐杰",), (cite(10, 20), cite(40, 50)), (), 1.0)
+    # t2 quotes 45-60 (overlaps 40-50, but its marker is not shown) and 100-110 (new)
+    moved = Result("t2", "丙[2]", False, ("唐杰",), (cite(45, 60), cite(100, 110)), (), 1.0)
+    # t3 quotes 19-30 (overlaps t1's shown 10-20); 100-110 in another document overlaps nothing
+    back = Result("t3", "丁[1] 戊[2]", False, ("唐杰",), (cite(19, 30), cite(100, 110, "e")), (), 1.0)
+    assert repeats([(first, shown), (second, moved), (third, back), (alone, shown)]) == [None, 0.0, 1.0, None]
+    assert repeats([(third, back)]) == [None]   # its earlier turns were not asked in this run
+    m = aggregate([(q, replace(score(q, r), repeated=x)) for (q, r), x in
+                   zip([(first, shown), (second, moved), (third, back)], [None, 0.0, 1.0])])
+    assert m["by_turn"]["follow-up turn"]["repeated_quote"] == 0.5 and m["by_turn"]["first turn"]["repeated_quote"] is None
 
 
 def test_a_translated_quote_carries_its_key_facts_in_the_cited_original():
