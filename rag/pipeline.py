@@ -214,10 +214,13 @@ class Pipeline:
         vector = retriever.dense.vector(dense_text(query))
         ask = self._ask(query, k, allowed, base, hits, vector, unknown, retriever.docs)
         if turns:   # moving on: what the conversation already quoted is not quoted again
+            # the turn's own words are those no earlier question used ("drop" and "other" in "Did
+            # they drop the other one?" after "Which one did they go with?", not "one")
+            asked_before = {w for t in turns for w in self.tokenizer.query_tokens(t.question)}
+            own = set(self.tokenizer.query_tokens(query.focus or query.topic)) - asked_before
             ask = replace(ask, quoted_before=frozenset(q for t in turns for q in t.quoted), again=query.again,
                           last_lead=turns[-1].quoted[0] if turns[-1].quoted else None,
-                          specific=not is_vague(query.focus or query.topic),
-                          own_words=frozenset(self.tokenizer.query_tokens(query.focus or query.topic)))
+                          specific=not is_vague(query.focus or query.topic), own_words=frozenset(own))
         plan, comp = plans.answer(ask, self.tools)
         log.debug("plan %s for %r", plan, query.text)
         return comp, hits

@@ -459,14 +459,16 @@ def plan_not_given(a: Ask, t: Tools) -> Composition | None:
     kind = _detail_asked(a)
     if not kind:
         return None
-    ranked = _answerers(a, t)
-    best = ranked[: t.config.detail_depth]
-    if not best or _gives(a, t, kind, best[0]):   # _answerers put a sentence giving it first
+    # Whether the transcript gives it does not depend on what the conversation quoted; the
+    # context offered with the decline moves on if it can.
+    ranked = _answerers(a, t, fresh=False)
+    if not ranked or _gives(a, t, kind, ranked[0]):   # _answerers put a sentence giving it first
         return None
+    context = (_answerers(a, t) or ranked)[0]
     d = t.draft(a)
     lang = a.query.lang
     d.line(say(lang, "not_given", detail=detail_name(lang, kind)) + say(lang, "not_given_context"))
-    d.quote(t.evidence.quote(best[0].i))
+    d.quote(t.evidence.quote(context.i))
     return d.done(abstained=True)
 
 

@@ -93,6 +93,21 @@ def test_no_turn_repeats_an_earlier_quote_unless_asked(pipeline):
 
 
 @pytest.mark.slow
+def test_a_followup_in_the_words_of_the_last_question_does_not_bring_its_quote_back(pipeline):
+    # "泛化" is the earlier question's word, so no sentence is "asked about in the turn's own words"
+    first, then = _talk(pipeline, "唐杰怎么看泛化能力？", "他给没给出泛化差距的具体数字？")
+    assert first.citations and then.citations and not _overlap(first, then)
+
+
+@pytest.mark.slow
+def test_a_detail_not_given_is_judged_on_every_sentence_and_its_context_moves_on(pipeline):
+    first, then = _talk(pipeline, "What did Lin Junyang say about coding in the US?",
+                        "Did he put a number on how much coding is used there?")
+    assert then.abstained and then.answer.startswith("The transcript does not give")
+    assert first.citations and then.citations and not _overlap(first, then)
+
+
+@pytest.mark.slow
 def test_what_about_someone_who_did_not_discuss_it_is_declined(pipeline):
     first, then = _talk(pipeline, "唐杰怎么看RLVR？", "那姚顺雨呢？")
     assert then.abstained and then.answer.startswith("文字稿里姚顺雨没有谈到") and "姚顺雨" not in then.speakers
