@@ -41,6 +41,8 @@ class Query:
     carried: bool = False   # its person comes from an earlier turn ("他", "还有呢？"), not from its words
     asked: str = ""         # the question resolved but without the earlier turn appended: its form
     again: bool = False     # asks for what was already quoted ("再说一遍", "again")
+    earlier: str = ""       # the earlier turn's topic, which a follow-up with words of its own may point
+                            # back to ("他觉得现在的模型在这方面做得怎么样？"); searched beside its own
 
 
 def clean(question: str) -> str:
@@ -138,7 +140,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     if asks_who:
         named = []
     own = topic
-    rewritten, asked, followup, carried = simp, simp, False, False
+    rewritten, asked, followup, carried, earlier = simp, simp, False, False, ""
     again = has_cue(simp, _cue_list("again"))
 
     turns = [t for t in as_turns(history)[-max_history:] if clean(t.question)] if max_history > 0 else []
@@ -172,6 +174,9 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # "他拿哪些公司做例子？", and a question of its own with a thing pronoun in it ("What
             # optimizer did his team use, and what did it gain them?", "那个1.8B模型…"): its own
             topic = f"{prev.topic} {own}" if again or is_vague(own) else own
+            # a thing pronoun beside its own words may point back ("在这方面") or into the
+            # question ("what did it gain them?"): retrieval weighs both readings
+            earlier = prev.topic if thing_ref and topic == own else ""
             rewritten = asked = _replace_pronoun(text if lang == "en" else simp, people, speakers, lang)
         elif thing_ref or (not named and is_vague(own)):
             # "林俊旸也这么觉得吗？", "还有呢？", "Anything else?": the earlier topic (and person).
@@ -181,7 +186,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             topic = f"{prev.topic} {own}"
             rewritten = _with_context(simp, prev, lang)
     return Query(text, lang, tuple(named), topic or simp, rewritten, asks_who, followup, truncated,
-                 own if followup else (topic or simp), carried, asked, again)
+                 own if followup else (topic or simp), carried, asked, again, earlier)
 
 
 def _people(prev: Query, turn: Turn, singular: bool = False) -> list[str]:

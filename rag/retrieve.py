@@ -1,11 +1,13 @@
 """Retrieval: dense (FAISS), keyword (BM25 over jieba tokens), fused by reciprocal rank; a
 question in the language of a transcript's edition is also matched against the chunks'
-renderings in that language (dense and keyword)."""
+renderings in that language (dense and keyword); a follow-up that may point back to the earlier
+turn's topic is searched in both readings, all fused."""
 from __future__ import annotations
 
 import copy
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Protocol
 
 import faiss
@@ -165,6 +167,12 @@ class HybridRetriever:
         dense = dict(zip(ids.tolist(), sims.tolist()))
         keyword = self.keyword.scores(query)
         rankings = self.rankings(query, ids.tolist(), keyword, allowed)
+        if query.earlier:   # the reading with the earlier topic, fused beside the turn's own
+            wider = replace(query, topic=f"{query.earlier} {query.topic}")
+            more, sims = self.dense.top(dense_text(wider), self.candidates, allowed)
+            dense |= {i: v for i, v in zip(more.tolist(), sims.tolist()) if i not in dense}
+            rankings += [(f"{name}_earlier", order) for name, order in
+                         self.rankings(wider, more.tolist(), self.keyword.scores(wider), allowed)]
         fused: dict[int, float] = {}
         found: dict[int, list[str]] = {}
         for name, order in rankings:

@@ -204,6 +204,21 @@ def test_a_pronoun_followup_with_its_own_subject_leaves_the_earlier_one(speakers
     assert q.speakers == ("林俊旸",) and ("算力" in q.topic or "compute" in q.topic)
 
 
+@pytest.mark.parametrize("earlier, then, points_back", [
+    ("唐杰怎么看泛化能力？", "他觉得现在的模型在这方面做得怎么样？", True),    # "这方面": words of its own, pointing back
+    ("唐傑怎麼看泛化能力？", "他覺得現在的模型在這方面做得怎麼樣？", True),
+    ("What does Lin Junyang think about compute?", "Which optimizer did his team use, and what did it gain them?", True),
+    ("林俊旸怎么看算力？", "他拿哪些公司做例子？", False),                    # no thing pronoun: its own only
+    ("林俊旸怎么看算力？", "他在这方面怎么说？", False),                      # nothing of its own: the earlier topic
+])
+def test_a_followup_with_words_of_its_own_and_a_thing_pronoun_keeps_the_earlier_topic_beside(
+        speakers, earlier, then, points_back):
+    first, q = analyze(earlier, speakers), analyze(then, speakers, [earlier])
+    assert q.earlier == (first.topic if points_back else "")
+    if points_back:   # its own topic is searched as it is, the earlier one beside it
+        assert first.topic not in q.topic
+
+
 @pytest.mark.parametrize("earlier, again", [
     ("林俊旸怎么看算力？", "再说一遍他的原话？"), ("林俊暘怎麼看算力？", "再說一遍他的原話？"),
     ("What does Lin Junyang think about compute?", "Can you repeat his exact words?"),

@@ -3,6 +3,8 @@ every score, filters as masks) gives exactly what scoring and sorting every chun
 rag/evidence.py's lazy ranking of sentence units gives exactly the full sort."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -39,23 +41,47 @@ def query(text: str) -> Query:
 
 
 def reference_rank(r: HybridRetriever, q: Query, speakers=None):
-    """The ranking as it was computed before: every chunk scored and sorted."""
+    """The ranking as it was computed before: every chunk scored and sorted; a follow-up
+    pointing back (`q.earlier`) adds the same two rankings for its wider reading."""
+    allowed = [(speakers is None or c.speaker in speakers) and (r.docs is None or c.doc_id in r.docs)
+               for c in r.chunks]
+    readings = [("", q)] + ([("_earlier", replace(q, topic=f"{q.earlier} {q.topic}"))] if q.earlier else [])
+    fused, found, dense = np.zeros(len(r.chunks)), {}, None
+    for suffix, reading in readings:
+        scores = {"dense": _all_dense(r, reading), "keyword": r.keyword.scores(reading)}
+        dense = scores["dense"] if dense is None else np.where(dense > -1.0, dense, scores["dense"])
+        for name, values in scores.items():
+            order = [int(i) for i in np.argsort(-values, kind="stable")
+                     if allowed[i] and (name == "dense" or values[i] > 0)]
+            for rank, i in enumerate(order[: r.candidates]):
+                fused[i] += 1.0 / (r.rrf_k + rank + 1)
+                found.setdefault(i, []).append(name + suffix)
+    keyword = r.keyword.scores(q)
+    ranked = sorted(found, key=lambda i: (-fused[i], i))
+    return [(r.chunks[i].chunk_id, float(fused[i]), float(dense[i]), float(keyword[i]), tuple(found[i]))
+            for i in ranked]
+
+
+def _all_dense(r: HybridRetriever, q: Query) -> np.ndarray:
     n = r.dense.index.vectors.ntotal
     sims, ids = r.dense.index.vectors.search(r.dense.vector(dense_text(q)), n)
     dense = np.full(n, -1.0, dtype=np.float32)
     dense[ids[0]] = sims[0]
-    keyword = r.keyword.scores(q)
-    allowed = [(speakers is None or c.speaker in speakers) and (r.docs is None or c.doc_id in r.docs)
-               for c in r.chunks]
-    fused, found = np.zeros(len(r.chunks)), {}
-    for name, scores in (("dense", dense), ("keyword", keyword)):
-        order = [int(i) for i in np.argsort(-scores, kind="stable") if allowed[i] and (name == "dense" or scores[i] > 0)]
-        for rank, i in enumerate(order[: r.candidates]):
-            fused[i] += 1.0 / (r.rrf_k + rank + 1)
-            found.setdefault(i, []).append(name)
-    ranked = sorted(found, key=lambda i: (-fused[i], i))
-    return [(r.chunks[i].chunk_id, float(fused[i]), float(dense[i]), float(keyword[i]), tuple(found[i]))
-            for i in ranked]
+    return dense
+
+
+def test_a_followup_pointing_back_is_searched_in_both_readings_fused(setup):
+    # "强化学习" asked now, "开源" the earlier turn's topic: the four rankings (the turn's own words,
+    # and with the earlier topic, each dense and keyword) fused as the two of a plain question are
+    index, tokenizer = setup
+    r = HybridRetriever(index, BigramEmbedder(), tokenizer, candidates=3)
+    pointing = Query("强化学习", "zh", (), "强化学习", "强化学习", False, earlier="开源")
+    got = r.rank(pointing)
+    assert [(h.chunk.chunk_id, h.score, h.found_by) for h in got] == \
+        [(cid, score, names) for cid, score, _, _, names in reference_rank(r, pointing)]
+    assert any(name.endswith("_earlier") for h in got for name in h.found_by)
+    own = {h.chunk.chunk_id for h in r.rank(query("强化学习"))}
+    assert {h.chunk.chunk_id for h in got} > own   # the earlier reading found more
 
 
 @pytest.mark.parametrize("candidates", [1, 3, 30])
