@@ -2,12 +2,20 @@
 products, places, model names) that occur nowhere in the corpus mean it does not."""
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
+from pathlib import Path
 
 import jieba.posseg
 import numpy as np
 
 from index.tokens import Tokenizer, joined_letters, to_simplified
+
+# Well-known companies, labs, models, products and people, each with its names in Chinese and
+# English (world knowledge, written without the transcript or its questions): a question naming
+# one of them is about something the transcript never mentions unless it mentions one of its names.
+ENTITIES_FILE = Path(__file__).resolve().parent / "data" / "entities.json"
 
 # jieba's part-of-speech tags are noisy for short words (智慧 and 张卡 come back as names), so
 # only a three-character person name counts among Chinese words.
@@ -37,8 +45,16 @@ GENERAL_ABBREVIATIONS = frozenset({"us", "usa", "u.s", "u.s.", "uk", "eu", "un",
                                    "phd", "vs", "etc", "ok"})
 
 
+def load_entities(path: Path = ENTITIES_FILE) -> list[tuple[str, ...]]:
+    """The entities of the data file, each its names; a missing file gives none."""
+    if not path.exists():
+        return []
+    return [tuple(str(a) for a in e) for e in json.loads(path.read_text(encoding="utf-8"))["entities"]]
+
+
 class Coverage:
-    def __init__(self, corpus_texts: list[str], tokenizer: Tokenizer, known: list[str], people: list[str] = ()):
+    def __init__(self, corpus_texts: list[str], tokenizer: Tokenizer, known: list[str], people: list[str] = (),
+                 entities: Sequence[Sequence[str]] = ()):
         text = joined_letters(to_simplified("\n".join(corpus_texts)))
         self.flat = re.sub(r"\s+", "", text).lower()
         self.flat_latin = text.lower()  # spaces kept: word edges
@@ -49,13 +65,30 @@ class Coverage:
                                              for k in sorted(people, key=len, reverse=True)),
                                     re.IGNORECASE) if people else re.compile(r"(?!x)x")
         self._pos = None
+        self._entities = [tuple(e) for e in entities]
+        self._entity_of = {to_simplified(a).lower(): k for k, e in enumerate(self._entities) for a in e}
+        # the Chinese names, longest first, to find in a question (Latin ones are found as words)
+        self._chinese = sorted((a for a in self._entity_of if not a.isascii()), key=len, reverse=True)
+        self._entity_known: dict[int, bool] = {}
 
-    def mentioned(self, term: str) -> bool:
-        """Whether the corpus (or the speakers and glossary) mentions `term`; Latin words match
-        whole words only ("Lars" is not in "large"), an English plural or 's as its stem."""
+    def _known_entity(self, name: str) -> bool:
+        """Whether `name` is a name of an entity another of whose names the corpus mentions."""
+        k = self._entity_of.get(to_simplified(name).lower())
+        if k is None:
+            return False
+        if k not in self._entity_known:
+            self._entity_known[k] = any(self.mentioned(a, entities=False) for a in self._entities[k])
+        return self._entity_known[k]
+
+    def mentioned(self, term: str, entities: bool = True) -> bool:
+        """Whether the corpus (or the speakers and glossary) mentions `term`, or (with `entities`)
+        another name of the entity it names ("ByteDance" where the corpus says 字节跳动); Latin
+        words match whole words only ("Lars" is not in "large"), an English plural or 's as its stem."""
         t = re.sub(r"\s+", "", joined_letters(to_simplified(term))).lower()   # as the corpus text is
         stem = re.sub(r"(['’]s|(?<=...)s)$", "", t) or t  # X's -> x, plural -> stem; not US -> u
         if {t, stem, term.lower()} & (self.known | GENERAL_ABBREVIATIONS):
+            return True
+        if entities and self._known_entity(term):
             return True
         if re.fullmatch(r"[a-z0-9.\-]+", stem):
             return bool(re.search(rf"(?<![a-z0-9]){re.escape(stem)}(s|es)?(?![a-z])", self.flat_latin))
@@ -77,6 +110,13 @@ class Coverage:
         for w in self._pos.cut(re.sub(r"[A-Za-z0-9.\-]+", " ", text)):
             if w.flag in _PERSON and len(w.word) == 3 and not self.mentioned(w.word) and w.word not in out:
                 out.append(w.word)
+        taken: list[tuple[int, int, str]] = []   # a name inside a longer one found first is no other name
+        lowered = text.lower()
+        for name in self._chinese:
+            at = lowered.find(name)
+            if at >= 0 and not any(s < at + len(name) and at < e for s, e, _ in taken):
+                taken.append((at, at + len(name), text[at:at + len(name)]))
+        out += [name for _, _, name in sorted(taken) if not self.mentioned(name) and name not in out]
         return out
 
 
