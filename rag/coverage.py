@@ -66,19 +66,13 @@ class Coverage:
                                     re.IGNORECASE) if people else re.compile(r"(?!x)x")
         self._pos = None
         self._entities = [tuple(e) for e in entities]
-        self._entity_of = {to_simplified(a).lower(): k for k, e in enumerate(self._entities) for a in e}
+        self._entity_of = {_key(a): k for k, e in enumerate(self._entities) for a in e}
+        self._written = {_key(a): a for e in self._entities for a in e}   # 昇腾, not OpenCC's 升腾
         # the Chinese names, longest first, to find in a question (Latin ones are found as words)
         self._chinese = sorted((a for a in self._entity_of if not a.isascii()), key=len, reverse=True)
-        self._entity_known: dict[int, bool] = {}
-
-    def _known_entity(self, name: str) -> bool:
-        """Whether `name` is a name of an entity another of whose names the corpus mentions."""
-        k = self._entity_of.get(to_simplified(name).lower())
-        if k is None:
-            return False
-        if k not in self._entity_known:
-            self._entity_known[k] = any(self.mentioned(a, entities=False) for a in self._entities[k])
-        return self._entity_known[k]
+        self._found: dict[str, bool] = {}          # corpus look-ups (one is a scan of the whole text)
+        self._entity_found: dict[int, bool] = {}
+        self._words = None                         # jieba's dictionary with the entities' names added
 
     def mentioned(self, term: str, entities: bool = True) -> bool:
         """Whether the corpus (or the speakers and glossary) mentions `term`, or (with `entities`)
@@ -88,11 +82,26 @@ class Coverage:
         stem = re.sub(r"(['’]s|(?<=...)s)$", "", t) or t  # X's -> x, plural -> stem; not US -> u
         if {t, stem, term.lower()} & (self.known | GENERAL_ABBREVIATIONS):
             return True
-        if entities and self._known_entity(term):
+        if self._in_corpus(term, t, stem):
             return True
-        if re.fullmatch(r"[a-z0-9.\-]+", stem):
-            return bool(re.search(rf"(?<![a-z0-9]){re.escape(stem)}(s|es)?(?![a-z])", self.flat_latin))
-        return t in self.flat
+        k = self._entity_of.get(_key(term)) if entities else None
+        if k is None:
+            return False
+        if k not in self._entity_found:
+            self._entity_found[k] = any(self.mentioned(a, entities=False) for a in self._entities[k])
+        return self._entity_found[k]
+
+    def _in_corpus(self, term: str, t: str, stem: str) -> bool:
+        if t not in self._found:
+            words = joined_letters(to_simplified(term)).lower().split()
+            if len(words) > 1 and re.fullmatch(r"[a-z0-9.\-]+", "".join(words)):   # "Moonshot AI"
+                pattern = r"\s+".join(re.escape(w) for w in words)
+                self._found[t] = bool(re.search(rf"(?<![a-z0-9]){pattern}(?![a-z])", self.flat_latin))
+            elif re.fullmatch(r"[a-z0-9.\-]+", stem):
+                self._found[t] = bool(re.search(rf"(?<![a-z0-9]){re.escape(stem)}(s|es)?(?![a-z])", self.flat_latin))
+            else:
+                self._found[t] = t in self.flat
+        return self._found[t]
 
     def unknown_names(self, topic: str) -> list[str]:
         """Names in what the question asks (`asked_part`) that the transcript never mentions."""
@@ -110,14 +119,37 @@ class Coverage:
         for w in self._pos.cut(re.sub(r"[A-Za-z0-9.\-]+", " ", text)):
             if w.flag in _PERSON and len(w.word) == 3 and not self.mentioned(w.word) and w.word not in out:
                 out.append(w.word)
-        taken: list[tuple[int, int, str]] = []   # a name inside a longer one found first is no other name
+        return out + [n for n in self._entity_names(text) if not self.mentioned(n) and n not in out]
+
+    def _entity_names(self, text: str) -> list[str]:
+        """The entities' Chinese names in `text`, in order, as the data file writes them: a name
+        that is a word where jieba cuts the text with the names in its dictionary ("北京东边" is
+        北京/东边, no 京东; "模型可灵活部署" is …可/灵活…, no 可灵; "对美团的" is 对/美团/的), the
+        longest first (鸿蒙系统, not also 鸿蒙 inside it)."""
+        if not self._chinese:
+            return []
+        if self._words is None:
+            words = jieba.Tokenizer()
+            for name in self._chinese:
+                words.add_word(name)   # at the frequency that lets jieba cut it out, no higher
+            self._words = words
         lowered = text.lower()
+        edges = {0} | {end for _, _, end in self._words.tokenize(lowered)}
+        taken: list[tuple[int, int, str]] = []
         for name in self._chinese:
             at = lowered.find(name)
-            if at >= 0 and not any(s < at + len(name) and at < e for s, e, _ in taken):
-                taken.append((at, at + len(name), text[at:at + len(name)]))
-        out += [name for _, _, name in sorted(taken) if not self.mentioned(name) and name not in out]
-        return out
+            while at >= 0:
+                end = at + len(name)
+                if at in edges and end in edges and not any(s < end and at < e for s, e, _ in taken):
+                    taken.append((at, end, self._written[name]))
+                    break
+                at = lowered.find(name, at + 1)
+        return [name for _, _, name in sorted(taken)]
+
+
+def _key(name: str) -> str:
+    """How a name is looked up: simplified script, lower case."""
+    return to_simplified(name).lower()
 
 
 class Background:

@@ -58,23 +58,26 @@ def test_a_paraphrase_the_transcript_words_differently_is_not_an_unknown_name(pi
 
 
 ENTITIES = [("字节跳动", "ByteDance"), ("文心一言", "ERNIE Bot"), ("百度", "Baidu"), ("通义千问", "千问", "Qwen"),
-            ("鸿蒙", "鸿蒙系统", "HarmonyOS")]
+            ("鸿蒙", "鸿蒙系统", "HarmonyOS"), ("月之暗面", "Moonshot AI")]
 
 
 def test_a_known_entity_the_corpus_never_names_is_an_unknown_name_whatever_it_is_called():
     from index.tokens import Tokenizer
     from rag.coverage import Coverage
-    cov = Coverage(["林俊旸：Qwen开源了。ByteDance也在做。"], Tokenizer([], {}), [], entities=ENTITIES)
+    cov = Coverage(["林俊旸：Qwen开源了。ByteDance也在做。Moonshot\nAI 也是。"], Tokenizer([], {}), [],
+                   entities=ENTITIES)
     # found in the question's order; the longest name first ("鸿蒙系统", not also "鸿蒙")
     assert cov.unknown_names("百度文心一言和鸿蒙系统怎么样？") == ["百度", "文心一言", "鸿蒙系统"]
     assert cov.unknown_names("百度文心一言和鴻蒙系統怎麼樣？") == ["百度", "文心一言", "鸿蒙系统"]   # traditional
     # the corpus names the entity another way: "ByteDance" for 字节跳动, "Qwen" for 通义千问
     assert cov.unknown_names("林俊旸怎么看字节跳动和通义千问？") == []
+    assert cov.unknown_names("月之暗面怎么看？") == []   # a name of several words, across a line break
     # no entities: the old behaviour (three-character person names and Latin names only)
     assert Coverage(["林俊旸"], Tokenizer([], {}), []).unknown_names("百度文心一言怎么样？") == []
 
 
 def test_the_entities_file_is_well_formed():
+    from index.tokens import to_simplified
     from rag.coverage import load_entities
     entities = load_entities()
     owner: dict[str, int] = {}
@@ -82,7 +85,20 @@ def test_the_entities_file_is_well_formed():
         assert e and all(a.strip() == a and a for a in e), e
         for a in e:   # a name names one entity ("NVIDIA" and "Nvidia" are one name)
             assert owner.setdefault(a.lower(), k) == k, (a, entities[owner[a.lower()]], e)
+            # questions are matched in simplified script: a name OpenCC changes (昇腾 -> 升腾, an
+            # everyday word) would be looked for as another word
+            assert to_simplified(a) == a, a
     assert len(entities) >= 300
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "模型可灵活部署吗？", "北京东边有什么？", "东北大学的学生怎么看？", "提问界面好用吗？", "跳跃问题怎么解决？",
+    "有意思科学家是谁？", "上海思想界怎么看？", "北航天基地在哪？", "热情升腾的时候呢？", "稳定扩散的条件是什么？",
+])
+def test_an_entity_name_inside_everyday_words_is_no_name(pipeline, question):
+    # 可灵, 京东, 北大, 问界, 跃问, 思科, 海思 … are names only where they are words
+    assert pipeline.coverage.unknown_names(question) == []
 
 
 @pytest.mark.slow
