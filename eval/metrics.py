@@ -101,12 +101,13 @@ class Passage:
     chunk_start: int = -1
     quote: str = ""
     doc_id: str = ""
+    n: int = 0          # its marker [n] in the answer (0: its position among the citations)
 
     @classmethod
     def cited(cls, c: dict) -> "Passage":
         return cls(c["speaker"], c["text"], c.get("chunk_id", ""), c.get("section", ""),
                    int(c.get("start", -1)), int(c.get("end", -1)), int(c.get("chunk_start", -1)),
-                   c.get("quote", ""), c.get("doc_id", ""))
+                   c.get("quote", ""), c.get("doc_id", ""), int(c.get("n") or 0))
 
 
 @dataclass(frozen=True)
@@ -260,8 +261,7 @@ def score(question: Question, result: Result) -> Scores:
         return _failed(question, result)
     declined_right = float(result.abstained == (not question.answerable))
     facts = None
-    shown = result.answer + "".join(c.quote for n, c in enumerate(result.citations, start=1)
-                                        if f"[{n}]" in result.answer)
+    shown = result.answer + "".join(c.quote for c in shown_citations(result))
     if question.key_facts:
         found = sum(contains(shown, f, ignore_case=True) for f in question.key_facts)
         facts = found / len(question.key_facts)
@@ -292,28 +292,42 @@ def score(question: Question, result: Result) -> Scores:
                   quote, yesno, points, passages, four, 0.0)
 
 
+def shown_citations(result: Result) -> list[Passage]:
+    """The citations whose marker [n] the answer shows (n: the citation's own number, else its
+    position)."""
+    return [c for k, c in enumerate(result.citations, start=1) if f"[{c.n or k}]" in result.answer]
+
+
 def shown_quotes(result: Result) -> list[tuple[str, int, int]]:
-    """(document, start, end) of each citation whose marker [n] the answer shows."""
-    return [(c.doc_id, c.quote_start, c.quote_end) for n, c in enumerate(result.citations, start=1)
-            if f"[{n}]" in result.answer and c.quote_start >= 0]
+    """(document, start, end) of each shown citation's quote."""
+    return [(c.doc_id, c.quote_start, c.quote_end) for c in shown_citations(result) if c.quote_start >= 0]
 
 
 def repeats(rows: list[tuple[Question, Result]]) -> list[float | None]:
     """Per row: for a follow-up turn, 1.0 when it shows a quote overlapping one that an earlier
-    turn of its conversation (a row of the same conversation with a lower turn) showed, else
-    0.0; None for other rows and for follow-ups whose earlier turns are not among the rows."""
+    turn of its conversation (a row of the same conversation with a lower turn) showed, or when
+    answering it raised (an error fails every metric), else 0.0; None for other rows and for a
+    follow-up none of whose earlier turns is among the rows. A decline that quotes nothing
+    repeats nothing."""
     shown: dict[str, list[tuple[int, list[tuple[str, int, int]]]]] = {}
     for q, r in rows:
         if q.conversation:
             shown.setdefault(q.conversation, []).append((q.turn, shown_quotes(r)))
     out: list[float | None] = []
     for q, r in rows:
-        earlier = [s for turn, quotes in shown.get(q.conversation, []) if turn < q.turn for s in quotes]
-        if not q.history or not q.conversation or not any(t < q.turn for t, _ in shown[q.conversation]):
+        earlier = [span for turn, quotes in shown.get(q.conversation, []) if turn < q.turn for span in quotes]
+        if not q.history or not any(turn < q.turn for turn, _ in shown.get(q.conversation, [])):
             out.append(None)
-            continue
-        out.append(float(any(d == d2 and s < e2 and s2 < e for d, s, e in shown_quotes(r) for d2, s2, e2 in earlier)))
+        elif r.error:
+            out.append(1.0)
+        else:
+            out.append(float(any(_overlapping(mine, theirs) for mine in shown_quotes(r) for theirs in earlier)))
     return out
+
+
+def _overlapping(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
+    """Two (document, start, end) spans share a character."""
+    return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
 
 
 def _failed(question: Question, result: Result) -> Scores:

@@ -158,7 +158,7 @@ def test_result_from_the_json_rag_ask_prints():
            "citations": [{"n": 1, "speaker": "唐杰", "text": "cited", "quote": "c"}],
            "hits": [{"rank": 1, "speaker": "编者", "text": "hit one"}, {"rank": 2, "speaker": "唐杰", "text": "cited"}]}
     res = Result.from_json("q1", obj, 12.5)
-    assert res == Result("q1", "x [1]", False, ("唐杰",), (Passage("唐杰", "cited", quote="c"),),
+    assert res == Result("q1", "x [1]", False, ("唐杰",), (Passage("唐杰", "cited", quote="c", n=1),),
                          (Passage("编者", "hit one"), Passage("唐杰", "cited")), 12.5)
 
 
@@ -284,6 +284,11 @@ def test_a_followup_repeats_when_it_shows_a_quote_an_earlier_turn_showed():
     back = Result("t3", "丁[1] 戊[2]", False, ("唐杰",), (cite(19, 30), cite(100, 110, "e")), (), 1.0)
     assert repeats([(first, shown), (second, moved), (third, back), (alone, shown)]) == [None, 0.0, 1.0, None]
     assert repeats([(third, back)]) == [None]   # its earlier turns were not asked in this run
+    raised = Result("t2", "", False, (), (), (), 1.0, error="boom")
+    assert repeats([(first, shown), (second, raised)]) == [None, 1.0]   # an error fails this metric too
+    # citations numbered by hit rank (the LLM composer): [3] is the second citation, shown
+    ranked = Result("t2", "丙[3]", False, ("唐杰",), (cite(100, 110), replace(cite(12, 14), n=3)), (), 1.0)
+    assert repeats([(first, shown), (second, ranked)]) == [None, 1.0]
     m = aggregate([(q, replace(score(q, r), repeated=x)) for (q, r), x in
                    zip([(first, shown), (second, moved), (third, back)], [None, 0.0, 1.0])])
     assert m["by_turn"]["follow-up turn"]["repeated_quote"] == 0.5 and m["by_turn"]["first turn"]["repeated_quote"] is None
