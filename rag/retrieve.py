@@ -169,8 +169,7 @@ class HybridRetriever:
         rankings = self.rankings(query, ids.tolist(), keyword, allowed)
         if query.earlier:   # the reading with the earlier topic, fused beside the turn's own
             wider = replace(query, topic=f"{query.earlier} {query.topic}")
-            more, sims = self.dense.top(dense_text(wider), self.candidates, allowed)
-            dense |= {i: v for i, v in zip(more.tolist(), sims.tolist()) if i not in dense}
+            more, _ = self.dense.top(dense_text(wider), self.candidates, allowed)
             rankings += [(f"{name}_earlier", order) for name, order in
                          self.rankings(wider, more.tolist(), self.keyword.scores(wider), allowed)]
         fused: dict[int, float] = {}
