@@ -464,9 +464,10 @@ def plan_not_given(a: Ask, t: Tools) -> Composition | None:
     ranked = _answerers(a, t, fresh=False)
     if not ranked or _gives(a, t, kind, ranked[0]):   # _answerers put a sentence giving it first
         return None
-    context = _answerers(a, t)[0]
-    if _gives(a, t, kind, context):   # found further down once the quoted ones are set aside
-        return None
+    # preferably not a sentence holding such a detail (on another matter: the decline would seem
+    # to quote what it says is missing)
+    fresh = _answerers(a, t)
+    context = next((s for s in fresh[: t.config.detail_depth] if not _gives(a, t, kind, s)), fresh[0])
     d = t.draft(a)
     lang = a.query.lang
     d.line(say(lang, "not_given", detail=detail_name(lang, kind)) + say(lang, "not_given_context"))
