@@ -70,7 +70,7 @@ class Coverage:
         self._written = {_key(a): a for e in self._entities for a in e}   # 昇腾, not OpenCC's 升腾
         # the Chinese names, longest first, to find in a question (Latin ones are found as words)
         self._chinese = sorted((a for a in self._entity_of if not a.isascii()), key=len, reverse=True)
-        self._found: dict[str, bool] = {}          # corpus look-ups (one is a scan of the whole text)
+        self._found: dict = {}                     # corpus look-ups (one is a scan of the whole text)
         self._entity_found: dict[int, bool] = {}
         self._words = None                         # jieba's dictionary with the entities' names added
 
@@ -92,16 +92,17 @@ class Coverage:
         return self._entity_found[k]
 
     def _in_corpus(self, term: str, t: str, stem: str) -> bool:
-        if t not in self._found:
-            words = joined_letters(to_simplified(term)).lower().split()
-            if len(words) > 1 and re.fullmatch(r"[a-z0-9.\-]+", "".join(words)):   # "Moonshot AI"
-                pattern = r"\s+".join(re.escape(w) for w in words)
-                self._found[t] = bool(re.search(rf"(?<![a-z0-9]){pattern}(?![a-z])", self.flat_latin))
-            elif re.fullmatch(r"[a-z0-9.\-]+", stem):
-                self._found[t] = bool(re.search(rf"(?<![a-z0-9]){re.escape(stem)}(s|es)?(?![a-z])", self.flat_latin))
-            else:
+        if not re.fullmatch(r"[a-z0-9.\-]+", stem):
+            if t not in self._found:
                 self._found[t] = t in self.flat
-        return self._found[t]
+            return self._found[t]
+        # Latin: whole words, any space between them ("Moonshot AI"), the last one's plural too
+        head = joined_letters(to_simplified(term)).lower().split()[:-1]
+        words = tuple(w for w in head + [stem[len("".join(head)):]] if w)
+        if words not in self._found:
+            pattern = r"\s+".join(re.escape(w) for w in words)
+            self._found[words] = bool(re.search(rf"(?<![a-z0-9]){pattern}(s|es)?(?![a-z])", self.flat_latin))
+        return self._found[words]
 
     def unknown_names(self, topic: str) -> list[str]:
         """Names in what the question asks (`asked_part`) that the transcript never mentions."""
