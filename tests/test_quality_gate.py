@@ -2,8 +2,8 @@
 pipeline. Only dev: the test split is held out (run once when a change is finished, never a
 gate, never tuned on).
 
-Thresholds sit just under the dev values measured on 2026-11-30 after calibration (see the
-README's evaluation table). Raise them as the numbers improve; never lower them to let a
+Thresholds sit just under the dev values measured on 2026-11-30 after calibration, abstention,
+declines and repeats under those of 2026-12-01 (see the README's evaluation table). Raise them as the numbers improve; never lower them to let a
 change through."""
 import pytest
 
@@ -14,9 +14,12 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 
-GATE = {"hit@5": 0.88, "mrr@10": 0.72, "attribution_accuracy": 0.90, "abstention_accuracy": 0.88,
+GATE = {"hit@5": 0.88, "mrr@10": 0.72, "attribution_accuracy": 0.90, "abstention_accuracy": 0.93,
         "key_fact_coverage": 0.60, "yesno_accuracy": 0.75, "key_point_coverage": 0.25,
         "citation_precision_quote": 0.41}
+# lower is better: the share of follow-up turns showing a quote an earlier turn showed (dev 0.250 on
+# 2026-12-01; the ones left mostly ask about the quoted sentence in their own words)
+GATE_REPEATS = 0.30
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +39,12 @@ def test_metric_stays_above_the_gate(metrics, name):
     assert value >= GATE[name]
 
 
+def test_followups_seldom_repeat_an_earlier_quote(metrics):
+    value = metrics["by_turn"]["follow-up turn"]["repeated_quote"]
+    print(f"follow-up repeats: {value:.3f} (gate {GATE_REPEATS})")
+    assert value is not None and value <= GATE_REPEATS
+
+
 def test_no_answer_raises(metrics):
     assert metrics["overall"]["error_rate"] == 0.0
 
@@ -49,5 +58,5 @@ def test_each_kind_of_decline_and_the_answerable_types(metrics):
     assert min(answered.values()) >= GATE_ANSWERED, answered
 
 
-GATE_DECLINED = 0.35  # each declined type at least this often on dev (detail_missing, the weakest, 0.40)
+GATE_DECLINED = 0.80  # each declined type at least this often on dev (detail_missing, the weakest, 0.875 on 2026-12-01)
 GATE_ANSWERED = 0.85  # and each answerable type answered at least this often (follow-ups, the weakest, 0.90)
