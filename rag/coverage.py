@@ -78,11 +78,12 @@ class Coverage:
         """Whether the corpus (or the speakers and glossary) mentions `term`, or (with `entities`)
         another name of the entity it names ("ByteDance" where the corpus says 字节跳动); Latin
         words match whole words only ("Lars" is not in "large"), an English plural or 's as its stem."""
-        t = re.sub(r"\s+", "", joined_letters(to_simplified(term))).lower()   # as the corpus text is
+        spaced = joined_letters(to_simplified(term)).lower()
+        t = re.sub(r"\s+", "", spaced)   # as the corpus text is
         stem = re.sub(r"(['’]s|(?<=...)s)$", "", t) or t  # X's -> x, plural -> stem; not US -> u
         if {t, stem, term.lower()} & (self.known | GENERAL_ABBREVIATIONS):
             return True
-        if self._in_corpus(term, t, stem):
+        if self._in_corpus(spaced, t, stem):
             return True
         k = self._entity_of.get(_key(term)) if entities else None
         if k is None:
@@ -91,13 +92,15 @@ class Coverage:
             self._entity_found[k] = any(self.mentioned(a, entities=False) for a in self._entities[k])
         return self._entity_found[k]
 
-    def _in_corpus(self, term: str, t: str, stem: str) -> bool:
+    def _in_corpus(self, spaced: str, t: str, stem: str) -> bool:
+        """Whether the corpus holds the term (`spaced`: as the corpus text is written, spaces
+        kept; `t`: without them; `stem`: `t` without a plural ending)."""
         if not re.fullmatch(r"[a-z0-9.\-]+", stem):
             if t not in self._found:
                 self._found[t] = t in self.flat
             return self._found[t]
         # Latin: whole words, any space between them ("Moonshot AI"), the last one's plural too
-        head = joined_letters(to_simplified(term)).lower().split()[:-1]
+        head = spaced.split()[:-1]
         words = tuple(w for w in head + [stem[len("".join(head)):]] if w)
         if words not in self._found:
             pattern = r"\s+".join(re.escape(w) for w in words)

@@ -466,7 +466,7 @@ def plan_not_given(a: Ask, t: Tools) -> Composition | None:
         return None
     # preferably not a sentence holding such a detail (on another matter: the decline would seem
     # to quote what it says is missing)
-    fresh = _answerers(a, t)
+    fresh = _answerers(a, t) if a.quoted_before else ranked   # the same ranking outside a conversation
     context = next((s for s in fresh[: t.config.detail_depth] if not _gives(a, t, kind, s)), fresh[0])
     d = t.draft(a)
     lang = a.query.lang
