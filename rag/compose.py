@@ -9,6 +9,7 @@ from index.records import EDITOR
 from index.speakers import Speakers
 from rag.evidence import MAX_QUOTE, Quote  # noqa: F401  (MAX_QUOTE is the LLM check's bound too)
 from rag.records import Citation
+from rag.text import unpaired_marks_trimmed
 from rag.wording import say
 
 REPORTED = ("summary_report", "talk_summary")
@@ -51,7 +52,8 @@ class Draft:
                else "asked" if c.kind == "moderator_question" else "said")
         if rendered[0]:
             key += "_translated"
-        text = say(self.lang, key, name=self.name(c.speaker), quote=rendered[0] or quote.text,
+        shown = unpaired_marks_trimmed(rendered[0]) if rendered[0] else quote.text
+        text = say(self.lang, key, name=self.name(c.speaker), quote=shown,
                    cite="".join(cites))
         return self.line(say(self.lang, "bullet", line=text) if bullet else text)
 

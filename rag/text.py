@@ -24,3 +24,19 @@ def quoted_phrases(text: str) -> list[str]:
         else:
             inside += ch
     return out
+
+
+PAIRS = ("“”", "「」", "『』")
+
+
+def unpaired_marks_trimmed(text: str) -> str:
+    """A sentence cut out of a longer quotation without the opening or closing mark it has no
+    partner for (“…can't.” alone is …can't.), so that the answer's own marks are not doubled."""
+    for opening, closing in PAIRS:
+        if text.count(opening) > text.count(closing) and text.startswith(opening):
+            text = text[1:]
+        elif text.count(closing) > text.count(opening) and text.rstrip().endswith(closing):
+            text = text.rstrip()[:-1]
+    if text.count('"') % 2 and (text.startswith('"') or text.rstrip().endswith('"')):
+        text = text[1:] if text.startswith('"') else text.rstrip()[:-1]
+    return text

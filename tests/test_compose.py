@@ -47,6 +47,11 @@ def test_an_english_reader_gets_the_rendering_marked_as_a_translation(speakers):
     assert comp.citations[0].quote == LIN.text and comp.citations[0].quote_en.startswith("I think")
 
 
+def test_a_rendering_that_ends_a_longer_quotation_is_not_closed_twice(speakers):
+    comp = Draft("en", speakers, lambda q: "I think it's 20%, already very optimistic.”").quote(LIN).done()
+    assert comp.text == "Lin Junyang (林俊旸) said: “I think it's 20%, already very optimistic.” (translated) [1]"
+
+
 @pytest.mark.parametrize("names, ok", [
     (["Qwen3.5"], True), (["Ann", "Bea"], True), (["字节跳动"], True),
     (["WWW.EVIL-SITE.COM"], False),                    # not a name: a web address
