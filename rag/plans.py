@@ -323,7 +323,9 @@ def _own_names(a: Ask, t: Tools) -> set[str]:
 
 
 def plan_positions(a: Ask, t: Tools) -> Composition | None:
-    """Side by side: each person's sentence on the topic, one cited bullet each. Also for a
+    """Side by side: each person's best sentence on the topic, and one more of the same passage
+    if it says nearly as much (a position set up by what others think comes with its answer:
+    "有些人会觉得…" then "其实…"), one cited bullet each. Also for a
     yes/no question that compares two or more people named in it ("Do X and Y see it the same
     way?"): whether they agree is for the reader to judge from both positions, not from one
     person's sentence."""
@@ -363,8 +365,10 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
     d.line(say(a.query.lang, "positions"))
     for p in people:
         theirs = t.ranked(a, lambda u, p=p: u.speaker == p and u.kind != "moderator_question", speakers=[p])
-        if theirs:
-            d.quote(t.evidence.quote(theirs[0].i), bullet=True)
+        if theirs:   # their best sentence, and one of the same passage that says as much ("其实…")
+            beside = [theirs[0]] + [s for s in theirs[1:] if s.unit.chunk_id == theirs[0].unit.chunk_id]
+            for q, twins in _quotes(a, t, beside, SUPPORTING):
+                d.quote(q, twins, bullet=True)
     return d.done() if d.citations else None
 
 

@@ -389,8 +389,22 @@ def test_the_moderators_own_view_on_what_he_only_asked_is_declined(pipeline, que
 def test_disagreement_sets_people_side_by_side(pipeline):
     plan, a = _plan(pipeline, "林俊旸和姚顺雨对中国领先的可能性看法有什么不同？")
     bullets = [line for line in a.answer.splitlines() if line.startswith("- ")]
-    assert plan == "positions" and len(bullets) == 2
+    assert plan == "positions" and 2 <= len(bullets) <= 4
     assert {c.chunk.speaker for c in a.citations} == {"林俊旸", "姚顺雨"}
+    # each person's lines together, and a person's second line from the passage of their first
+    first = [a.citations[int(line.split("[")[1].split("]")[0]) - 1] for line in bullets]
+    people = [c.chunk.speaker for c in first]
+    assert people == sorted(people, key=people.index)
+    for person in set(people):
+        assert len({c.chunk.chunk_id for c in first if c.chunk.speaker == person}) == 1
+
+
+def test_a_position_set_up_by_what_others_think_is_quoted_with_its_answer(pipeline):
+    # "有些人会觉得…超过美国了" is what others think; the next sentence ("其实…差距也许还在拉大") is his
+    plan, a = _plan(pipeline, "唐杰和林俊旸对中国开源模型是否已经追上美国的看法一致吗？")
+    assert plan == "positions"
+    tang = [c.quote for c in a.citations if c.chunk.speaker == "唐杰"]
+    assert any("差距也许还在拉大" in q for q in tang), tang
 
 
 def test_a_why_question_quotes_more_than_the_claim(pipeline):
