@@ -18,6 +18,7 @@ from rag.records import Citation
 from rag.text import bigrams
 
 MAX_QUOTE = 160        # characters of one quote, at most
+REPLY_LEAD = 2          # sentences of a reply that answer the question before it
 CONVERSATION = ("roundtable", "moderator_question")   # the kinds of a conversation's turns
 SHORT_QUOTE = 12       # a unit shorter than this is a fragment: it takes the next one along
 NEAR_DUPLICATE = 0.5   # bigram overlap above which two quotes say the same thing
@@ -176,6 +177,7 @@ class Evidence:
         self._by_doc = {k: np.array(v, dtype=np.int64) for k, v in by_doc.items()}
         self._postings = {k: np.array(v, dtype=np.int64) for k, v in postings.items()}
         self._all = np.arange(len(self.units), dtype=np.int64)
+        self._reply_to, self._asking = _replies(self.units)
 
     def _frame_topics(self, chunks, tokenizer: Tokenizer) -> dict[int, set[str]]:
         """The article's lead-in to a quote ("X则从Scaling Law角度分析：「…」") says what the quote
@@ -289,15 +291,32 @@ class Evidence:
         return self._all if picked is None else picked.astype(np.int64)
 
     def score(self, measured: "Measured", keyword_weight: float, passage_weight: float,
-              keep=lambda u: True, pool: np.ndarray | None = None) -> Ranking:
+              keep=lambda u: True, pool: np.ndarray | None = None, reply_weight: float = 0.0) -> Ranking:
         """The units of `pool` (default: all) that `keep` accepts, best first: cosine +
         keyword_weight * keyword share + passage_weight * the passage's retrieval score."""
         pool = self._all if pool is None else pool
         dense = measured.dense(pool)
         keyword = measured.keyword(pool)
         total = dense + keyword_weight * keyword + passage_weight * measured.passage(pool)
+        if reply_weight:
+            total = total + reply_weight * self._reply_lift(measured, pool, total, keyword_weight, passage_weight)
         order = np.lexsort((pool, -total))
         return Ranking(pool[order], total[order], dense[order], keyword[order], self.units, keep)
+
+    def _reply_lift(self, measured: "Measured", pool: np.ndarray, total: np.ndarray,
+                    keyword_weight: float, passage_weight: float) -> np.ndarray:
+        """For the opening sentences of a turn that answers a question put in the conversation:
+        how much better that question scores than the sentence itself (0 if not): the answer to
+        a question the transcript asked is where the asking was."""
+        lift = np.zeros(len(pool), dtype=np.float32)
+        turn = self._reply_to[pool]
+        for t in np.unique(turn[turn >= 0]).tolist():
+            q = self._asking[t]
+            asked = float((measured.dense(q) + keyword_weight * measured.keyword(q)
+                           + passage_weight * measured.passage(q)).max())
+            here = turn == t
+            lift[here] = np.maximum(0.0, asked - total[here])
+        return lift
 
     def quote(self, i: int) -> Quote:
         """Unit i, with the units after it in the same chunk while it is a lead-in, a question,
@@ -371,6 +390,31 @@ class Evidence:
             if j != i and v.doc_id == u.doc_id and v.para == u.para and v.speaker == u.speaker:
                 out.append(j)
         return out
+
+
+def _replies(units) -> tuple[np.ndarray, list[np.ndarray]]:
+    """For each unit, the question turn its turn answers (an index into the second list, the
+    units of each such turn), or -1: the first REPLY_LEAD sentences of a turn that follows a
+    moderator's question in the same section of a conversation."""
+    reply_to = np.full(len(units), -1, dtype=np.int64)
+    asking: list[np.ndarray] = []
+    i = 0
+    while i < len(units):
+        j = i
+        while j + 1 < len(units) and units[j + 1].speaker == units[i].speaker and units[j + 1].kind == units[i].kind \
+                and units[j + 1].section == units[i].section and units[j + 1].doc_id == units[i].doc_id:
+            j += 1
+        nxt = j + 1
+        if units[i].kind == "moderator_question" and nxt < len(units) and units[nxt].kind == "roundtable" \
+                and units[nxt].section == units[i].section and units[nxt].doc_id == units[i].doc_id:
+            k = nxt
+            while k < len(units) and k < nxt + REPLY_LEAD and units[k].speaker == units[nxt].speaker \
+                    and units[k].kind == "roundtable":
+                reply_to[k] = len(asking)
+                k += 1
+            asking.append(np.arange(i, j + 1, dtype=np.int64))
+        i = j + 1
+    return reply_to, asking
 
 
 def _keyword_weight(weights: dict[str, float], postings: dict[str, np.ndarray], n: int) -> np.ndarray:

@@ -98,7 +98,7 @@ class Tools:
         these chunks / speakers, if given): a plan names the material it reads."""
         pool = self.evidence.units_of(chunks, speakers, ask.docs)
         return self.evidence.score(ask.measured, self.config.keyword_weight, self.config.passage_weight,
-                                   lambda u: self.admits(ask, u) and keep(u), pool)
+                                   lambda u: self.admits(ask, u) and keep(u), pool, self.config.reply_weight)
 
     def admits(self, ask: Ask, u: Sentence) -> bool:
         """Unit u is of the documents asked about and of a speaker the UI's filter allows."""

@@ -137,3 +137,29 @@ def test_a_term_in_quotation_marks_is_no_open_quote(tmp_path):
     whole = "They discuss “rise”. The probability is below 20%."
     assert source[9:17] == unit.text
     assert evidence.inside_quote(unit, whole) == whole
+
+
+def _turns(tmp_path, turns):
+    """Evidence over one section of turns [(speaker, kind, text)], a sentence unit each."""
+    source, chunks, units = "", [], []
+    for n, (speaker, kind, text) in enumerate(turns):
+        start = len(source)
+        source += text
+        chunk = Chunk.make("d", speaker, "s", kind, text, start, len(source), n)
+        chunks.append(chunk)
+        units.append(Sentence("d", chunk.chunk_id, speaker, "s", kind, text, start, len(source), n))
+    return _indexed(tmp_path, chunks, units)
+
+
+def test_the_opening_of_a_reply_scores_as_well_as_the_question_it_answers(tmp_path):
+    evidence = _turns(tmp_path, [("M", "moderator_question", "What price would you put on it?"),
+                                 ("A", "roundtable", "Twenty, I think."), ("A", "roundtable", "So much for that."),
+                                 ("A", "roundtable", "Later, something else."), ("B", "roundtable", "Not me.")])
+    assert evidence._reply_to.tolist() == [-1, 0, 0, -1, -1]    # the reply's first two sentences (REPLY_LEAD)
+    q = OneHot().embed_queries(["price"])[0]
+    m = evidence.measure(q, {})
+    plain = evidence.score(m, 0.0, 0.0)
+    lifted = evidence.score(m, 0.0, 0.0, reply_weight=0.5)
+    assert [s.i for s in plain][:1] == [0] and plain[1].score == 0.0
+    # "Twenty, I think." says no "price", but answers the question that does: half its lead
+    assert {s.i: s.score for s in lifted}[1] == 0.5 and {s.i: s.score for s in lifted}[3] == 0.0
