@@ -535,7 +535,8 @@ def _clauses(text: str) -> list[str]:
 # ------------------------------------------------------------------ answers
 
 def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
-    """Sentences of the retrieved passages, best first, of the person named if any; the
+    """Sentences of the retrieved passages (of the person named, if any: all their sentences,
+    those of the retrieved passages lifted by the passage prior), best first; the
     moderator's questions only when the question is about what was asked; the article's own
     words last for who-questions; with `fresh`, none already quoted in the conversation."""
     depth = max(a.k, 8)
@@ -544,12 +545,12 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
     person = a.named[0] if a.named else None
 
     def keep(u: Sentence) -> bool:
-        if u.chunk_id not in chunks or u.kind == "heading" or t.evidence.title_like(u):
+        if (person is None and u.chunk_id not in chunks) or u.kind == "heading" or t.evidence.title_like(u):
             return False
         if u.kind == "moderator_question" and not asking and person != u.speaker:
             return False
         return person is None or u.speaker == person
-    ranked = t.ranked(a, keep, chunks=chunks)
+    ranked = t.ranked(a, keep, speakers=[person]) if person else t.ranked(a, keep, chunks=chunks)
     if not ranked and person is not None:
         ranked = t.ranked(a, lambda u: u.speaker == person, speakers=[person])
     if a.query.asks_who:   # who used the words the question quotes, else not the article's narration

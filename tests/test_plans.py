@@ -471,3 +471,18 @@ def test_a_topic_named_only_in_the_articles_lead_in_to_a_quote_is_the_quotes_top
 def test_why_one_person_sees_two_things_differently_is_not_a_disagreement_between_people(pipeline, question):
     plan, a = _plan(pipeline, question)
     assert plan != "positions" and {c.chunk.speaker for c in a.citations} == {"姚顺雨"}
+
+
+def test_a_named_persons_sentences_are_all_weighed_not_only_those_of_the_retrieved_passages(pipeline):
+    question = "唐杰是不是觉得只要一直把模型训下去、不断堆规模，智能就会越来越强？"
+    query = pipeline.analyze(question)
+    base = pipeline.retriever.rank(query)
+    hits = pipeline.retriever.retrieve(query, 8, ranked=base)
+    ask = pipeline._ask(query, 5, None, base, hits, pipeline.retriever.dense.vector(plans_dense(query)))
+    ranked = plans._answerers(ask, pipeline.tools)
+    retrieved = pipeline.tools.in_hits(ask, 8)
+    assert {s.unit.speaker for s in ranked} == {"唐杰"}
+    outside = [s for s in ranked if s.unit.chunk_id not in retrieved]
+    assert outside, "only the retrieved passages were read"
+    # the retrieved passages still count: their sentences lead
+    assert ranked[0].unit.chunk_id in retrieved
