@@ -37,6 +37,8 @@ class Config:
     # to 0.02 (0.02 picked); 0.0 declines fewer rightly and costs key facts; 1.0 (cue words only) 0.950 abstention.
     # reply_weight was calibrated on 2026-12-01: 0.25 to 0.75 equally best (objective 0.7660), 0.0 0.7647,
     # 1.0 0.7634 (the reply then ties with the question, and "who asked …" loses its asker).
+    # adjacent_gap was calibrated on 2026-12-01: -1 (never) and 0.0 0.7672, 0.05 0.7684, 0.1 0.7715, 0.15 0.7742
+    # (picked), 0.2 to 0.5 0.7736.
     min_margin: float = -0.04                    # off-topic: question vs transcript minus question vs everyday topics
     no_keyword_margin: float = 0.01            # off-topic: extra margin asked of a question sharing no keyword
     named_speaker_slack: float = 0.02          # off-topic: margin granted to a question naming a speaker
@@ -49,6 +51,7 @@ class Config:
     summary_diversity: float = 3.0             # summary: weight of a point's likeness to one already chosen (maximal marginal relevance)
     positions_gap: float = 0.05                # disagreement: speakers whose best sentence is this close to the best
     reply_weight: float = 0.5                  # a reply's opening sentences: share of how much closer the question it answers is
+    adjacent_gap: float = 0.15                 # the sentence beside the lead quote joins it if it scores this close
     supporting_gap: float = 0.1               # a second quote of the same speaker this close to the first
     repeat_margin: float = 0.02                # a follow-up may quote an earlier quote again if it scores this much above the best new one
     detail_depth: int = 1                      # not-given: best sentences searched for the figure/date/place/name

@@ -333,6 +333,18 @@ class Evidence:
             end = start + _cut(chunk.text[start - chunk.start:], MAX_QUOTE)
         return Quote(chunk, start, end, chunk.text[start - chunk.start:end - chunk.start], i, j)
 
+    def joined(self, a: Quote, b: Quote) -> Quote | None:
+        """Two quotes of one chunk that meet (b right after a, or a right after b) as one, if
+        it is no longer than MAX_QUOTE; else None."""
+        if a.chunk.chunk_id != b.chunk.chunk_id:
+            return None
+        first, second = (a, b) if a.first < b.first else (b, a)
+        if second.first != first.last + 1 or second.end - first.start > MAX_QUOTE:
+            return None
+        c = first.chunk
+        return Quote(c, first.start, second.end, c.text[first.start - c.start:second.end - c.start],
+                     first.first, second.last)
+
     def mentions(self, i: int, words: frozenset[str], lang: str = "") -> bool:
         """Whether unit i, or its rendering in `lang` (the question's language), holds one of
         `words` (keyword tokens): an English question's words are in the English rendering."""

@@ -45,6 +45,7 @@ MIN_TALK_UNITS = 8        # a talk with fewer sentences is a summary of one: all
 MIN_POINT_CHARS = 15      # a summary bullet shorter than this says too little
 SAME_PART = 0.5           # a summary point's extra likeness to the points when its section is already spoken for
 SUPPORTING = 1            # quotes after the first in a plain answer
+NEIGHBOUR_DEPTH = 30      # best sentences searched for the lead quote's neighbour
 REASON_REACH = 3          # sentences after the best one searched for the reason it gives
 CLAUSE_MARKS = "，,；;。！？!?：:"   # where a sentence's clauses end
 
@@ -596,7 +597,7 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
     ev = t.evidence
     lead = ranked[0]
     chosen: list[tuple[Scored, list[Scored]]] = [(lead, [])]
-    spans = {lead.i: ev.quote(lead.i)}
+    spans = {lead.i: _with_neighbour(a, t, ranked, lead)}
     for s in ranked[1:]:
         # a twin: says the same, or is (part of) a chosen quote (a list item ending in "；" is
         # quoted with the next one; the next one is no quote of its own)
@@ -611,6 +612,23 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
             chosen.append((s, []))
             spans[s.i] = ev.quote(s.i)
     return [(spans[s.i], tuple(ev.quote(x.i) for x in twins)) for s, twins in chosen]
+
+
+def _with_neighbour(a: Ask, t: Tools, ranked: list[Scored], lead: Scored) -> Quote:
+    """The lead's quote, run on over the sentence before or after it (same passage) when that
+    one scores within adjacent_gap of it: what a sentence is about is often the sentence beside
+    it ("Omni的模型…能够理解文本、视觉、音频" before "如果做到三进三出…")."""
+    ev = t.evidence
+    quote = ev.quote(lead.i)
+    near = {quote.first - 1, quote.last + 1}
+    best = None
+    for s in ranked[:NEIGHBOUR_DEPTH]:
+        if s.i in near and s.score >= lead.score - t.config.adjacent_gap \
+                and ev.units[s.i].para == lead.unit.para and (best is None or s.score > best.score):
+            best = s
+    if best is None:
+        return quote
+    return ev.joined(quote, ev.quote(best.i)) or quote
 
 
 def plan_yes_no(a: Ask, t: Tools) -> Composition | None:

@@ -163,3 +163,18 @@ def test_the_opening_of_a_reply_scores_as_well_as_the_question_it_answers(tmp_pa
     assert [s.i for s in plain][:1] == [0] and plain[1].score == 0.0
     # "Twenty, I think." says no "price", but answers the question that does: half its lead
     assert {s.i: s.score for s in lifted}[1] == 0.5 and {s.i: s.score for s in lifted}[3] == 0.0
+
+
+def test_two_quotes_join_only_where_they_meet_in_one_chunk(tmp_path):
+    one, two = "我们认为二阶优化器在这类任务上很有效而且稳定。", "它的价格是每个月两百美元左右而且还会继续下降。"
+    source = one + two
+    chunk = Chunk.make("d", "A", "s", "talk", source, 0, len(source), 0)
+    units = (Sentence("d", chunk.chunk_id, "A", "s", "talk", one, 0, len(one), 0),
+             Sentence("d", chunk.chunk_id, "A", "s", "talk", two, len(one), len(source), 0))
+    evidence = _indexed(tmp_path, (chunk,), units)
+    first, second = evidence.quote(0), evidence.quote(1)
+    assert (first.first, first.last) == (0, 0)
+    joined = evidence.joined(second, first)
+    assert (joined.start, joined.end, joined.first, joined.last) == (0, len(source), 0, 1)
+    assert joined.text == source
+    assert evidence.joined(first, first) is None      # a quote does not meet itself
