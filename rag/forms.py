@@ -90,7 +90,22 @@ class Forms:
                         break
                     word += ch
                 # "多少人": the measure word is what is counted when no noun follows it
-                return word[:2] or after[:len(after) - len(rest)].strip(entry["before_noun"] + " ")[-1:]
+                counted = word[:2] or after[:len(after) - len(rest)].strip(entry["before_noun"] + " ")[-1:]
+                if counted or any("\u4e00" <= ch <= "\u9fff" for ch in after):
+                    return counted
+                # "参数量是多少？": nothing follows the cue; what is measured is the noun linked to it
+                # ("是", "有" …) before it, after its last 的 ("K2的参数量", not "领先中国多少")
+                head, linked = text[:at].rstrip(), False
+                while link := next((w for w in entry["before_cue"] if head.endswith(w)), ""):
+                    head, linked = head[:-len(link)].rstrip(), True   # "价格大概是多少"
+                if not linked:
+                    return ""
+                run = ""
+                for ch in reversed(head):
+                    if not ("\u4e00" <= ch <= "\u9fff") or ch in entry["before_noun"]:
+                        break
+                    run = ch + run
+                return run[-4:] if len(run) >= 2 else ""
         padded = words(text).split()
         for cue in entry["counting"]["en"]:
             parts = cue.split()
@@ -173,14 +188,17 @@ class Forms:
         return found + [w.word for w in jieba.posseg.lcut(text) if w.flag in tags and len(w.word) > 1]
 
     def counts(self, text: str, noun: str) -> bool:
-        """Whether one of the sentence's figures counts `noun`: the noun follows it within a
-        measure word and a 的 ("10万人的公司" counts 人; "两个方向…所有的人" does not)."""
+        """Whether one of the sentence's figures counts or measures `noun` (a longer noun: any two
+        characters of it): the noun follows it within a measure word and a 的 ("10万人的公司"
+        counts 人; "两个方向…所有的人" does not), or comes just before it ("价格是200美元")."""
         h = self.data["holds"]
-        reach = len(noun) + 2
+        parts = {noun[k:k + 2] for k in range(len(noun) - 1)} if len(noun) > 2 else {noun}
+        reach = max(len(p) for p in parts) + 2
         for figure in self.details("number", text):
             at = text.find(figure)
             while at >= 0:
-                if noun in text[at + len(figure): at + len(figure) + reach]:
+                after, before = text[at + len(figure): at + len(figure) + reach], text[max(0, at - reach):at]
+                if any(p in after or p in before for p in parts):
                     return True
                 at = text.find(figure, at + 1)
         return noun in h["measures"] and any(f.endswith(noun) for f in self.details("number", text))

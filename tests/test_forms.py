@@ -29,6 +29,10 @@ def forms():
     ("How many parameters does the model have?", Form("", "number", "parameters")),
     ("他们用多大的模型做实验？", Form("", "number")),      # a size: "3到4B的" answers it, counting nothing
     ("他们团队有多少人？", Form("", "number", "人")),     # the measure word is what is counted
+    ("这个模型的参数量是多少？", Form("", "number", "参数量")),   # what is measured, linked to the cue before it
+    ("新服务的价格大概是多少？", Form("", "number", "价格")),
+    ("他们比对手领先多少？", Form("", "number")),          # no link: 多少 measures the verb, not 对手
+    ("这次会议开了多长时间？", Form("", "number", "时间")),
     ("And what figure did they report?", Form("", "number")),   # no noun: "did" is a verb
     ("Did the lab give figures for its revenue?", Form("yesno", "number")),   # no noun: "for"
     ("他们有没有给出具体数字？", Form("yesno", "number")),
@@ -125,6 +129,9 @@ def test_a_date_is_not_a_quantity_nor_is_the_article_一个(forms):
     ("可完成两三百步工具调用", "步", True),
     ("能不能给我们干一个3到4B的模型", "模型", True),
     ("Cursor每几个小时都会用最新用户数据学习", "用户", False),           # 几个 counts 小时
+    ("它的价格是200美元一个月", "价格", True),                            # the noun just before the figure
+    ("模型参数达到1万亿", "参数量", True),                              # two characters of a longer noun
+    ("可完成两三百步工具调用", "参数量", False),
 ])
 def test_a_figure_counts_the_noun_that_follows_it(forms, sentence, noun, counts):
     assert forms.counts(sentence, noun) is counts
