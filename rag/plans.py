@@ -380,8 +380,8 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     someone else's statement (a question put by another is no statement), none of theirs is the
     closest in meaning to the question, and they did not speak in the exchange where the closest
     one was said (decided by where the content is, not by a rank)."""
-    if len(a.named) != 1 or a.named[0] == EDITOR or a.query.asks_who or a.carried:
-        return None
+    if len(a.named) != 1 or a.named[0] == EDITOR or a.query.asks_who or a.carried or a.query.by_organisation:
+        return None   # ("智谱有多少员工？" asks about the company, not what its founder said)
     person = a.named[0]
     # Only statements count: a question another person put on the topic (to the person named,
     # often) does not show that they, rather than the person named, talked about it.

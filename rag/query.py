@@ -43,6 +43,7 @@ class Query:
     again: bool = False     # asks for what was already quoted ("再说一遍", "again")
     earlier: str = ""       # the earlier turn's topic, which a follow-up with words of its own may point
                             # back to ("他觉得现在的模型在这方面做得怎么样？"); searched beside its own
+    by_organisation: bool = False   # its person is named only by their organisation ("智谱有多少员工？")
 
 
 def clean(question: str) -> str:
@@ -132,6 +133,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     lang = detect_lang(text)
     simp = to_simplified(text)
     named, by_person = _speakers_in(simp, speakers)
+    by_organisation = bool(named) and not by_person and named != [EDITOR]
+    first_named = tuple(named)
     # "林俊旸是谁？" asks who someone is, not who said something.
     asks_who = bool(_WHO.search(simp)) and not (named == [EDITOR] and _IDENTITY.search(simp))
     # In "谁问了X…" the named person is part of the topic, not the answer.
@@ -186,7 +189,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             topic = f"{prev.topic} {own}"
             rewritten = _with_context(simp, prev, lang)
     return Query(text, lang, tuple(named), topic or simp, rewritten, asks_who, followup, truncated,
-                 own if followup else (topic or simp), carried, asked, again, earlier)
+                 own if followup else (topic or simp), carried, asked, again, earlier,
+                 by_organisation and tuple(named) == first_named)
 
 
 def _people(prev: Query, turn: Turn, singular: bool = False) -> list[str]:

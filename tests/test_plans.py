@@ -323,8 +323,8 @@ def _scored(i, speaker, score, dense, text="text", kind="talk", keyword=0.0):
 def _named(person, ranked=()):
     """The question, naming `person`; the keyword shares of `ranked` are what it measured."""
     measured = SimpleNamespace(holding=lambda: [(s.i, s.keyword) for s in ranked if s.keyword > 0])
-    return SimpleNamespace(named=(person,), query=SimpleNamespace(asks_who=False, lang="zh"), carried=False,
-                           again=False, quoted_before=frozenset(), measured=measured, docs=None, allowed=None)
+    return SimpleNamespace(named=(person,), query=SimpleNamespace(asks_who=False, lang="zh", by_organisation=False),
+                           carried=False, again=False, quoted_before=frozenset(), measured=measured, docs=None, allowed=None)
 
 
 def test_not_said_by_when_someone_else_is_clearly_ahead_and_closer_in_meaning():
@@ -495,3 +495,11 @@ def test_a_quote_runs_on_over_the_sentence_beside_it_that_says_what_it_is_about(
     first = a.citations[0]
     assert "三进三出" in first.quote and "Omni" in first.quote
     assert pipeline.corpus.texts[first.chunk.doc_id][first.start:first.end] == first.quote
+
+
+def test_a_detail_of_a_company_is_not_put_in_its_founders_mouth(pipeline):
+    # named by its organisation only, the person is a way to find the company, not its speaker
+    plan, a = _plan(pipeline, "智谱有多少员工？")
+    assert plan == "not_given" and a.abstained
+    plan, a = _plan(pipeline, "唐杰说智谱有多少员工？")      # named by name: what he said (or did not)
+    assert plan in ("not_given", "not_said_by") and a.abstained

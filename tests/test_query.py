@@ -27,6 +27,12 @@ def test_named_speakers(speakers, question, expected):
     assert analyze(question, speakers).speakers == expected
 
 
+def test_a_person_named_only_by_their_organisation_is_marked_so(speakers):
+    assert analyze("智谱有多少员工？", speakers).by_organisation
+    assert not analyze("唐杰怎么看智谱的员工规模？", speakers).by_organisation     # named by name too
+    assert not analyze("他们有多少员工？", speakers, ["智谱做了什么？"]).by_organisation   # carried, not named
+
+
 def test_who_questions_keep_the_named_person_in_the_topic(speakers):
     q = analyze("圆桌上是谁追问顺雨研究文化的问题？", speakers)
     assert q.asks_who and q.speakers == () and "顺雨" in q.topic
