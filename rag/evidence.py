@@ -22,6 +22,7 @@ REPLY_LEAD = 2          # sentences of a reply that answer the question before i
 CONVERSATION = ("roundtable", "moderator_question")   # the kinds of a conversation's turns
 SHORT_QUOTE = 12       # a unit shorter than this is a fragment: it takes the next one along
 NEAR_DUPLICATE = 0.5   # bigram overlap above which two quotes say the same thing
+DUPLICATE_GRAMS = 8    # a unit with fewer character pairs ("为什么呢？") says too little to be anyone's twin
 TITLE_CHARS = 30       # a talk line alone in its paragraph and this short is a slide title
 SENTENCE_ENDS = "。！？!?.…；;～~）)"   # the marks a finished sentence ends with (quotation marks trimmed; "（笑）")
 
@@ -362,7 +363,8 @@ class Evidence:
     def similar(self, a: int, b: int) -> bool:
         """Two units that say the same thing (a summary quote and its original)."""
         x, y = self._bigrams_of(a), self._bigrams_of(b)
-        return bool(x and y) and len(x & y) / min(len(x), len(y)) >= NEAR_DUPLICATE
+        shorter = min(len(x), len(y))
+        return shorter >= DUPLICATE_GRAMS and len(x & y) / shorter >= NEAR_DUPLICATE
 
     def _bigrams_of(self, i: int) -> set[str]:
         grams = self._bigrams.get(i)

@@ -601,8 +601,7 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
     for s in ranked[1:]:
         # a twin: says the same, or is (part of) a chosen quote (a list item ending in "；" is
         # quoted with the next one; the next one is no quote of its own)
-        twin = next((c for c in chosen if ev.similar(c[0].i, s.i) or _overlap(spans[c[0].i], ev.quote(s.i))),
-                    None)
+        twin = next((c for c in chosen if _says_again(t, spans[c[0].i], s.i)), None)
         if twin is not None:
             if s.unit.chunk_id != twin[0].unit.chunk_id and len(twin[1]) < 1:
                 twin[1].append(s)
@@ -612,6 +611,12 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
             chosen.append((s, []))
             spans[s.i] = ev.quote(s.i)
     return [(spans[s.i], tuple(ev.quote(x.i) for x in twins)) for s, twins in chosen]
+
+
+def _says_again(t: Tools, quote: Quote, i: int) -> bool:
+    """Unit i is (part of) the quote, or says what one of its sentences says (its twin elsewhere)."""
+    ev = t.evidence
+    return _overlap(quote, ev.quote(i)) or any(ev.similar(j, i) for j in range(quote.first, quote.last + 1))
 
 
 def _with_neighbour(a: Ask, t: Tools, ranked: list[Scored], lead: Scored) -> Quote:

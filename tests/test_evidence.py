@@ -178,3 +178,17 @@ def test_two_quotes_join_only_where_they_meet_in_one_chunk(tmp_path):
     assert (joined.start, joined.end, joined.first, joined.last) == (0, len(source), 0, 1)
     assert joined.text == source
     assert evidence.joined(first, first) is None      # a quote does not meet itself
+
+
+def test_a_unit_too_short_to_say_anything_is_nobodys_twin(tmp_path):
+    texts = ["为什么呢？", "很多人问我们为什么做开源这一件事情，其实有机缘巧合的成分。",
+             "很多人问我们为什么做开源，其实有机缘巧合的成分在这里。"]
+    source = "".join(texts)
+    chunk = Chunk.make("d", "A", "s", "talk", source, 0, len(source), 0)
+    units, at = [], 0
+    for text in texts:
+        units.append(Sentence("d", chunk.chunk_id, "A", "s", "talk", text, at, at + len(text), 0))
+        at += len(text)
+    evidence = _indexed(tmp_path, (chunk,), tuple(units))
+    assert not evidence.similar(0, 1)      # its every pair of characters is in the other, but it is two pairs
+    assert evidence.similar(1, 2)          # a sentence and its shorter retelling

@@ -503,3 +503,13 @@ def test_a_detail_of_a_company_is_not_put_in_its_founders_mouth(pipeline):
     assert plan == "not_given" and a.abstained
     plan, a = _plan(pipeline, "唐杰说智谱有多少员工？")      # named by name: what he said (or did not)
     assert plan in ("not_given", "not_said_by") and a.abstained
+
+
+def test_a_sentence_quoted_within_a_longer_quote_is_not_quoted_again_in_its_other_version(pipeline):
+    # the round-table story runs on into "我当时的回答是…"; the article's retelling of that answer
+    # is the same sentence: a second citation of the line, not a line of its own
+    a = pipeline.answer("What did Lin Junyang say about Alibaba's chip team asking him to predict "
+                        "the model architecture three years out?")
+    lines = [line for line in a.answer.splitlines() if "[" in line]
+    told = [line for line in lines if "Alibaba in three years" in line or "在不在阿里巴巴" in line]
+    assert len(told) == 1, a.answer
