@@ -11,7 +11,7 @@ import numpy as np
 
 from index.edition_vectors import rendering_vectors
 from index.records import Chunk
-from index.sentences import Sentence, spoken_body
+from index.sentences import CLOSING_QUOTES, Sentence, spoken_body
 from index.store import Index
 from index.tokens import Tokenizer
 from rag.records import Citation
@@ -408,22 +408,28 @@ class Evidence:
 
 def _replies(units) -> tuple[np.ndarray, list[np.ndarray]]:
     """For each unit, the question turn its turn answers (an index into the second list, the
-    units of each such turn), or -1: the first REPLY_LEAD sentences of a turn that follows a
-    moderator's question in the same section of a conversation."""
+    units of each such turn), or -1: the first REPLY_LEAD sentences of the turn that follows a
+    moderator's turn asking something (a sentence ending in a question mark), in the same document
+    and section of a conversation. Only the first to answer is lifted: the others answer the
+    question, the one before them or each other, which the transcript does not tell."""
+    def same_place(x, y) -> bool:
+        return x.doc_id == y.doc_id and x.section == y.section
+
     reply_to = np.full(len(units), -1, dtype=np.int64)
     asking: list[np.ndarray] = []
     i = 0
     while i < len(units):
         j = i
-        while j + 1 < len(units) and units[j + 1].speaker == units[i].speaker and units[j + 1].kind == units[i].kind \
-                and units[j + 1].section == units[i].section and units[j + 1].doc_id == units[i].doc_id:
+        while j + 1 < len(units) and units[j + 1].speaker == units[i].speaker \
+                and units[j + 1].kind == units[i].kind and same_place(units[j + 1], units[i]):
             j += 1
         nxt = j + 1
-        if units[i].kind == "moderator_question" and nxt < len(units) and units[nxt].kind == "roundtable" \
-                and units[nxt].section == units[i].section and units[nxt].doc_id == units[i].doc_id:
+        asks = any(u.text.rstrip().rstrip(CLOSING_QUOTES).endswith(("？", "?")) for u in units[i:j + 1])
+        if units[i].kind == "moderator_question" and asks and nxt < len(units) \
+                and units[nxt].kind == "roundtable" and same_place(units[nxt], units[i]):
             k = nxt
-            while k < len(units) and k < nxt + REPLY_LEAD and units[k].speaker == units[nxt].speaker \
-                    and units[k].kind == "roundtable":
+            while k < min(len(units), nxt + REPLY_LEAD) and units[k].speaker == units[nxt].speaker \
+                    and units[k].kind == "roundtable" and same_place(units[k], units[nxt]):
                 reply_to[k] = len(asking)
                 k += 1
             asking.append(np.arange(i, j + 1, dtype=np.int64))

@@ -82,7 +82,7 @@ class Forms:
         for cue in sorted(entry["counting"]["zh"], key=len, reverse=True):
             at = text.find(cue)
             if at >= 0:
-                after = text[at + len(cue):]
+                after = text[at + len(cue):].rstrip("？?。!！ ").rstrip(entry["after_cue"])   # "…是多少呢？"
                 rest = after.lstrip(self.data["holds"]["measures"] + entry["before_noun"] + " ")
                 word = ""
                 for ch in rest:
@@ -93,19 +93,7 @@ class Forms:
                 counted = word[:2] or after[:len(after) - len(rest)].strip(entry["before_noun"] + " ")[-1:]
                 if counted or any("\u4e00" <= ch <= "\u9fff" for ch in after):
                     return counted
-                # "参数量是多少？": nothing follows the cue; what is measured is the noun linked to it
-                # ("是", "有" …) before it, after its last 的 ("K2的参数量", not "领先中国多少")
-                head, linked = text[:at].rstrip(), False
-                while link := next((w for w in entry["before_cue"] if head.endswith(w)), ""):
-                    head, linked = head[:-len(link)].rstrip(), True   # "价格大概是多少"
-                if not linked:
-                    return ""
-                run = ""
-                for ch in reversed(head):
-                    if not ("\u4e00" <= ch <= "\u9fff") or ch in entry["before_noun"]:
-                        break
-                    run = ch + run
-                return run[-4:] if len(run) >= 2 else ""
+                return self._measured_before(text[:at], entry)
         padded = words(text).split()
         for cue in entry["counting"]["en"]:
             parts = cue.split()
@@ -114,6 +102,23 @@ class Forms:
                 if padded[k:k + len(parts)] == parts and after not in STOPWORDS | set(self.data["yesno"]["en_start"]):
                     return after   # "how many parameters"; not "what figure did", "figures for"
         return ""
+
+    @staticmethod
+    def _measured_before(head: str, entry: dict) -> str:
+        """"K2的参数量是多少？": nothing follows the cue, so what is measured is the noun of a 的
+        linked to it by 是/有/大概… ("的参数量"); "" without such a link ("领先中国多少") or 的
+        ("他们一共有多少")."""
+        head, linked = head.rstrip(), False
+        links = sorted(entry["before_cue"], key=len, reverse=True)
+        while link := next((w for w in links if head.endswith(w)), ""):
+            head, linked = head[:-len(link)].rstrip(), True   # "价格大概是多少"
+        run = ""
+        for ch in reversed(head):
+            if not ("\u4e00" <= ch <= "\u9fff") or ch in entry["before_noun"]:
+                break
+            run = ch + run
+        of = head[:len(head) - len(run)].endswith(entry["before_noun"])
+        return run if linked and of and len(run) >= 2 else ""
 
     def asks_for_a_thing(self, text: str) -> bool:
         """Whether the question holds an interrogative that asks for a thing (什么, 哪, 多少, which,
@@ -197,7 +202,9 @@ class Forms:
         for figure in self.details("number", text):
             at = text.find(figure)
             while at >= 0:
-                after, before = text[at + len(figure): at + len(figure) + reach], text[max(0, at - reach):at]
+                after = text[at + len(figure): at + len(figure) + reach]
+                # a noun of one character ("人") only where it is the measure word after the figure
+                before = text[max(0, at - reach):at] if len(noun) > 1 else ""
                 if any(p in after or p in before for p in parts):
                     return True
                 at = text.find(figure, at + 1)

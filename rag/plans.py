@@ -45,7 +45,6 @@ MIN_TALK_UNITS = 8        # a talk with fewer sentences is a summary of one: all
 MIN_POINT_CHARS = 15      # a summary bullet shorter than this says too little
 SAME_PART = 0.5           # a summary point's extra likeness to the points when its section is already spoken for
 SUPPORTING = 1            # quotes after the first in a plain answer
-NEIGHBOUR_DEPTH = 30      # best sentences searched for the lead quote's neighbour
 REASON_REACH = 3          # sentences after the best one searched for the reason it gives
 CLAUSE_MARKS = "，,；;。！？!?：:"   # where a sentence's clauses end
 
@@ -543,7 +542,8 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
     depth = max(a.k, 8)
     chunks = t.in_hits(a, depth)
     asking = _asks_about_asking(a, t)
-    person = a.named[0] if a.named else None
+    # a person named by their organisation ("智谱有多少员工？") only helped find the company's passages
+    person = a.named[0] if a.named and not a.query.by_organisation else None
 
     def keep(u: Sentence) -> bool:
         if (person is None and u.chunk_id not in chunks) or u.kind == "heading" or t.evidence.title_like(u):
@@ -620,20 +620,25 @@ def _says_again(t: Tools, quote: Quote, i: int) -> bool:
 
 
 def _with_neighbour(a: Ask, t: Tools, ranked: list[Scored], lead: Scored) -> Quote:
-    """The lead's quote, run on over the sentence before or after it (same passage) when that
-    one scores within adjacent_gap of it: what a sentence is about is often the sentence beside
-    it ("Omni的模型…能够理解文本、视觉、音频" before "如果做到三进三出…")."""
+    """The lead's quote, run on over the sentence before or after it (same passage and
+    paragraph) when that one scores within adjacent_gap of it: what a sentence is about is often
+    the sentence beside it ("Omni的模型…能够理解文本、视觉、音频" before "如果做到三进三出…"). A
+    sentence before it that is quoted with what follows it (a lead-in, a question) is that quote."""
     ev = t.evidence
     quote = ev.quote(lead.i)
     near = {quote.first - 1, quote.last + 1}
     best = None
-    for s in ranked[:NEIGHBOUR_DEPTH]:
-        if s.i in near and s.score >= lead.score - t.config.adjacent_gap \
-                and ev.units[s.i].para == lead.unit.para and (best is None or s.score > best.score):
+    for s in ranked:   # best first: the neighbours close enough are among the first few
+        if s.score < lead.score - t.config.adjacent_gap:
+            break
+        if s.i in near and ev.units[s.i].para == lead.unit.para and (best is None or s.score > best.score):
             best = s
     if best is None:
         return quote
-    return ev.joined(quote, ev.quote(best.i)) or quote
+    beside = ev.quote(best.i)
+    if beside.first < quote.first and beside.last >= quote.last and beside.chunk.chunk_id == quote.chunk.chunk_id:
+        return beside
+    return ev.joined(quote, beside) or quote
 
 
 def plan_yes_no(a: Ask, t: Tools) -> Composition | None:
@@ -643,7 +648,7 @@ def plan_yes_no(a: Ask, t: Tools) -> Composition | None:
     if not ranked:
         return None
     quotes = _quotes(a, t, ranked, 0)
-    said = t.forms.negations(quotes[0][0].text) > 0
+    said = t.forms.negations(t.evidence.quote(ranked[0].i).text) > 0   # the deciding sentence, not its neighbour
     asked = t.forms.negations(a.query.rewritten) > 0
     d = t.draft(a)
     d.line(say(a.query.lang, "yes" if said == asked else "no"))

@@ -31,7 +31,9 @@ PAIRS = ("“”", "「」", "『』")
 
 def unpaired_marks_trimmed(text: str) -> str:
     """A sentence cut out of a longer quotation without the opening or closing mark it has no
-    partner for (“…can't.” alone is …can't.), so that the answer's own marks are not doubled."""
+    partner for (“…can't.” alone is …can't.), so that the answer's own marks are not doubled.
+    Only a mark at either end goes: an unpaired one inside stays (rare, and harmless)."""
+    text = text.strip()
     for opening, closing in PAIRS:
         if text.count(opening) > text.count(closing) and text.startswith(opening):
             text = text[1:]

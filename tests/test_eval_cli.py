@@ -118,6 +118,8 @@ def test_eval_command_end_to_end(question_file, tmp_path):
         assert {"answer", "abstained", "speakers", "citations", "hits", "timings_ms"} <= set(x)
     # ranked deep enough for MRR@10 (then any passage the answer cites from further down)
     assert [h["rank"] for h in results[0]["hits"][:10]] == list(range(1, 11))
+    cited = {c["chunk_id"] for c in results[0]["citations"]}
+    assert all(h["chunk_id"] in cited for h in results[0]["hits"][10:])
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["metrics"] == printed["metrics"]
     assert (out / "report.md").read_text(encoding="utf-8").startswith("# Evaluation report")

@@ -151,11 +151,14 @@ def _turns(tmp_path, turns):
     return _indexed(tmp_path, chunks, units)
 
 
-def test_the_opening_of_a_reply_scores_as_well_as_the_question_it_answers(tmp_path):
+def test_the_opening_of_a_reply_scores_part_of_the_way_to_the_question_it_answers(tmp_path):
     evidence = _turns(tmp_path, [("M", "moderator_question", "What price would you put on it?"),
                                  ("A", "roundtable", "Twenty, I think."), ("A", "roundtable", "So much for that."),
                                  ("A", "roundtable", "Later, something else."), ("B", "roundtable", "Not me.")])
     assert evidence._reply_to.tolist() == [-1, 0, 0, -1, -1]    # the reply's first two sentences (REPLY_LEAD)
+    thanks = _turns(tmp_path / "thanks", [("M", "moderator_question", "Thank you all for coming."),
+                                          ("A", "roundtable", "Twenty, I think.")])
+    assert thanks._reply_to.tolist() == [-1, -1]                # a moderator's turn asking nothing
     q = OneHot().embed_queries(["price"])[0]
     m = evidence.measure(q, {})
     plain = evidence.score(m, 0.0, 0.0)
@@ -178,6 +181,13 @@ def test_two_quotes_join_only_where_they_meet_in_one_chunk(tmp_path):
     assert (joined.start, joined.end, joined.first, joined.last) == (0, len(source), 0, 1)
     assert joined.text == source
     assert evidence.joined(first, first) is None      # a quote does not meet itself
+    long = "很长的句子" * 30 + "。"                       # together longer than MAX_QUOTE
+    source = one + long
+    chunk = Chunk.make("d", "A", "s", "talk", source, 0, len(source), 0)
+    units = (Sentence("d", chunk.chunk_id, "A", "s", "talk", one, 0, len(one), 0),
+             Sentence("d", chunk.chunk_id, "A", "s", "talk", long, len(one), len(source), 0))
+    evidence = _indexed(tmp_path / "long", (chunk,), units)
+    assert evidence.joined(evidence.quote(0), evidence.quote(1)) is None
 
 
 def test_a_unit_too_short_to_say_anything_is_nobodys_twin(tmp_path):
@@ -191,4 +201,5 @@ def test_a_unit_too_short_to_say_anything_is_nobodys_twin(tmp_path):
         at += len(text)
     evidence = _indexed(tmp_path, (chunk,), tuple(units))
     assert not evidence.similar(0, 1)      # its every pair of characters is in the other, but it is two pairs
+    assert not evidence.similar(0, 0)      # nor a twin of itself: too short to say the same thing as anything
     assert evidence.similar(1, 2)          # a sentence and its shorter retelling

@@ -32,7 +32,9 @@ def forms():
     ("这个模型的参数量是多少？", Form("", "number", "参数量")),   # what is measured, linked to the cue before it
     ("新服务的价格大概是多少？", Form("", "number", "价格")),
     ("他们比对手领先多少？", Form("", "number")),          # no link: 多少 measures the verb, not 对手
-    ("这次会议开了多长时间？", Form("", "number", "时间")),
+    ("这次会议开了多长时间？", Form("", "number")),     # a duration: "两个月" names no 时间
+    ("他们一共有多少呢？", Form("", "number")),          # linked, but no 的-noun: nothing named
+    ("唐杰讲了很多长期的挑战，具体是哪些？", Form()),      # 很多长期 is no 多长
     ("And what figure did they report?", Form("", "number")),   # no noun: "did" is a verb
     ("Did the lab give figures for its revenue?", Form("yesno", "number")),   # no noun: "for"
     ("他们有没有给出具体数字？", Form("yesno", "number")),
@@ -132,6 +134,7 @@ def test_a_date_is_not_a_quantity_nor_is_the_article_一个(forms):
     ("它的价格是200美元一个月", "价格", True),                            # the noun just before the figure
     ("模型参数达到1万亿", "参数量", True),                              # two characters of a longer noun
     ("可完成两三百步工具调用", "参数量", False),
+    ("很多人用了三个月", "人", False),                                   # 人 before 三个月 counts nothing
 ])
 def test_a_figure_counts_the_noun_that_follows_it(forms, sentence, noun, counts):
     assert forms.counts(sentence, noun) is counts
