@@ -76,16 +76,21 @@ def test_without_an_edition_nothing_is_translated(tmp_path):
     assert m.dense(ALL).tolist() == [0.0, 0.0] and m.keyword(ALL).tolist() == [0.0, 0.0]
 
 
-def _conversation(tmp_path, turns, kind="roundtable"):
-    """Evidence over one section of turns [(speaker, text)], a sentence unit each."""
+def _turns(tmp_path, turns):
+    """Evidence over one section of turns [(speaker, kind, text)], a sentence unit each."""
     source, chunks, units = "", [], []
-    for n, (speaker, text) in enumerate(turns):
+    for n, (speaker, kind, text) in enumerate(turns):
         start = len(source)
         source += text
         chunk = Chunk.make("d", speaker, "s", kind, text, start, len(source), n)
         chunks.append(chunk)
         units.append(Sentence("d", chunk.chunk_id, speaker, "s", kind, text, start, len(source), n))
     return _indexed(tmp_path, chunks, units)
+
+
+def _conversation(tmp_path, turns, kind="roundtable"):
+    """Evidence over one section of turns [(speaker, text)], all of one kind, a sentence unit each."""
+    return _turns(tmp_path, [(speaker, kind, text) for speaker, text in turns])
 
 
 def test_the_speakers_of_an_exchange_are_those_of_the_turns_around_it(tmp_path):
@@ -137,18 +142,6 @@ def test_a_term_in_quotation_marks_is_no_open_quote(tmp_path):
     whole = "They discuss “rise”. The probability is below 20%."
     assert source[9:17] == unit.text
     assert evidence.inside_quote(unit, whole) == whole
-
-
-def _turns(tmp_path, turns):
-    """Evidence over one section of turns [(speaker, kind, text)], a sentence unit each."""
-    source, chunks, units = "", [], []
-    for n, (speaker, kind, text) in enumerate(turns):
-        start = len(source)
-        source += text
-        chunk = Chunk.make("d", speaker, "s", kind, text, start, len(source), n)
-        chunks.append(chunk)
-        units.append(Sentence("d", chunk.chunk_id, speaker, "s", kind, text, start, len(source), n))
-    return _indexed(tmp_path, chunks, units)
 
 
 def test_the_opening_of_a_reply_scores_part_of_the_way_to_the_question_it_answers(tmp_path):
