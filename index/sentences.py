@@ -33,6 +33,11 @@ class Sentence:
         """It announces what follows ("有三点：", "中国也许的机会："): not a quote on its own."""
         return self.text.rstrip().endswith(("：", ":"))
 
+    @property
+    def asks(self) -> bool:
+        """It is a question: whoever asks about a topic has not said anything on it."""
+        return self.text.rstrip().rstrip("」』”’\"')）").endswith(("？", "?"))
+
 
 def trim_quote_marks(text: str, s: int, e: int) -> tuple[int, int]:
     """text[s:e] without its opening quotation marks, closing quotation marks and then the

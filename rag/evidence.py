@@ -11,7 +11,7 @@ import numpy as np
 
 from index.edition_vectors import rendering_vectors
 from index.records import Chunk
-from index.sentences import CLOSING_QUOTES, Sentence, spoken_body
+from index.sentences import Sentence, spoken_body
 from index.store import Index
 from index.tokens import Tokenizer
 from rag.records import Citation
@@ -298,7 +298,7 @@ class Evidence:
         pool = self._all if pool is None else pool
         dense = measured.dense(pool)
         keyword = measured.keyword(pool)
-        total = dense + keyword_weight * keyword + passage_weight * measured.passage(pool)
+        total = _total(measured, pool, keyword_weight, passage_weight)
         if reply_weight:
             total = total + reply_weight * self._reply_lift(measured, pool, total, keyword_weight, passage_weight)
         order = np.lexsort((pool, -total))
@@ -312,9 +312,7 @@ class Evidence:
         lift = np.zeros(len(pool), dtype=np.float32)
         turn = self._reply_to[pool]
         for t in np.unique(turn[turn >= 0]).tolist():
-            q = self._asking[t]
-            asked = float((measured.dense(q) + keyword_weight * measured.keyword(q)
-                           + passage_weight * measured.passage(q)).max())
+            asked = float(_total(measured, self._asking[t], keyword_weight, passage_weight).max())
             here = turn == t
             lift[here] = np.maximum(0.0, asked - total[here])
         return lift
@@ -406,6 +404,11 @@ class Evidence:
         return out
 
 
+def _total(measured: Measured, units: np.ndarray, keyword_weight: float, passage_weight: float) -> np.ndarray:
+    """The units' scores: cosine + keyword_weight * keyword share + passage_weight * passage prior."""
+    return measured.dense(units) + keyword_weight * measured.keyword(units) + passage_weight * measured.passage(units)
+
+
 def _replies(units) -> tuple[np.ndarray, list[np.ndarray]]:
     """For each unit, the question turn its turn answers (an index into the second list, the
     units of each such turn), or -1: the first REPLY_LEAD sentences of the turn that follows a
@@ -424,8 +427,7 @@ def _replies(units) -> tuple[np.ndarray, list[np.ndarray]]:
                 and units[j + 1].kind == units[i].kind and same_place(units[j + 1], units[i]):
             j += 1
         nxt = j + 1
-        asks = any(u.text.rstrip().rstrip(CLOSING_QUOTES).endswith(("？", "?")) for u in units[i:j + 1])
-        if units[i].kind == "moderator_question" and asks and nxt < len(units) \
+        if units[i].kind == "moderator_question" and any(u.asks for u in units[i:j + 1]) and nxt < len(units) \
                 and units[nxt].kind == "roundtable" and same_place(units[nxt], units[i]):
             k = nxt
             while k < min(len(units), nxt + REPLY_LEAD) and units[k].speaker == units[nxt].speaker \

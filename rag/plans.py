@@ -300,12 +300,7 @@ def _named_section(a: Ask, sections: set[str]) -> str | None:
 
 
 def _point_worthy(u: Sentence) -> bool:
-    return len(u.text.rstrip()) >= MIN_POINT_CHARS and not _asks(u)
-
-
-def _asks(u: Sentence) -> bool:
-    """A question: whoever asks about a topic has not said anything on it."""
-    return u.text.rstrip().rstrip("」』”’\"')）").endswith(("？", "?"))
+    return len(u.text.rstrip()) >= MIN_POINT_CHARS and not u.asks
 
 
 def _vague(a: Ask, t: Tools) -> bool:
@@ -385,7 +380,7 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     # Only statements count: a question another person put on the topic (to the person named,
     # often) does not show that they, rather than the person named, talked about it.
     def statement(u: Sentence) -> bool:
-        return u.kind not in ("introduction", "moderator_question") and (u.speaker == person or not _asks(u))
+        return u.kind not in ("introduction", "moderator_question") and (u.speaker == person or not u.asks)
     ranked = t.ranked(a, statement)
     theirs = next((s for s in ranked if s.unit.speaker == person), None)
     other = next((s for s in ranked if s.unit.speaker not in (person, EDITOR)), None)
