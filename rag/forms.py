@@ -25,6 +25,7 @@ class Form:
     detail: str = ""    # one of DETAILS (or PERSON) when a specific figure, month, date, place or name is asked for
     noun: str = ""      # what a how-many question counts ("模型", "parameters"), when it says
     choices: tuple[str, ...] = ()   # the alternatives of "是A还是B？" / "Is it A or B?" (detail "choice")
+    part: bool = False  # a summary of what a person said on one topic or in one part, not of all they said
 
 
 def words(text: str) -> str:

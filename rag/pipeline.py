@@ -28,7 +28,7 @@ from rag.config import Config
 from rag.coverage import Background, Coverage, load_entities
 from rag.ellipsis import Swap
 from rag.evidence import Evidence
-from rag.exemplars import NONE, Exemplars
+from rag.exemplars import NONE, SUMMARY_EXEMPLARS, Exemplars
 from rag.forms import PERSON, Form, Forms
 from rag.conversation import Turn, as_turns, bound
 from rag.query import Query, analyze, is_vague
@@ -55,6 +55,7 @@ class Pipeline:
         self.background: Background | None = None
         self.swap: Swap | None = None               # what the X of "那X呢？" replaces in the earlier question
         self.asks_detail: Exemplars | None = None   # does a question asking "在哪" want a place?
+        self.summary_scope: Exemplars | None = None  # does a summary of a person ask about one part?
         self.llm = None  # an optional LLM composer, see rag.llm
 
     def warm_up(self, progress: bool = True) -> "Pipeline":
@@ -88,6 +89,7 @@ class Pipeline:
             self.swap = Swap(self.embedder.embed_queries, lambda text: list(jieba_words.tokenize(text)),
                              lambda text: [(s, e) for s, e, _ in speakers.mentions_in(text)])
             self.asks_detail = Exemplars.embed(self.embedder)
+            self.summary_scope = Exemplars.embed(self.embedder, SUMMARY_EXEMPLARS)
             evidence = Evidence(self.index, tokenizer)
             evidence.translate(self.editions, self.embedder, self.index.manifest.get("model", ""),
                                cache_dir=cfg.home / "editions")
@@ -246,6 +248,9 @@ class Pipeline:
         than those asking for none."""
         asked = query.asked or query.rewritten
         form = self.forms.read(asked)
+        if form.plan == "summary":   # "总结他关于X的看法" asks about one part of what they said
+            like = self.summary_scope.likeness(vector, ("part", "whole"))
+            form = replace(form, part=like["part"] - like["whole"] >= self.config.summary_part_margin)
         if form.detail:
             if not self.forms.certain(form.detail, asked) and not self.asks_detail.confirms(vector, form.detail):
                 return replace(form, detail="", noun="")

@@ -99,3 +99,21 @@ def test_the_model_tells_a_detail_asked_for_from_the_same_cue_words(pipeline, qu
     assert pipeline.forms.read(question).detail == kind
     vector = pipeline.retriever.dense.vector(question)
     assert pipeline.asks_detail.confirms(vector, kind) is asks
+
+
+# Summaries of a person that are not exemplars (nor evaluation questions), with the name
+# removed as the pipeline removes it: all they said, or what they said on one topic.
+@pytest.mark.slow
+@pytest.mark.parametrize("question, part", [
+    ("总结一下她的发言", False),
+    ("他的主要观点有哪些？", False),
+    ("Summarize his talk.", False),
+    ("What were her key takeaways?", False),
+    ("概括一下他在圆桌上谈算力和资源的发言", True),
+    ("总结一下她讲数据隐私的那段话", True),
+    ("Summarize what he said in the panel about the chip supply.", True),
+])
+def test_the_model_tells_a_summary_of_one_part_from_one_of_everything(pipeline, question, part):
+    query = pipeline.analyze(question)
+    form = pipeline._form(query, pipeline.retriever.dense.vector(query.focus or query.rewritten))
+    assert form.plan == "summary" and form.part is part

@@ -56,6 +56,16 @@ def test_a_summary_of_a_person_spreads_over_the_parts_they_spoke_in(pipeline, qu
     assert plan == "summary" and len({c.chunk.section for c in firsts}) >= 4
 
 
+@pytest.mark.parametrize("question", ["概括一下林俊旸在圆桌上谈算力和资源的发言",
+                                      "Summarize what Yao Shunyu said in the panel about China's odds of leading."])
+def test_a_summary_of_what_a_person_said_on_one_topic_keeps_to_the_part_they_said_it_in(pipeline, question):
+    # (was: six bullets from every part they spoke in, most of them on other topics)
+    plan, a = _plan(pipeline, question)
+    bullets = [line for line in a.answer.splitlines() if line.startswith("- ")]
+    firsts = [next(c for c in a.citations if f"[{c.n}]" in b) for b in bullets]
+    assert plan == "summary" and len(bullets) >= 4 and len({c.chunk.section for c in firsts}) == 1
+
+
 @pytest.mark.parametrize("question, word, least", [("总结一下大家关于Coding的讨论", "coding", 3),
                                                    ("概括一下峰会上关于算力的讨论", "算力", 2)])
 def test_a_summary_of_a_topic_keeps_to_the_topic(pipeline, question, word, least):
