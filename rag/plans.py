@@ -43,7 +43,7 @@ SECTION_NAMED = 0.6       # share of a section title's character pairs a questio
 LONG_POINT = 80           # characters beyond which a summary point counts as rambling
 MIN_TALK_UNITS = 8        # a talk with fewer sentences is a summary of one: all its quotes count
 MIN_POINT_CHARS = 15      # a summary bullet shorter than this says too little
-MAIN_DEPTH = 10          # a summary's material is the section holding most of its best this many sentences
+MAIN_DEPTH = 10          # a summary's material is the section holding half its best this many sentences
 SAME_PART = 0.5           # a summary point's extra likeness to the points when its section is already spoken for
 SUPPORTING = 1            # quotes after the first in a plain answer
 REASON_REACH = 3          # sentences after the best one searched for the reason it gives
@@ -269,8 +269,8 @@ def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[
             quoted = [s for s in quoted if any(t.evidence.similar(s.i, u.i) for u in direct)] \
                 if len(direct) >= MIN_TALK_UNITS else quoted
         elif direct and a.form.part:
-            # asked about one part ("林俊旸在讨论中国AI前景时说了什么"): the section holding most of
-            # their best sentences, if one does; of the article's quotes of them, those of that
+            # asked about one part ("林俊旸在讨论中国AI前景时说了什么"): the section holding half
+            # of their best sentences, if one does; of the article's quotes of them, those of that
             # section's sentences and any that answers better than all of them
             best = sorted(direct, key=lambda s: -s.score)[:MAIN_DEPTH]
             section = _most_of([s.unit.section for s in best])
@@ -296,9 +296,9 @@ def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[
 
 
 def _most_of(xs: list[str]) -> str | None:
-    """The value more than half of xs hold, else None."""
-    top = max(set(xs), key=xs.count) if xs else None
-    return top if top is not None and xs.count(top) * 2 > len(xs) else None
+    """The value at least half of xs hold (the first such in xs), else None."""
+    top = max(dict.fromkeys(xs), key=xs.count) if xs else None
+    return top if top is not None and xs.count(top) * 2 >= len(xs) else None
 
 
 def _named_section(a: Ask, sections: set[str]) -> str | None:
