@@ -43,7 +43,7 @@ SECTION_NAMED = 0.6       # share of a section title's character pairs a questio
 LONG_POINT = 80           # characters beyond which a summary point counts as rambling
 MIN_TALK_UNITS = 8        # a talk with fewer sentences is a summary of one: all its quotes count
 MIN_POINT_CHARS = 15      # a summary bullet shorter than this says too little
-MAIN_DEPTH = 10          # a summary's material is the section holding half its best this many sentences
+MAIN_DEPTH = 10           # a summary's material is the section holding half its best this many sentences
 SAME_PART = 0.5           # a summary point's extra likeness to the points when its section is already spoken for
 SUPPORTING = 1            # quotes after the first in a plain answer
 REASON_REACH = 3          # sentences after the best one searched for the reason it gives
@@ -252,7 +252,8 @@ def _standard(x: np.ndarray) -> np.ndarray:
 def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[Scored]]:
     """What a summary draws on, in source order: (the material's own sentences, the sentences
     the article quoted from it). For a person: their words (only their talk if the question
-    asks about a talk). Otherwise: the section most retrieved passages come from, else
+    asks about a talk; only one part if it asks about one topic). Otherwise: the section the
+    question names, else the one at least half the best retrieved passages come from, else
     everything but questions and headings."""
     def usable(u: Sentence) -> bool:
         return u.kind not in ("moderator_question", "heading", "introduction")
