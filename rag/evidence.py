@@ -69,6 +69,12 @@ class Measured:
         """How well retrieval ranked the passage each is in, 0..1."""
         return self._passage[indices]
 
+    def scores(self, indices: np.ndarray, keyword_weight: float, passage_weight: float) -> tuple[np.ndarray, ...]:
+        """(total, cosine, keyword share) of these units: total = cosine + keyword_weight *
+        keyword share + passage_weight * passage prior."""
+        dense, keyword = self.dense(indices), self.keyword(indices)
+        return dense + keyword_weight * keyword + passage_weight * self.passage(indices), dense, keyword
+
     def holding(self) -> list[tuple[int, float]]:
         """(unit, its share of the question's keyword weight) for the units holding any."""
         held = np.flatnonzero(self._keyword)
@@ -296,9 +302,7 @@ class Evidence:
         """The units of `pool` (default: all) that `keep` accepts, best first: cosine +
         keyword_weight * keyword share + passage_weight * the passage's retrieval score."""
         pool = self._all if pool is None else pool
-        dense = measured.dense(pool)
-        keyword = measured.keyword(pool)
-        total = _total(measured, pool, keyword_weight, passage_weight)
+        total, dense, keyword = measured.scores(pool, keyword_weight, passage_weight)
         if reply_weight:
             total = total + reply_weight * self._reply_lift(measured, pool, total, keyword_weight, passage_weight)
         order = np.lexsort((pool, -total))
@@ -312,7 +316,7 @@ class Evidence:
         lift = np.zeros(len(pool), dtype=np.float32)
         turn = self._reply_to[pool]
         for t in np.unique(turn[turn >= 0]).tolist():
-            asked = float(_total(measured, self._asking[t], keyword_weight, passage_weight).max())
+            asked = float(measured.scores(self._asking[t], keyword_weight, passage_weight)[0].max())
             here = turn == t
             lift[here] = np.maximum(0.0, asked - total[here])
         return lift
@@ -402,11 +406,6 @@ class Evidence:
             if j != i and v.doc_id == u.doc_id and v.para == u.para and v.speaker == u.speaker:
                 out.append(j)
         return out
-
-
-def _total(measured: Measured, units: np.ndarray, keyword_weight: float, passage_weight: float) -> np.ndarray:
-    """The units' scores: cosine + keyword_weight * keyword share + passage_weight * passage prior."""
-    return measured.dense(units) + keyword_weight * measured.keyword(units) + passage_weight * measured.passage(units)
 
 
 def _replies(units) -> tuple[np.ndarray, list[np.ndarray]]:

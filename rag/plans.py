@@ -22,6 +22,7 @@ already quoted gives the reason after it, or the speaker's next point.
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -273,12 +274,10 @@ def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[
             # asked about one part ("林俊旸在讨论中国AI前景时说了什么"): the section holding half
             # of their best sentences, if one does; of the article's quotes of them, those of that
             # section's sentences and any that answers better than all of them
-            best = sorted(direct, key=lambda s: -s.score)[:MAIN_DEPTH]
-            section = _most_of([s.unit.section for s in best])
+            section = _most_of([s.unit.section for s in direct[:MAIN_DEPTH]])   # best first, as ranked
             if section and any(s.unit.section != section for s in direct):
                 direct = [s for s in direct if s.unit.section == section]
-                top = max(s.score for s in direct)
-                quoted = [s for s in quoted if s.score >= top
+                quoted = [s for s in quoted if s.score >= direct[0].score
                           or any(t.evidence.similar(s.i, u.i) for u in direct)]
     else:
         everything = t.ranked(a, usable)
@@ -640,12 +639,8 @@ def _with_neighbour(a: Ask, t: Tools, ranked: list[Scored], lead: Scored) -> Quo
     ev = t.evidence
     quote = ev.quote(lead.i)
     near = {quote.first - 1, quote.last + 1}
-    best = None
-    for s in ranked:   # best first: the neighbours close enough are among the first few
-        if s.score < lead.score - t.config.adjacent_gap:
-            break
-        if s.i in near and ev.units[s.i].para == lead.unit.para and (best is None or s.score > best.score):
-            best = s
+    close = itertools.takewhile(lambda s: s.score >= lead.score - t.config.adjacent_gap, ranked)   # best first
+    best = next((s for s in close if s.i in near and ev.units[s.i].para == lead.unit.para), None)
     if best is None:
         return quote
     beside = ev.quote(best.i)
