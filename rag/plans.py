@@ -716,6 +716,8 @@ def _lead_of_last_answer(a: Ask, t: Tools) -> Scored | None:
     if first is None:
         return None
     u = units[first]
+    if a.named and u.speaker not in a.named:   # "那姚顺雨呢？" after "他为什么这么谨慎？" asks it of another person
+        return None
     return next(iter(t.ranked(a, lambda v: v.doc_id == u.doc_id and v.start == u.start, speakers=[u.speaker])), None)
 
 

@@ -162,3 +162,17 @@ def test_why_after_an_answer_gives_the_reason_around_what_it_led_with(pipeline, 
     cited = [i for c in b.citations for i, u in enumerate(ev.units) if u.start <= c.start < u.end]
     assert b.citations and not _overlap(a, b) and b.speakers[:1] == a.speakers[:1]
     assert all(abs(i - lead) <= plans.REASON_REACH for i in cited)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, why, other", [
+    ("林俊旸觉得三到五年后全球最领先的AI公司是中国公司的概率有多大？", "他为什么这么谨慎？", "那姚顺雨呢？"),
+    ("How likely does Lin Junyang think it is that the leading AI company in 3-5 years is Chinese?",
+     "Why is he so cautious?", "What about Yao Shunyu?"),
+])
+def test_what_about_someone_else_after_a_why_answers_from_them(pipeline, first, why, other):
+    # "那姚顺雨呢？" after a why-follow-up asks the why of the person it names: not the last
+    # answer's lead, which is the other person's sentence
+    a, b, c = _talk(pipeline, first, why, other)
+    assert a.speakers[:1] == ("林俊旸",) and c.citations
+    assert {x.chunk.speaker for x in c.citations} == {"姚顺雨"} and c.speakers[:1] == ("姚顺雨",)
