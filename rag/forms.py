@@ -161,6 +161,25 @@ class Forms:
         english = sum(1 for w in words(text).split() if w in neg["en"] or w.endswith(("n't", "n’t")))
         return sum(text.count(c) for c in neg["zh"]) + english
 
+    def asked_negations(self, question: str) -> int:
+        """The negations of what a yes/no question asks: an English question opening on a negative
+        auxiliary ("Isn't it true that …?", "Doesn't he think …?") asks the same as without it."""
+        first = words(question).split()[:1]
+        opening = bool(first) and first[0] in self.data["yesno"]["en_start"] and self.negations(first[0]) > 0
+        return self.negations(question) - opening
+
+    def other_figures(self, asked: str, text: str) -> bool:
+        """Whether a sentence gives figures or dates where the question states others: each holds
+        a value of the same kind the other does not ("是30%吗？" against "我觉得是20%吧"; "3 to 4
+        orders" against "1-2个数量级"). A value the question states among others that the sentence
+        also gives is context, not a claim it contradicts, only if the sentence adds none."""
+        for kind in ("number", "date"):
+            mine = {v for f in self.details(kind, asked) for v in _values(f, self.data["holds"])}
+            theirs = {v for f in self.details(kind, text) for v in _values(f, self.data["holds"])}
+            if mine - theirs and theirs - mine:
+                return True
+        return False
+
     def has(self, key: str, text: str) -> bool:
         """Whether `text` holds one of the cues listed under `key`."""
         return has_cue(text, self.cues(key))
@@ -218,6 +237,22 @@ class Forms:
 
     def gives_reason(self, text: str) -> bool:
         return has_cue(text, self.cues("reason"))
+
+
+def _values(figure: str, h: dict) -> set[float]:
+    """The values a figure states: its digit runs ("1-2" 1 and 2, "1.8B" 1.8, "95%" 95), or the
+    value of a single numeral ("三倍" 3); none for a vague one ("几个", "百万")."""
+    out, run = set(), ""
+    for ch in figure + " ":
+        if ch.isdigit() or (run and ch == "." and run[-1].isdigit()):
+            run += ch
+            continue
+        if run.rstrip("."):
+            out.add(float(run.rstrip(".")))
+        run = ""
+    if not out and figure[:1] in h["numeral_values"]:
+        out.add(float(h["numeral_values"][figure[0]]))
+    return out
 
 
 def _runs_with_next(text: str) -> list[tuple[str, str]]:

@@ -656,10 +656,16 @@ def plan_yes_no(a: Ask, t: Tools) -> Composition | None:
     if not ranked:
         return None
     quotes = _quotes(a, t, ranked, 0)
-    said = t.forms.negations(t.evidence.quote(ranked[0].i).text) > 0   # the deciding sentence, not its neighbour
-    asked = t.forms.negations(a.query.rewritten) > 0
+    deciding = t.evidence.quote(ranked[0].i).text   # the deciding sentence, not its neighbour
+    question = a.query.asked or a.query.rewritten
+    if t.forms.other_figures(to_simplified(question), deciding):
+        agrees = False   # "是30%吗？" answered by "我觉得是20%吧"
+    elif t.forms.has("mention", question):
+        agrees = True    # "林俊旸在这方面说过什么吗？": the plans before this one decline what nobody (or another) said
+    else:
+        agrees = (t.forms.negations(deciding) > 0) == (t.forms.asked_negations(question) > 0)
     d = t.draft(a)
-    d.line(say(a.query.lang, "yes" if said == asked else "no"))
+    d.line(say(a.query.lang, "yes" if agrees else "no"))
     for q, twins in quotes:
         d.quote(q, twins)
     return d.done()

@@ -150,3 +150,31 @@ def test_an_interrogative_asking_for_a_thing(forms, question, asks):
 def test_a_persons_name_is_not_any_name(forms):
     sentence = "他们找我说能不能预测一下三年之后这个模型是不是Transformer"
     assert forms.details("name", sentence) == ["Transformer"] and forms.details("person", sentence) == []
+
+
+@pytest.mark.parametrize("question, count", [
+    ("Isn't it true that the model is fast?", 0),
+    ("Doesn't he think so?", 0),
+    ("Did he say it isn't fast?", 1),
+    ("Didn't he say it isn't fast?", 1),
+    ("他不后悔吗？", 1),
+    ("Is it fast?", 0),
+])
+def test_a_negative_auxiliary_opening_an_english_question_is_not_what_it_asks(forms, question, count):
+    assert forms.asked_negations(question) == count
+
+
+@pytest.mark.parametrize("asked, sentence, other", [
+    ("他给的概率是30%吗？", "我觉得是20%吧，20%已经非常乐观了。", True),
+    ("Did he say it is 3 to 4 orders of magnitude larger?", "整体比我们大1-2个数量级。", True),
+    ("带来了三倍的提升吗？", "带来两倍的提升。", True),
+    ("是在2021年转向的吗？", "2019年，我们坚定地转向。", True),
+    ("带来了2倍的提升吗？", "带来两倍的提升。", False),          # a numeral and digits of one value
+    ("概率是20%吗？", "我觉得是20%吧。", False),
+    ("三到五年后的概率是30%吗？", "三到五年后，概率大概20%。", True),   # the context agrees, the claim does not
+    ("三到五年后有可能吗？", "三到五年后，有可能。", False),
+    ("他觉得容易吗？", "这个容易，7B太大。", False),          # the sentence's figure answers nothing asked
+    ("是几个方向？", "有两个方向。", False),                   # a vague figure states no value
+])
+def test_a_sentence_giving_other_figures_than_the_question_states(forms, asked, sentence, other):
+    assert forms.other_figures(asked, sentence) is other

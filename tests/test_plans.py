@@ -185,6 +185,28 @@ def test_yes_or_no_comes_first(pipeline):
     assert plan == "yes_no" and a.answer.splitlines()[0] in ("Yes.", "No.")
 
 
+@pytest.mark.parametrize("question, verdict, figure", [
+    ("林俊旸说三到五年后中国公司领先的概率是50%吗？", "否。", "20%"),            # another figure than the one said
+    ("Did Yang Zhilin say Kimi Linear is 20 times faster with a million-token context?", "No.", "6到10倍"),
+    ("Isn't it true that Yang Zhilin said Kimi Linear is 6 to 10 times faster with a million-token context?",
+     "Yes.", "6到10倍"),
+    ("林俊旸说三到五年后中国公司领先的概率是20%吗？", "是。", "20%"),
+])
+def test_a_yes_no_question_stating_a_figure_is_answered_by_the_figure_said(pipeline, question, verdict, figure):
+    plan, a = _plan(pipeline, question)
+    assert plan == "yes_no" and a.answer.splitlines()[0] == verdict
+    assert figure in a.citations[0].quote
+
+
+@pytest.mark.parametrize("question, verdict", [("林俊旸有没有谈到小模型？", "是。"), ("Did Lin Junyang talk about small models?", "Yes.")])
+def test_whether_someone_talked_about_a_topic_is_whether_they_did(pipeline, question, verdict):
+    # Lin Junyang's sentence on small models says many did not understand why they made them:
+    # its negation is what he said about them, not whether he talked about them
+    plan, a = _plan(pipeline, question)
+    assert plan == "yes_no" and a.answer.splitlines()[0] == verdict
+    assert a.citations and a.citations[0].chunk.speaker == "林俊旸" and "小模型" in a.citations[0].quote
+
+
 def test_a_topic_in_the_wrong_mouth_is_declined_and_points_to_who_said_it(pipeline):
     plan, a = _plan(pipeline, "唐杰怎么评价MUON二阶优化器？")
     assert plan == "not_said_by" and a.abstained
