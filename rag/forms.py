@@ -158,10 +158,7 @@ class Forms:
         neg = self.data["negation"]
         for cue in self.data["yesno"]["zh"] + neg["zh_not_negating"]:  # 是不是 asks, 不同 differs
             text = text.replace(cue, " ")
-        spoken = f" {words(text)} "
-        for cue in neg["en_not_negating"]:   # "not only … but also"
-            spoken = spoken.replace(f" {cue} ", " ")
-        english = sum(1 for w in spoken.split() if w in neg["en"] or w.endswith(("n't", "n’t")))
+        english = sum(1 for w in words(text).split() if w in neg["en"] or w.endswith(("n't", "n’t")))
         return sum(text.count(c) for c in neg["zh"]) + english
 
     def asked_negations(self, question: str) -> int:

@@ -663,32 +663,12 @@ def plan_yes_no(a: Ask, t: Tools) -> Composition | None:
     elif t.forms.has("mention", question):
         agrees = True    # "林俊旸在这方面说过什么吗？": the plans before this one decline what nobody (or another) said
     else:
-        agrees = _denies(a, t, quotes[0][0], question) == (t.forms.asked_negations(question) > 0)
+        agrees = (t.forms.negations(deciding) > 0) == (t.forms.asked_negations(question) > 0)
     d = t.draft(a)
     d.line(say(a.query.lang, "yes" if agrees else "no"))
     for q, twins in quotes:
         d.quote(q, twins)
     return d.done()
-
-
-def _denies(a: Ask, t: Tools, quote: Quote, question: str) -> bool:
-    """Whether the deciding sentence says no to what the question asks: a negation in a clause
-    holding words of the question that no clause without one holds ("记忆能力有一部分，但意识还没有"
-    says no about 意识, not about 记忆能力; "这个容易，没有什么很难的事情" says no to "难", not to
-    "容易"). An English question is read against the sentence's English rendering; a sentence none
-    of whose clauses holds a word of the question says no if it holds a negation at all."""
-    ev = t.evidence
-    rendering = ev.rendering(quote.chunk.doc_id, quote.start, quote.end, "en") if a.query.lang == "en" else None
-    text = rendering or to_simplified(quote.text).lower()
-    asked = set(ev.tokenizer.tokens(question))
-
-    def held(clause: str) -> set[str]:   # a Chinese word within a longer one counts ("难" in "很难")
-        return {w for w in asked if w in ev.tokenizer.tokens(clause) or (rendering is None and w in clause)}
-    clauses = [(t.forms.negations(c) > 0, held(c)) for c in _clauses(text)]
-    if not any(words for _, words in clauses):
-        return t.forms.negations(text) > 0
-    plain = set().union(*(words for negated, words in clauses if not negated))
-    return any(negated and words - plain for negated, words in clauses)
 
 
 def plan_why(a: Ask, t: Tools) -> Composition | None:

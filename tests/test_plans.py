@@ -198,17 +198,6 @@ def test_a_yes_no_question_stating_a_figure_is_answered_by_the_figure_said(pipel
     assert figure in a.citations[0].quote
 
 
-@pytest.mark.parametrize("question, verdict", [
-    ("唐杰说在记忆能力方面已经做到一部分了吗？", "是。"),   # "记忆能力有一部分，但意识还没有": the no is about 意识
-    ("唐杰说意识方面已经做到了吗？", "否。"),
-    ("林俊旸觉得给手机厂商做3到4B的模型容易吗？", "是。"),   # "这个容易，没有什么很难的事情"
-    ("林俊旸觉得给手机厂商做3到4B的模型难吗？", "否。"),
-])
-def test_a_no_counts_where_it_is_about_what_the_question_asks(pipeline, question, verdict):
-    plan, a = _plan(pipeline, question)
-    assert plan == "yes_no" and a.answer.splitlines()[0] == verdict and a.citations
-
-
 @pytest.mark.parametrize("question, verdict", [("林俊旸有没有谈到小模型？", "是。"), ("Did Lin Junyang talk about small models?", "Yes.")])
 def test_whether_someone_talked_about_a_topic_is_whether_they_did(pipeline, question, verdict):
     # Lin Junyang's sentence on small models says many did not understand why they made them:
