@@ -171,8 +171,8 @@ class Forms:
     def other_figures(self, asked: str, text: str) -> bool:
         """Whether a sentence gives figures or dates where the question states others: each holds
         a value of the same kind the other does not ("是30%吗？" against "我觉得是20%吧"; "3 to 4
-        orders" against "1-2个数量级"). A value the question states among others that the sentence
-        also gives is context, not a claim it contradicts, only if the sentence adds none."""
+        orders" against "1-2个数量级"). Values both state are shared context ("三到五年后"): the
+        sentence contradicts the question only where each also holds a value the other lacks."""
         for kind in ("number", "date"):
             mine = {v for f in self.details(kind, asked) for v in _values(f, self.data["holds"])}
             theirs = {v for f in self.details(kind, text) for v in _values(f, self.data["holds"])}
