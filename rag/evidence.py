@@ -24,6 +24,7 @@ SHORT_QUOTE = 12       # a unit shorter than this is a fragment: it takes the ne
 NEAR_DUPLICATE = 0.5   # bigram overlap above which two quotes say the same thing
 DUPLICATE_GRAMS = 8    # a unit with fewer character pairs ("为什么呢？") says too little to be anyone's twin
 TITLE_CHARS = 30       # a talk line alone in its paragraph and this short is a slide title
+LIST_ITEMS = 6         # paragraphs a lead-in ending its paragraph announces, at most
 SENTENCE_ENDS = "。！？!?.…；;～~）)"   # the marks a finished sentence ends with (quotation marks trimmed; "（笑）")
 
 
@@ -185,6 +186,7 @@ class Evidence:
         self._postings = {k: np.array(v, dtype=np.int64) for k, v in postings.items()}
         self._all = np.arange(len(self.units), dtype=np.int64)
         self._reply_to, self._asking = _replies(self.units)
+        self._asking_back = _asking_back(self.units)
 
     def _frame_topics(self, chunks, tokenizer: Tokenizer) -> dict[int, set[str]]:
         """The article's lead-in to a quote ("X则从Scaling Law角度分析：「…」") says what the quote
@@ -227,6 +229,29 @@ class Evidence:
         """A short line standing alone in a talk: a slide title, not a statement."""
         i = self._index_of.get((u.doc_id, u.start))
         return (i is not None and self._alone[i] and u.kind == "talk" and len(u.text) <= TITLE_CHARS)
+
+    def asks_back(self, u: Sentence) -> bool:
+        """A turn of a conversation that only asks the moderator something back ("您是说百分之
+        多少？", "You mean in percent?"), and the moderator answers: a question, not a view."""
+        return self._index_of.get((u.doc_id, u.start)) in self._asking_back
+
+    def announced(self, i: int) -> list[int]:
+        """What a lead-in ending its paragraph ("中国也许的机会：", "I have three points:")
+        announces: the first sentence of each paragraph after it in which the same speaker goes
+        on, in its section, until someone else speaks (at most LIST_ITEMS); [] for any other unit."""
+        u = self.units[i]
+        if not u.leads_in or (i + 1 < len(self.units) and self.units[i + 1].para == u.para):
+            return []
+        out, para = [], u.para
+        for j in range(i + 1, len(self.units)):
+            v = self.units[j]
+            if v.doc_id != u.doc_id or v.section != u.section or v.speaker != u.speaker \
+                    or v.kind == "heading" or len(out) == LIST_ITEMS:
+                break
+            if v.para != para:
+                out.append(j)
+                para = v.para
+        return out
 
     def rendering(self, doc_id: str, start: int, end: int, lang: str) -> str | None:
         """The translation of source[start:end] in an edition of that language, if there is one."""
@@ -436,6 +461,25 @@ def _replies(units) -> tuple[np.ndarray, list[np.ndarray]]:
             asking.append(np.arange(i, j + 1, dtype=np.int64))
         i = j + 1
     return reply_to, asking
+
+
+def _asking_back(units) -> set[int]:
+    """The units of each conversation turn made only of questions after which the moderator
+    speaks (in the same document and section): someone asking back, not answering."""
+    out: set[int] = set()
+    i = 0
+    while i < len(units):
+        j = i
+        while j + 1 < len(units) and units[j + 1].speaker == units[i].speaker \
+                and units[j + 1].kind == units[i].kind and units[j + 1].para == units[i].para:
+            j += 1
+        nxt = j + 1
+        if units[i].kind == "roundtable" and all(u.asks for u in units[i:j + 1]) and nxt < len(units) \
+                and units[nxt].kind == "moderator_question" and units[nxt].doc_id == units[i].doc_id \
+                and units[nxt].section == units[i].section:
+            out.update(range(i, j + 1))
+        i = j + 1
+    return out
 
 
 def _keyword_weight(weights: dict[str, float], postings: dict[str, np.ndarray], n: int) -> np.ndarray:

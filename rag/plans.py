@@ -560,7 +560,7 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
     def keep(u: Sentence) -> bool:
         if (person is None and u.chunk_id not in chunks) or u.kind == "heading" or t.evidence.title_like(u):
             return False
-        if u.kind == "moderator_question" and not asking and person != u.speaker:
+        if (u.kind == "moderator_question" and person != u.speaker or t.evidence.asks_back(u)) and not asking:
             return False
         return person is None or u.speaker == person
     ranked = t.ranked(a, keep, speakers=[person]) if person else t.ranked(a, keep, chunks=chunks)
@@ -608,6 +608,9 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
     the same as one chosen joins it as a second citation."""
     ev = t.evidence
     lead = ranked[0]
+    items = ev.announced(lead.i)
+    if items:   # "中国也许的机会：" says nothing on its own: what it announces is the answer
+        return [(ev.quote(lead.i), ())] + [(ev.quote(j), ()) for j in items]
     chosen: list[tuple[Scored, list[Scored]]] = [(lead, [])]
     spans = {lead.i: _with_neighbour(a, t, ranked, lead)}
     for s in ranked[1:]:
@@ -735,7 +738,7 @@ def _closest_around(a: Ask, t: Tools, best: Scored, quoted: Quote, said: set[int
               for j in range(max(0, best.i - REASON_REACH), min(len(ev.units), best.i + REASON_REACH + 1))
               if not quoted.first <= j <= quoted.last and ev.units[j].doc_id == u.doc_id
               and ev.units[j].section == u.section and ev.units[j].speaker == u.speaker
-              and ev.units[j].kind != "heading" and not _repeats(t, j, said)}
+              and ev.units[j].kind != "heading" and not ev.asks_back(ev.units[j]) and not _repeats(t, j, said)}
     if not around:
         return None
     near = t.ranked(a, lambda v: (v.doc_id, v.start) in around, speakers=[u.speaker])

@@ -196,3 +196,38 @@ def test_a_unit_too_short_to_say_anything_is_nobodys_twin(tmp_path):
     assert not evidence.similar(0, 1)      # its every pair of characters is in the other, but it is two pairs
     assert not evidence.similar(0, 0)      # nor a twin of itself: too short to say the same thing as anything
     assert evidence.similar(1, 2)          # a sentence and its shorter retelling
+
+
+def test_a_turn_that_only_asks_the_moderator_back_is_no_view(tmp_path):
+    evidence = _turns(tmp_path, [("M", "moderator_question", "How likely is it?"),
+                                 ("A", "roundtable", "You mean in percent?"),
+                                 ("M", "moderator_question", "Yes, in percent."),
+                                 ("A", "roundtable", "Twenty percent, I think."),
+                                 ("A", "roundtable", "Why would it be more?"),      # goes on to B, not the moderator
+                                 ("B", "roundtable", "More, I think."),
+                                 ("B", "roundtable", "Is that so?")])              # the last turn: nobody answers
+    assert [evidence.asks_back(u) for u in evidence.units] == [False, True, False, False, False, False, False]
+
+
+def _paragraphs(tmp_path, paragraphs):
+    """Evidence over one chunk of one section: [(speaker, [sentence, ...]), ...], a paragraph each."""
+    source, units = "", []
+    texts = [(p, speaker, text) for p, (speaker, sentences) in enumerate(paragraphs) for text in sentences]
+    source = "".join(text for _, _, text in texts)
+    chunk = Chunk.make("d", "A", "s", "roundtable", source, 0, len(source), 0)
+    at = 0
+    for p, speaker, text in texts:
+        units.append(Sentence("d", chunk.chunk_id, speaker, "s", "roundtable", text, at, at + len(text), p))
+        at += len(text)
+    return _indexed(tmp_path, (chunk,), tuple(units))
+
+
+def test_a_lead_in_ending_its_paragraph_announces_the_paragraphs_after_it(tmp_path):
+    evidence = _paragraphs(tmp_path, [("A", ["I see three chances for us:"]),
+                                      ("A", ["First, people dare to take risks.", "Young ones most of all."]),
+                                      ("A", ["Second, the market is changing."]),
+                                      ("B", ["I agree with that."]),
+                                      ("B", ["My point is this:", "we must keep going."])])
+    assert evidence.announced(0) == [1, 3]             # each paragraph's first sentence, until B speaks
+    assert evidence.announced(5) == []                 # a lead-in with its paragraph going on after it
+    assert evidence.announced(1) == [] and evidence.announced(4) == []   # no lead-in

@@ -545,3 +545,24 @@ def test_a_sentence_quoted_within_a_longer_quote_is_not_quoted_again_in_its_othe
     lines = [line for line in a.answer.splitlines() if "[" in line]
     told = [line for line in lines if "Alibaba in three years" in line or "在不在阿里巴巴" in line]
     assert len(told) == 1, a.answer
+
+
+@pytest.mark.parametrize("question", ["唐杰说中国的机会在哪里？", "In Tang Jie's view, what chances does China have?"])
+def test_a_lead_in_is_quoted_with_what_it_announces(pipeline, question):
+    # "中国也许的机会：" ends its paragraph; the chances are the paragraphs after it
+    a = pipeline.answer(question)
+    texts = pipeline.corpus.texts
+    cited = a.citations
+    lead_ins = [k for k, c in enumerate(cited) if c.quote.rstrip().endswith(("：", ":"))]
+    assert lead_ins and not a.abstained
+    for k in lead_ins:
+        assert k + 1 < len(cited), "a lead-in is never the last thing quoted"
+        c, after = cited[k], cited[k + 1]
+        between = texts[c.chunk.doc_id][c.end:after.start]
+        assert after.start > c.end and between.strip() == "" and after.chunk.speaker == c.chunk.speaker
+
+
+def test_a_speaker_asking_the_moderator_back_is_not_quoted_as_a_reason(pipeline):
+    history = ["林俊旸给中国公司三到五年内领先全球的概率是多少？"]
+    a = pipeline.answer("他为什么给得这么低？", history)
+    assert a.citations and not any(c.quote.rstrip().endswith(("？", "?")) for c in a.citations)
