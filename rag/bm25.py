@@ -41,6 +41,10 @@ class BM25:
             w = idf[word] if idf[word] >= 0 else floor
             self._postings[word] = (d, w * (f * (k1 + 1) / (f + norm[d])))
 
+    def holds(self, word: str) -> bool:
+        """Whether any document holds the word."""
+        return word in self._postings
+
     def scores(self, query: list[str]) -> np.ndarray:
         """Every document's score for the query words (a word asked twice counts twice)."""
         out = np.zeros(self.size)

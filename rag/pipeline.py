@@ -110,7 +110,7 @@ class Pipeline:
     def analyze(self, question: str, history: list[str | Turn] = ()) -> Query:
         self.warm_up()
         return analyze(question, self.corpus.speakers, history, self.config.max_question_chars,
-                       self.config.max_history, self.swap)
+                       self.config.max_history, self.swap, self.retriever.holds)
 
     def conversation(self, history: list[str | Turn], allowed: frozenset[str] | None, k: int,
                      retriever: HybridRetriever | None = None) -> tuple[list[Turn], tuple[str, ...]]:

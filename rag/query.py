@@ -123,10 +123,13 @@ def _cue_list(key: str) -> list[str]:
 
 
 def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (), max_chars: int = 500,
-            max_history: int = 4, swap: Callable[[str, str], str | None] | None = None) -> Query:
+            max_history: int = 4, swap: Callable[[str, str], str | None] | None = None,
+            holds: Callable[[str, str], bool] | None = None) -> Query:
     """Read a question (and the earlier turns of the conversation) into a Query. `swap(earlier, x)`
     (rag.ellipsis.Swap) puts the X of "那X呢？" in the place of the part of the earlier question
-    it stands for; without it, X is asked with the earlier question beside it."""
+    it stands for; without it, X is asked with the earlier question beside it. `holds(text, lang)`
+    tells whether the transcript holds any of the text's words: a turn naming nobody whose words
+    it holds none of ("What's the catch?") can only be about what the conversation was about."""
     text = clean(question)
     truncated = len(text) > max_chars
     text = text[:max_chars]
@@ -149,7 +152,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     turns = [t for t in as_turns(history)[-max_history:] if clean(t.question)] if max_history > 0 else []
     if turns:
         turn = turns[-1]
-        prev = analyze(turn.question, speakers, turns[:-1], max_chars, max_history, swap)
+        prev = analyze(turn.question, speakers, turns[:-1], max_chars, max_history, swap, holds)
         people = _people(prev, turn, _singular(simp))
         person_ref = has_cue(simp, _cue_list("person_pronouns"))
         thing_ref = has_cue(simp, _cue_list("thing_pronouns"))
@@ -181,8 +184,10 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # question ("what did it gain them?"): retrieval weighs both readings
             earlier = prev.topic if thing_ref and topic == own else ""
             rewritten = asked = _replace_pronoun(text if lang == "en" else simp, people, speakers, lang)
-        elif thing_ref or (not named and is_vague(own)):
-            # "林俊旸也这么觉得吗？", "还有呢？", "Anything else?": the earlier topic (and person).
+        elif thing_ref or (not named and (is_vague(own) or (holds is not None and not asks_who
+                                                            and not holds(own, lang)))):
+            # "林俊旸也这么觉得吗？", "还有呢？", "Anything else?", "What's the catch?": the earlier
+            # topic (and person).
             if not named and not asks_who:
                 named, carried = people, bool(people)
             followup = True

@@ -122,6 +122,10 @@ class KeywordRetriever:
         self.bm25 = BM25([tokens.get(t) or tokens.setdefault(t, tokenizer.tokens(t) or ["∅"]) for t in texts])
         self.size = len(chunks)
 
+    def holds(self, text: str) -> bool:
+        """Whether a passage holds any of the text's keywords."""
+        return any(self.bm25.holds(t) for t in self.tokenizer.query_tokens(text))
+
     def scores(self, query: Query) -> np.ndarray:
         toks = self.tokenizer.query_tokens(query.topic)
         if not toks:
@@ -182,6 +186,10 @@ class HybridRetriever:
         ranked = sorted(found, key=lambda i: (-fused[i], i))
         return [Hit(self.chunks[i], float(fused[i]), r + 1, float(dense.get(i, -1.0)), float(keyword[i]),
                     tuple(found[i])) for r, i in enumerate(ranked)]
+
+    def holds(self, text: str, lang: str) -> bool:
+        """Whether a passage, or its rendering in `lang`, holds any of the text's keywords."""
+        return self.keyword.holds(text) or (lang in self.translated and self.translated[lang].holds(text))
 
     def _allowed(self, speakers: frozenset[str] | None) -> np.ndarray | None:
         """Which chunks the speaker filter and the document scope let through (None: all), as a

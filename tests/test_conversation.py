@@ -176,3 +176,11 @@ def test_what_about_someone_else_after_a_why_answers_from_them(pipeline, first, 
     a, b, c = _talk(pipeline, first, why, other)
     assert a.speakers[:1] == ("林俊旸",) and c.citations
     assert {x.chunk.speaker for x in c.citations} == {"姚顺雨"} and c.speakers[:1] == ("姚顺雨",)
+
+
+@pytest.mark.slow
+def test_a_turn_in_words_the_transcript_lacks_stays_with_the_person_and_topic(pipeline):
+    # "catch" is in neither the transcript nor its English edition: the turn is about RLVR, Tang Jie's
+    a = pipeline.answer("What's the catch?", ["What does Tang Jie say about RLVR?"])
+    assert a.citations and {c.chunk.speaker for c in a.citations} == {"唐杰"}
+    assert "RLVR" in a.rewritten

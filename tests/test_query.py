@@ -162,6 +162,20 @@ def test_that_refers_to_the_earlier_topic(speakers):
     assert q.asked == "林俊旸也这么觉得吗？"   # its form (yes/no) is read from its own words
 
 
+@pytest.mark.parametrize("question", ["What's the catch?", "主要的风险和代价在哪里？"])
+def test_a_turn_naming_nobody_in_words_the_transcript_lacks_is_about_the_earlier_topic(speakers, question):
+    known = {"RLVR", "reinforcement"}      # the words the transcript holds, as the retriever would tell
+
+    def holds(text, lang):
+        return any(w in text for w in known)
+    q = analyze(question, speakers, ["唐杰怎么看RLVR？"], holds=holds)
+    assert q.followup and q.speakers == ("唐杰",) and "RLVR" in q.topic
+    q = analyze(question, speakers, ["唐杰怎么看RLVR？"])                   # nobody to tell: its own question
+    assert not q.followup and q.speakers == () and "RLVR" not in q.topic
+    q = analyze("What is reinforcement learning?", speakers, ["唐杰怎么看RLVR？"], holds=holds)   # a new question
+    assert not q.followup and q.speakers == () and "RLVR" not in q.topic
+
+
 def test_a_new_question_is_not_a_followup(speakers):
     for question in ("And what did Lin Junyang say about coding?", "Which speaker talked about being poor?"):
         q = analyze(question, speakers, ["What did Yao Shunyu say coding is doing to the industry?"])
