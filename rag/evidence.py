@@ -346,12 +346,13 @@ class Evidence:
             lift[here] = np.maximum(0.0, asked - total[here])
         return lift
 
-    def quote(self, i: int) -> Quote:
+    def quote(self, i: int, run_on: bool = True) -> Quote:
         """Unit i, with the units after it in the same chunk while it is a lead-in, a question,
-        a list item ending in "；" or a fragment, cut at a clause break if longer than MAX_QUOTE."""
+        a list item ending in "；" or a fragment (unless not `run_on`), cut at a clause break if
+        longer than MAX_QUOTE."""
         u = self.units[i]
         j = i
-        while (j + 1 < len(self.units) and self.units[j + 1].chunk_id == u.chunk_id
+        while (run_on and j + 1 < len(self.units) and self.units[j + 1].chunk_id == u.chunk_id
                and self.units[j + 1].para == u.para and _wants_more(self.units[j].text)
                and self.units[j + 1].end - u.start <= MAX_QUOTE):
             j += 1

@@ -625,7 +625,8 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
                 and s.score >= lead.score - t.config.supporting_gap:
             chosen.append((s, []))
             spans[s.i] = ev.quote(s.i)
-    return [(spans[s.i], tuple(ev.quote(x.i) for x in twins)) for s, twins in chosen]
+    # a twin cites the sentence that says the same, not what its quote would run on to
+    return [(spans[s.i], tuple(ev.quote(x.i, run_on=False) for x in twins)) for s, twins in chosen]
 
 
 def _says_again(t: Tools, quote: Quote, i: int) -> bool:

@@ -565,4 +565,22 @@ def test_a_lead_in_is_quoted_with_what_it_announces(pipeline, question):
 def test_a_speaker_asking_the_moderator_back_is_not_quoted_as_a_reason(pipeline):
     history = ["林俊旸给中国公司三到五年内领先全球的概率是多少？"]
     a = pipeline.answer("他为什么给得这么低？", history)
-    assert a.citations and not any(c.quote.rstrip().endswith(("？", "?")) for c in a.citations)
+    ev = pipeline.tools.evidence
+    cited = [u for u in ev.units for c in a.citations
+             if u.doc_id == c.chunk.doc_id and c.start <= u.start and u.end <= c.end]
+    assert a.citations and cited and not any(ev.asks_back(u) for u in cited)
+    assert any(ev.asks_back(u) for u in ev.units)     # there is one to avoid ("您是说百分之多少？")
+
+
+def test_a_twin_cites_the_sentence_that_says_the_same_and_no_more(pipeline):
+    # the round table's "…三年之后这个模型是不是多模态，为什么是三年呢？" says what the article's
+    # summary quote says; the answer to its question ("需要三年时间才能流片") is no part of that,
+    # and a follow-up asking why three years has not been shown it
+    a = pipeline.answer("林俊旸讲的阿里芯片的故事是怎么回事？")
+    twins = {int(n) for n in re.findall(r"\]\[(\d+)\]", a.answer)}
+    assert twins
+    units = pipeline.tools.evidence.units
+    for c in a.citations:
+        inside = [u for u in units if u.doc_id == c.chunk.doc_id and c.start <= u.start and u.end <= c.end]
+        if c.n in twins:
+            assert len(inside) == 1 and (inside[0].start, inside[0].end) == (c.start, c.end)
