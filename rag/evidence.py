@@ -434,33 +434,40 @@ class Evidence:
         return out
 
 
+def _same_place(x, y) -> bool:
+    return x.doc_id == y.doc_id and x.section == y.section
+
+
+def _turns(units):
+    """(first, last) of each turn: a run of units of one speaker and kind in one document and section."""
+    i = 0
+    while i < len(units):
+        j = i
+        while j + 1 < len(units) and units[j + 1].speaker == units[i].speaker \
+                and units[j + 1].kind == units[i].kind and _same_place(units[j + 1], units[i]):
+            j += 1
+        yield i, j
+        i = j + 1
+
+
 def _replies(units) -> tuple[np.ndarray, list[np.ndarray]]:
     """For each unit, the question turn its turn answers (an index into the second list, the
     units of each such turn), or -1: the first REPLY_LEAD sentences of the turn that follows a
     moderator's turn asking something (a sentence ending in a question mark), in the same document
     and section of a conversation. Only the first to answer is lifted: the others answer the
     question, the one before them or each other, which the transcript does not tell."""
-    def same_place(x, y) -> bool:
-        return x.doc_id == y.doc_id and x.section == y.section
-
     reply_to = np.full(len(units), -1, dtype=np.int64)
     asking: list[np.ndarray] = []
-    i = 0
-    while i < len(units):
-        j = i
-        while j + 1 < len(units) and units[j + 1].speaker == units[i].speaker \
-                and units[j + 1].kind == units[i].kind and same_place(units[j + 1], units[i]):
-            j += 1
+    for i, j in _turns(units):
         nxt = j + 1
         if units[i].kind == "moderator_question" and any(u.asks for u in units[i:j + 1]) and nxt < len(units) \
-                and units[nxt].kind == "roundtable" and same_place(units[nxt], units[i]):
+                and units[nxt].kind == "roundtable" and _same_place(units[nxt], units[i]):
             k = nxt
             while k < min(len(units), nxt + REPLY_LEAD) and units[k].speaker == units[nxt].speaker \
-                    and units[k].kind == "roundtable" and same_place(units[k], units[nxt]):
+                    and units[k].kind == "roundtable" and _same_place(units[k], units[nxt]):
                 reply_to[k] = len(asking)
                 k += 1
             asking.append(np.arange(i, j + 1, dtype=np.int64))
-        i = j + 1
     return reply_to, asking
 
 
@@ -468,18 +475,11 @@ def _asking_back(units) -> set[int]:
     """The units of each conversation turn made only of questions after which the moderator
     speaks (in the same document and section): someone asking back, not answering."""
     out: set[int] = set()
-    i = 0
-    while i < len(units):
-        j = i
-        while j + 1 < len(units) and units[j + 1].speaker == units[i].speaker \
-                and units[j + 1].kind == units[i].kind and units[j + 1].para == units[i].para:
-            j += 1
+    for i, j in _turns(units):
         nxt = j + 1
         if units[i].kind == "roundtable" and all(u.asks for u in units[i:j + 1]) and nxt < len(units) \
-                and units[nxt].kind == "moderator_question" and units[nxt].doc_id == units[i].doc_id \
-                and units[nxt].section == units[i].section:
+                and units[nxt].kind == "moderator_question" and _same_place(units[nxt], units[i]):
             out.update(range(i, j + 1))
-        i = j + 1
     return out
 
 
