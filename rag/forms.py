@@ -148,6 +148,10 @@ class Forms:
         """Whether the question asks for a detail of `kind` in words that always do ("how many")."""
         return has_cue(text, self.data["detail"].get(kind, {}).get("certain", []))
 
+    def detail_cues(self) -> list[str]:
+        """Every cue word asking for a figure, month, date, place or name."""
+        return [c for kind in DETAILS if kind != "choice" for c in self._detail(kind)]
+
     def _detail(self, kind: str) -> list[str]:
         entry = self.data["detail"][kind]
         return entry["zh"] + entry["en"]

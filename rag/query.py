@@ -12,9 +12,9 @@ from pathlib import Path
 
 from index.records import EDITOR
 from index.speakers import Speakers
-from index.tokens import to_simplified
+from index.tokens import STOPWORDS, to_simplified
 from rag.conversation import Turn, as_turns
-from rag.forms import has_cue, words
+from rag.forms import Forms, has_cue, words
 
 FOLLOWUPS_FILE = Path(__file__).resolve().parent / "data" / "followups.json"
 
@@ -287,9 +287,22 @@ def _ask_of(prev: Query, named: list[str], speakers: Speakers, lang: str) -> str
 
 
 def is_vague(topic: str) -> bool:
-    """A question with almost no content of its own ("他还说了什么？", "why?")."""
+    """A question with almost no content of its own ("他还说了什么？", "why?"): its words are
+    filler and what asks for a kind of detail ("有具体的数字吗？", "When?", "Any figures?")."""
     filler = _cues()["filler"]
-    core = " ".join(w for w in words(topic).split() if w not in set(filler["en"]))
+    core = " ".join(w for w in _without_detail_cues(topic).split() if w not in set(filler["en"]) | STOPWORDS)
     for cue in sorted(filler["zh"], key=len, reverse=True):
         core = core.replace(cue, "")
     return sum(ch.isalnum() for ch in core) <= 3
+
+
+def _without_detail_cues(text: str) -> str:
+    """The text without the cue words that ask for a figure, date, place or name: Chinese cues
+    as substrings, Latin ones as whole words."""
+    cues = Forms.load().detail_cues()
+    for cue in sorted((c for c in cues if not c.isascii()), key=len, reverse=True):
+        text = text.replace(cue, " ")
+    padded = words(text)
+    for cue in sorted((c for c in cues if c.isascii()), key=len, reverse=True):
+        padded = padded.replace(f" {cue} ", " ")
+    return padded

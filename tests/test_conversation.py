@@ -184,3 +184,15 @@ def test_a_turn_in_words_the_transcript_lacks_stays_with_the_person_and_topic(pi
     a = pipeline.answer("What's the catch?", ["What does Tang Jie say about RLVR?"])
     assert a.citations and {c.chunk.speaker for c in a.citations} == {"唐杰"}
     assert "RLVR" in a.rewritten
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, then", [("杨植麟讲了哪些要点？", "有没有具体数字？"),
+                                         ("What did Yang Zhilin say about token efficiency?", "Did he give any figures?")])
+def test_a_turn_asking_only_for_figures_is_answered_from_the_person_and_topic(pipeline, first, then):
+    # nothing in the turn but what it asks for: the figures are Yang Zhilin's, not those of
+    # whoever else said "数字"; in English the one sentence of his with figures written in digits
+    _, more = _talk(pipeline, first, then)
+    assert not more.abstained and more.citations and more.citations[0].chunk.speaker == "杨植麟"
+    if then.isascii():
+        assert any(ch.isdigit() for c in more.citations for ch in c.quote)

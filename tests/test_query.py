@@ -1,7 +1,8 @@
 import pytest
 
 from index.records import EDITOR
-from rag.query import analyze, clean, detect_lang
+from index.tokens import to_simplified
+from rag.query import analyze, clean, detect_lang, is_vague
 
 
 @pytest.mark.parametrize("text, lang", [
@@ -174,6 +175,20 @@ def test_a_turn_naming_nobody_in_words_the_transcript_lacks_is_about_the_earlier
     assert not q.followup and q.speakers == () and "RLVR" not in q.topic
     q = analyze("What is reinforcement learning?", speakers, ["唐杰怎么看RLVR？"], holds=holds)   # a new question
     assert not q.followup and q.speakers == () and "RLVR" not in q.topic
+
+
+@pytest.mark.parametrize("question", ["有没有具体的数字？", "是哪一年？", "When?", "How many?", "Any figures?",
+                                      "Can you give an example?", "有例子吗？"])
+def test_a_turn_asking_only_for_a_kind_of_detail_is_about_the_earlier_topic(speakers, question):
+    # nothing but the words asking for a figure, a date or an example: about what was asked before
+    assert is_vague(to_simplified(question))
+    q = analyze(question, speakers, ["唐杰怎么看RLVR？"])
+    assert q.followup and q.speakers == ("唐杰",) and "RLVR" in q.topic
+
+
+@pytest.mark.parametrize("question", ["RLVR是什么？", "What is RLVR?", "他拿哪些公司做例子？", "哪一年开始做开源？"])
+def test_a_turn_with_a_topic_of_its_own_is_not_vague(question):
+    assert not is_vague(to_simplified(question))
 
 
 def test_a_new_question_is_not_a_followup(speakers):
