@@ -34,9 +34,11 @@ class Speakers:
         self.moderator = moderators[0] if moderators else None
         self._name_re = _alternation(
             {a: s.name for s in speakers if not s.editor for a in (s.name, *s.aliases)})
+        # "Does Yao think …?": a question may name a person by their family name alone
+        self._family = _family_names(speakers)
         self._any_re = _alternation(
             {a: s.name for s in speakers if not s.editor
-             for a in (s.name, *s.aliases, *s.organisations, *s.titles)})
+             for a in (s.name, *s.aliases, *s.organisations, *s.titles)} | self._family)
         self._lookup = {a.lower(): s.name for s in speakers
                         for a in (s.name, *s.aliases, *s.organisations, *s.titles)}
 
@@ -79,8 +81,8 @@ class Speakers:
         return self._name_re.table.get(alias.strip().lower())
 
     def is_person_alias(self, alias: str) -> bool:
-        """True for a name or nickname, False for an organisation or a title."""
-        return alias.lower() in self._name_re.table
+        """True for a name or nickname (or a family name alone), False for an organisation or a title."""
+        return alias.lower() in self._name_re.table or alias.lower() in self._family
 
     def all_aliases(self) -> list[str]:
         return [a for s in self.all for a in (s.name, *s.aliases, *s.organisations, *s.titles)]
@@ -110,6 +112,20 @@ class _Alternation:
 
     def finditer(self, text: str):
         return self.regex.finditer(text)
+
+
+def _family_names(speakers: list[Speaker]) -> dict[str, str]:
+    """The family name of each person whose name is Chinese, in the English form the speakers
+    file gives (written family name first: "Yao Shunyu" -> "Yao"), if no one else has it and it
+    names nothing else in the file. Lower-case keys, matched in questions only: a transcript
+    names a person in full when it attributes what they said."""
+    taken = {a.lower() for s in speakers for a in (s.name, *s.aliases, *s.organisations, *s.titles)}
+    family: dict[str, list[str]] = {}
+    for s in speakers:
+        parts = s.en.split()
+        if not s.editor and len(parts) >= 2 and any("\u4e00" <= ch <= "\u9fff" for ch in s.name):
+            family.setdefault(parts[0].lower(), []).append(s.name)
+    return {k: names[0] for k, names in family.items() if len(names) == 1 and k not in taken}
 
 
 def _alternation(table: dict[str, str]) -> _Alternation:

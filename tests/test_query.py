@@ -261,3 +261,22 @@ def test_a_followup_with_words_of_its_own_and_a_thing_pronoun_keeps_the_earlier_
 def test_asking_again_for_his_words_keeps_the_earlier_subject(speakers, earlier, again):
     q = analyze(again, speakers, [earlier])
     assert q.again and q.speakers == ("林俊旸",) and ("算力" in q.topic or "compute" in q.topic)
+
+
+def test_a_person_named_by_the_family_name_alone(speakers):
+    # "Yao" is Yao Shunyu's family name, which no one else in the speakers file has
+    q = analyze("Does Yao think self-learning is already happening?", speakers)
+    assert q.speakers == ("姚顺雨",) and "Yao" not in q.topic
+    # in a word of its own only ("Kimi Linear" names no one by "Lin")
+    assert "林俊旸" not in analyze("What is Kimi Linear?", speakers).speakers
+
+
+def test_a_family_name_two_people_share_names_neither():
+    from index.speakers import Speaker, Speakers
+    people = Speakers([Speaker("王伟", "Wang Wei", "", "", ("Wang Wei",), (), ()),
+                       Speaker("王芳", "Wang Fang", "", "", ("Wang Fang",), (), ()),
+                       Speaker("Dana Smith", "Dana Smith", "", "", (), (), ()), Speaker("李明", "Li Ming", "", "", (), (), ())])
+    assert analyze("What did Wang say?", people).speakers == ()
+    assert analyze("What did Dana say?", people).speakers == ()   # not a Chinese name: no family-name-first rule
+    assert analyze("What did Wang Fang say?", people).speakers == ("王芳",)
+    assert analyze("What did Li say?", people).speakers == ("李明",)
