@@ -242,6 +242,13 @@ class Forms:
     def gives_reason(self, text: str) -> bool:
         return has_cue(text, self.cues("reason"))
 
+    def turns_against(self, text: str) -> bool:
+        """Whether a sentence opens by turning against what came before ("其实…", "But …")."""
+        head = text.lstrip(" “「\"'")
+        lowered = words(head[:20]).split()
+        return any(head.startswith(c) for c in self.data["contrast"]["zh"]) or any(
+            lowered[:len(c.split())] == c.split() for c in self.data["contrast"]["en"])
+
 
 def _values(figure: str, h: dict) -> set[float]:
     """The values a figure states: its digit runs ("1-2" 1 and 2, "1.8B" 1.8, "95%" 95), or the

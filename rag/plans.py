@@ -49,6 +49,7 @@ SAME_PART = 0.5           # a summary point's extra likeness to the points when 
 SUPPORTING = 1            # quotes after the first in a plain answer
 REASON_REACH = 3          # sentences after the best one searched for the reason it gives
 CLAUSE_MARKS = "，,；;。！？!?：:"   # where a sentence's clauses end
+SEMICOLONS = ("；", ";")
 
 
 @dataclass(frozen=True)
@@ -664,7 +665,17 @@ def plan_yes_no(a: Ask, t: Tools) -> Composition | None:
     if not ranked:
         return None
     quotes = _quotes(a, t, ranked, 0)
-    deciding = t.evidence.quote(ranked[0].i).text   # the deciding sentence, not its neighbour
+    # the deciding sentence, not its neighbour, unless the quote runs on into a sentence turning
+    # against it ("有些人会觉得…好像已经超过美国了。其实…差距也许还在拉大"): the speaker's own view.
+    # Not a clause after a semicolon: "对于toC…；但对于toB…" sets two parts side by side
+    units = t.evidence.units
+    deciding = t.evidence.quote(ranked[0].i).text
+    lead = quotes[0][0]
+    turn = next((j for j in range(ranked[0].i + 1, lead.last + 1)
+                 if t.forms.turns_against(units[j].text) and not units[j - 1].text.rstrip().endswith(SEMICOLONS)),
+                None)
+    if turn is not None:
+        deciding = t.evidence.quote(turn, run_on=False).text
     question = a.query.asked or a.query.rewritten
     if t.forms.other_figures(to_simplified(question), deciding):
         agrees = False   # "是30%吗？" answered by "我觉得是20%吧"

@@ -178,3 +178,12 @@ def test_a_negative_auxiliary_opening_an_english_question_is_not_what_it_asks(fo
 ])
 def test_a_sentence_giving_other_figures_than_the_question_states(forms, asked, sentence, other):
     assert forms.other_figures(asked, sentence) is other
+
+
+@pytest.mark.parametrize("sentence, turns", [
+    ("其实可能真正的答案是差距还在拉大。", True), ("但对于toB，智能越高代表生产力越高。", True),
+    ("But the real answer is that the gap is widening.", True), ("「不过这件事没那么简单。", True),
+    ("我觉得差距还在拉大。", False), ("Butter prices rose.", False), ("他说但是没有用。", False),
+])
+def test_a_sentence_turning_against_the_one_before(forms, sentence, turns):
+    assert forms.turns_against(sentence) == turns

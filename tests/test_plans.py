@@ -198,6 +198,18 @@ def test_a_yes_no_question_stating_a_figure_is_answered_by_the_figure_said(pipel
     assert figure in a.citations[0].quote
 
 
+@pytest.mark.parametrize("question, verdict", [
+    ("唐杰认为国产大模型已经赶超美国了吗？", "否。"),
+    ("Does Tang Jie believe Chinese models have overtaken the American ones?", "No."),
+    ("Did Yao Shunyu argue that most consumers don't need such strong intelligence?", "Yes."),
+])
+def test_a_yes_no_verdict_follows_the_sentence_the_quote_turns_to(pipeline, question, verdict):
+    # "…有些人会觉得…好像已经超过美国了。其实…差距也许还在拉大": what some feel, then his own view;
+    # "对于toC，…不需要…；但对于toB…": two parts side by side, the first of which is asked about
+    plan, a = _plan(pipeline, question)
+    assert plan == "yes_no" and a.answer.splitlines()[0] == verdict and a.citations
+
+
 @pytest.mark.parametrize("question, verdict", [("林俊旸有没有谈到小模型？", "是。"), ("Did Lin Junyang talk about small models?", "Yes.")])
 def test_whether_someone_talked_about_a_topic_is_whether_they_did(pipeline, question, verdict):
     # Lin Junyang's sentence on small models says many did not understand why they made them:
