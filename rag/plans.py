@@ -694,9 +694,10 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     """The reason given: the best sentence, then the sentence that explains it: reading on in
     its paragraph, the first that gives a reason (因为/所以, because/so …), else the one right
     after it, where explanations usually are. When the claim ends its paragraph (it concludes
-    what came before: "…手机厂商跑来跟我们说… 一路干下来型号越来越多"), or this conversation has
-    quoted it already ("他为什么这么认为？"), the same speaker's sentence around it that is
-    closest to the question."""
+    what came before: "…但难点在于…仍需人工判断。当前RLVR面临的挑战是：可验证场景正在逐渐耗尽。"),
+    the sentence right before it, unless that one's quote runs on into the claim; then, or when
+    this conversation has quoted the claim already ("他为什么这么认为？"), the same speaker's
+    sentence around it that is closest to the question."""
     if a.form.plan != "why":
         return None
     ranked = _answerers(a, t)
@@ -710,6 +711,11 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     quoted = ev.quote(best.i)
     after = [j for j in ev.neighbours(best.i, 0, REASON_REACH) if j > quoted.last and not _repeats(t, j, said)]
     reason = next((j for j in after if t.forms.gives_reason(ev.units[j].text)), None)
+    if reason is None and not after and not _repeats(t, best.i, said):   # the claim concludes
+        j = quoted.first - 1
+        if j >= 0 and ev.units[j].para == best.unit.para and ev.units[j].speaker == best.unit.speaker \
+                and not _repeats(t, j, said) and ev.quote(j).last < quoted.first:
+            reason = j
     if reason is None and (not after or _repeats(t, best.i, said)):
         reason = _closest_around(a, t, best, quoted, said)
     if reason is None and after:

@@ -596,3 +596,11 @@ def test_a_twin_cites_the_sentence_that_says_the_same_and_no_more(pipeline):
         inside = [u for u in units if u.doc_id == c.chunk.doc_id and c.start <= u.start and u.end <= c.end]
         if c.n in twins:
             assert len(inside) == 1 and (inside[0].start, inside[0].end) == (c.start, c.end)
+
+
+@pytest.mark.parametrize("question", ["为什么唐杰说可验证的场景会用完？", "唐杰为何认为RLVR的可验证场景不够用？"])
+def test_why_a_concluding_claim_is_answered_by_the_sentence_leading_to_it(pipeline, question):
+    # "…但难点在于，数学、编程等领域容易定义可验证，网页是否美观…仍需人工判断。当前RLVR面临的挑战是：
+    # 可验证场景正在逐渐耗尽。": the claim ends its paragraph; the sentence before it is the reason
+    plan, a = _plan(pipeline, question)
+    assert plan == "why" and any("人工判断" in c.quote for c in a.citations)
