@@ -290,7 +290,8 @@ def is_vague(topic: str) -> bool:
     """A question with almost no content of its own ("他还说了什么？", "why?"): its words are
     filler and what asks for a kind of detail ("有具体的数字吗？", "When?", "Any figures?")."""
     filler = _cues()["filler"]
-    core = " ".join(w for w in _without_detail_cues(topic).split() if w not in set(filler["en"]) | STOPWORDS)
+    empty = set(filler["en"]) | STOPWORDS
+    core = " ".join(w for w in _without_detail_cues(topic).split() if w not in empty)
     for cue in sorted(filler["zh"], key=len, reverse=True):
         core = core.replace(cue, "")
     return sum(ch.isalnum() for ch in core) <= 3
