@@ -245,9 +245,9 @@ class Forms:
     def turns_against(self, text: str) -> bool:
         """Whether a sentence opens by turning against what came before ("其实…", "But …")."""
         head = text.lstrip(" “「\"'")
-        lowered = words(head[:20]).split()
+        padded = words(head)
         return any(head.startswith(c) for c in self.data["contrast"]["zh"]) or any(
-            lowered[:len(c.split())] == c.split() for c in self.data["contrast"]["en"])
+            padded.startswith(f" {c} ") for c in self.data["contrast"]["en"])
 
 
 def _values(figure: str, h: dict) -> set[float]:
