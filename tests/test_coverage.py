@@ -52,6 +52,15 @@ def test_an_abbreviation_the_transcript_spells_letter_by_letter_is_mentioned():
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("question", ["What does Tang Jie think about RL?", "What did Tang Jie say about RLHF?"])
+def test_an_abbreviation_of_a_term_the_transcript_writes_in_chinese_is_answered(pipeline, question):
+    # the glossary carries the field's abbreviations the English edition spells out
+    a = pipeline.answer(question)
+    assert not a.abstained and a.speakers[:1] == ("唐杰",)
+    assert any("强化学习" in c.quote for c in a.citations)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("question", ["林俊旸举新能源汽车的例子想说明什么？", "唐杰说要把大模型装进汽车吗？"])
 def test_a_paraphrase_the_transcript_words_differently_is_not_an_unknown_name(pipeline, question):
     assert pipeline.coverage.unknown_names(question) == []
