@@ -57,10 +57,13 @@ class Forms:
         entry = self.data[key]
         return [c for lang in ("zh", "en") for c in entry.get(lang, [])]
 
-    def read(self, text: str) -> Form:
-        """The form of a question given in simplified script."""
+    def read(self, text: str, own: str | None = None) -> Form:
+        """The form of a question given in simplified script. A follow-up resolved with an
+        earlier turn's words (`text`) asks what a remark was meant to show only if the turn itself
+        (`own`) says so: "那To B呢？" after "这个例子想说明什么？" asks for a view."""
+        purpose = has_cue(text if own is None else own, self.cues("purpose"))
         plan = next((p for p in PLANS if (self.asks_yes_or_no(text) if p == "yesno"
-                                          else has_cue(text, self.cues(p)))), "")
+                                          else has_cue(text, self.cues(p)) or (p == "why" and purpose))), "")
         detail = next((d for d in DETAILS if d != "choice" and has_cue(text, self._detail(d))), "")
         choices = () if detail or plan in ("disagreement", "compare") else self.alternatives(text)
         return Form(plan, detail or ("choice" if choices else ""), self.asked_noun(text) if detail == "number" else "",

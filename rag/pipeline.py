@@ -21,7 +21,7 @@ from index.records import EDITOR
 from index.model import Embedder
 from index.embedding_cache import EmbeddingCache
 from index.store import Index, ensure_index
-from index.tokens import Tokenizer
+from index.tokens import Tokenizer, to_simplified
 from rag import plans
 from rag.compose import Composition
 from rag.config import Config
@@ -247,7 +247,7 @@ class Pipeline:
         "what score") asks for the detail its nearest exemplars ask for, if they are clearly closer
         than those asking for none."""
         asked = query.asked or query.rewritten
-        form = self.forms.read(asked)
+        form = self.forms.read(asked, to_simplified(query.text))
         if form.plan == "summary":   # "总结他关于X的看法" asks about one part of what they said
             like = self.summary_scope.likeness(vector, ("part", "whole"))
             form = replace(form, part=like["part"] - like["whole"] >= self.config.summary_part_margin)

@@ -704,25 +704,32 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     if not ranked:
         return None
     ev = t.evidence
+    # "这个例子想说明什么？" asks what a remark was meant to show: the remark (even if quoted
+    # already: the question is about it), then what it leads to
+    point = not t.forms.has("why", to_simplified(a.query.asked or a.query.rewritten)) \
+        and t.forms.has("purpose", to_simplified(a.query.text))
     said = set() if a.again else _said_before(a, t)
     lead = _lead_of_last_answer(a, t) if said and not a.specific else None
     claim = _answerers(a, t, fresh=False)[0] if said and lead is None else None
     best = lead or (claim if claim is not None and _repeats(t, claim.i, said) else ranked[0])
+    if point and said and lead is None:
+        best = _answerers(a, t, fresh=False)[0]
+    again = _repeats(t, best.i, said) and not point
     quoted = ev.quote(best.i)
     after = [j for j in ev.neighbours(best.i, 0, REASON_REACH) if j > quoted.last and not _repeats(t, j, said)]
     reason = next((j for j in after if t.forms.gives_reason(ev.units[j].text)), None)
-    if reason is None and not after and not _repeats(t, best.i, said):   # the claim concludes
+    if reason is None and not after and not again:   # the claim concludes
         j = quoted.first - 1
         if j >= 0 and ev.units[j].para == best.unit.para and ev.units[j].speaker == best.unit.speaker \
                 and not _repeats(t, j, said) and ev.quote(j).last < quoted.first:
             reason = j
-    if reason is None and (not after or _repeats(t, best.i, said)):
+    if reason is None and (not after or again):
         reason = _closest_around(a, t, best, quoted, said)
     if reason is None and after:
         reason = after[0]
     d = t.draft(a)
-    d.line(say(a.query.lang, "why", name=d.name(best.unit.speaker)))
-    if not _repeats(t, best.i, said):
+    d.line(say(a.query.lang, "point" if point else "why", name=d.name(best.unit.speaker)))
+    if not again:
         d.quote(quoted)
     elif reason is None:   # nothing around the claim: the same speaker's next passage
         reason = next((j for j in range(best.i + 1, min(len(ev.units), best.i + 4 * REASON_REACH))

@@ -604,3 +604,23 @@ def test_why_a_concluding_claim_is_answered_by_the_sentence_leading_to_it(pipeli
     # 可验证场景正在逐渐耗尽。": the claim ends its paragraph; the sentence before it is the reason
     plan, a = _plan(pipeline, question)
     assert plan == "why" and any("人工判断" in c.quote for c in a.citations)
+
+
+@pytest.mark.parametrize("question, header, point", [
+    ("What point was Yao Shunyu making with his example of asking a chatbot where to eat?", "The point", "Context"),
+    ("林俊旸拿电动车举例，想表达什么？", "想说明的是", "冒险精神"),
+])
+def test_what_an_example_was_meant_to_show_is_the_point_it_serves(pipeline, question, header, point):
+    # the example's own sentence is a set-up ("比如我想问我今天该去吃什么？"); the point follows it
+    plan, a = _plan(pipeline, question)
+    assert plan == "why" and header in a.answer.splitlines()[0]
+    assert any(point in c.quote for c in a.citations)
+
+
+def test_what_a_remark_quoted_already_was_meant_to_show_quotes_it_again(pipeline):
+    # the remark holding the example is the point; asking about it is asking for it again
+    history = ["姚顺雨觉得中国团队在哪些方面能很快追上？"]
+    first = pipeline.answer(history[0])
+    a = pipeline.answer("他提到电动车这个例子，是想说明什么？", history)
+    assert a.answer.startswith("姚顺雨想说明的是") and any("复现" in c.quote for c in a.citations)
+    assert any("复现" in c.quote for c in first.citations)
