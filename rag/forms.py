@@ -140,6 +140,8 @@ class Forms:
 
     def asks_yes_or_no(self, text: str) -> bool:
         yn = self.data["yesno"]
+        if has_cue(text, yn["request"]["zh"]) or words(text).startswith(tuple(f" {c} " for c in yn["request"]["en_start"])):
+            return False   # "Can you give an example?", "能给我举个例子吗？": asked of the assistant
         if text.rstrip(" ？?。.!！").endswith(tuple(yn["zh_end"])):   # a 吗-question, whatever it holds
             return True
         if has_cue(text, yn["not_with"]):

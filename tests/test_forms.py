@@ -53,6 +53,11 @@ def forms():
     ("他讲那个故事是想说明什么？", Form("why")),            # what a remark was meant to show
     ("What point was she making with that anecdote?", Form("why")),
     ("他说明了什么问题？", Form()),                        # 说明了 states, it does not ask the purpose
+    ("Can you give an example?", Form()),                  # a request to the assistant, not a yes/no question
+    ("能给我举个例子吗？", Form()),
+    ("Could you give me a rundown of her talk?", Form("summary")),
+    ("Can smaller labs still catch up?", Form("yesno")),    # "can" not asked of the assistant
+    ("Do the two speakers see eye to eye on open source?", Form("disagreement")),
 ])
 def test_the_form_of_a_question(forms, question, form):
     assert forms.read(question) == form
