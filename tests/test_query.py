@@ -49,6 +49,13 @@ def test_followup_pronoun_takes_the_earlier_speaker(speakers):
     assert q.speakers == ("唐杰",) and q.rewritten == "And what did Tang Jie suggest instead?"
 
 
+@pytest.mark.parametrize("question, earlier", [("他认为它最大的局限是什么？", "唐杰怎么看RLVR？"),
+                                               ("What's the main limitation he sees with it?", "What's Tang Jie's take on RLVR?")])
+def test_a_thing_pronoun_beside_words_of_its_own_may_point_back_to_the_earlier_topic(speakers, question, earlier):
+    q = analyze(question, speakers, [earlier])
+    assert q.speakers == ("唐杰",) and "RLVR" in q.earlier and "RLVR" not in q.topic
+
+
 def test_followup_new_speaker_takes_the_earlier_topic(speakers):
     q = analyze("那唐杰呢？", speakers, ["林俊旸认为中国领先的概率有多大？"])
     assert q.followup and q.speakers == ("唐杰",)
