@@ -696,25 +696,31 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     after it, where explanations usually are. When the claim ends its paragraph (it concludes
     what came before: "…但难点在于…仍需人工判断。当前RLVR面临的挑战是：可验证场景正在逐渐耗尽。"),
     the sentence right before it, unless that one's quote runs on into the claim; then, or when
-    this conversation has quoted the claim already ("他为什么这么认为？"), the same speaker's
-    sentence around it that is closest to the question."""
+    this conversation has quoted the claim already ("他为什么这么认为？"), the part of its quote not
+    quoted yet, else the same speaker's sentence around it that is closest to the question. A
+    question is no claim unless its quote runs on into its answer; a turn with words of its own
+    is answered from them, not from the claim of the last answer."""
     if a.form.plan != "why":
         return None
-    ranked = _answerers(a, t)
+    # a question ("这个机会有没有可能再来一次？…会不会发生在这里？") gives no reason and is no
+    # claim to explain, unless its quote runs on into its answer ("…为什么是三年呢？他说…")
+    ev = t.evidence
+    ranked = [s for s in _answerers(a, t) if not ev.units[ev.quote(s.i).last].asks] or _answerers(a, t)
     if not ranked:
         return None
-    ev = t.evidence
     # "这个例子想说明什么？" asks what a remark was meant to show: the remark (even if quoted
     # already: the question is about it), then what it leads to
     point = not t.forms.has("why", to_simplified(a.query.asked or a.query.rewritten)) \
         and t.forms.has("purpose", to_simplified(a.query.text))
     said = set() if a.again else _said_before(a, t)
     lead = _lead_of_last_answer(a, t) if said and not a.specific else None
-    claim = _answerers(a, t, fresh=False)[0] if said and lead is None else None
+    claim = _answerers(a, t, fresh=False)[0] if said and lead is None and not a.specific else None
     best = lead or (claim if claim is not None and _repeats(t, claim.i, said) else ranked[0])
     if point and said and lead is None:
         best = _answerers(a, t, fresh=False)[0]
-    again = _repeats(t, best.i, said) and not point
+    # quoted already and not quoted again: the claim a reason is asked for; but the best sentence
+    # that moving on let back in (the turn asks about it in its own words) is the answer
+    again = _repeats(t, best.i, said) and not point and best is not ranked[0]
     quoted = ev.quote(best.i)
     after = [j for j in ev.neighbours(best.i, 0, REASON_REACH) if j > quoted.last and not _repeats(t, j, said)]
     reason = next((j for j in after if t.forms.gives_reason(ev.units[j].text)), None)
@@ -723,6 +729,10 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
         if j >= 0 and ev.units[j].para == best.unit.para and ev.units[j].speaker == best.unit.speaker \
                 and not _repeats(t, j, said) and ev.quote(j).last < quoted.first:
             reason = j
+    if reason is None and again:
+        # the claim's quote runs on into its answer ("…为什么是三年呢？他说我们需要三年时间才能
+        # 流片。"): what the conversation has not quoted of it yet
+        reason = next((j for j in range(best.i + 1, quoted.last + 1) if not _repeats(t, j, said)), None)
     if reason is None and (not after or again):
         reason = _closest_around(a, t, best, quoted, said)
     if reason is None and after:
@@ -736,8 +746,8 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
                        if ev.units[j].speaker == best.unit.speaker and ev.units[j].doc_id == best.unit.doc_id
                        and not _repeats(t, j, said)), None)
     if reason is not None:
-        explained = ev.quote(reason)
-        if explained.last < quoted.first or explained.first > quoted.last:
+        explained = ev.quote(reason, run_on=False) if quoted.first <= reason <= quoted.last else ev.quote(reason)
+        if again or explained.last < quoted.first or explained.first > quoted.last:
             d.quote(explained)
     return d.done() if d.citations else None
 

@@ -196,3 +196,19 @@ def test_a_turn_asking_only_for_figures_is_answered_from_the_person_and_topic(pi
     assert not more.abstained and more.citations and more.citations[0].chunk.speaker == "杨植麟"
     if then.isascii():
         assert any(ch.isdigit() for c in more.citations for ch in c.quote)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, why, reason", [
+    ("林俊旸说2021年阿里做芯片时找他做了什么？", "他们为何非要他预测三年之后的情况？", "流片"),
+    ("Lin Junyang told a story about Alibaba's chip team in 2021. What happened?",
+     "Why did they want a prediction for three years out?", "流片"),
+    ("林俊旸关于阿里芯片团队的那段经历是什么？", "那次的机会为什么没把握住？", "鸡同鸭讲"),
+])
+def test_a_why_follow_up_in_words_of_its_own_gets_the_reason_it_asks_for(pipeline, first, why, reason):
+    # the reason may be in the story's sentence already quoted ("…为什么是三年呢？他说我们需要三年
+    # 时间才能流片。"): asked about in the turn's own words, it is quoted again; "那次" points back
+    # to the story; a rhetorical question ("这个机会有没有可能再来一次？") is no reason
+    _, b = _talk(pipeline, first, why)
+    assert b.citations and {c.chunk.speaker for c in b.citations} == {"林俊旸"}
+    assert reason in "".join(c.quote for c in b.citations)
