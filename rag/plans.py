@@ -705,7 +705,8 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     # a question ("这个机会有没有可能再来一次？…会不会发生在这里？") gives no reason and is no
     # claim to explain, unless its quote runs on into its answer ("…为什么是三年呢？他说…")
     ev = t.evidence
-    ranked = [s for s in _answerers(a, t) if not ev.units[ev.quote(s.i).last].asks] or _answerers(a, t)
+    answering = list(_answerers(a, t))
+    ranked = [s for s in answering if not ev.units[ev.quote(s.i).last].asks] or answering
     if not ranked:
         return None
     # "这个例子想说明什么？" asks what a remark was meant to show: the remark (even if quoted
