@@ -26,6 +26,7 @@ class Form:
     noun: str = ""      # what a how-many question counts ("模型", "parameters"), when it says
     choices: tuple[str, ...] = ()   # the alternatives of "是A还是B？" / "Is it A or B?" (detail "choice")
     part: bool = False  # a summary of what a person said on one topic or in one part, not of all they said
+    purpose: bool = False   # a why-plan question asking what a remark was meant to show, not why
 
 
 def words(text: str) -> str:
@@ -67,7 +68,7 @@ class Forms:
         detail = next((d for d in DETAILS if d != "choice" and has_cue(text, self._detail(d))), "")
         choices = () if detail or plan in ("disagreement", "compare") else self.alternatives(text)
         return Form(plan, detail or ("choice" if choices else ""), self.asked_noun(text) if detail == "number" else "",
-                    choices)
+                    choices, purpose=plan == "why" and purpose and not has_cue(text, self.cues("why")))
 
     def alternatives(self, text: str) -> tuple[str, ...]:
         """The two words an alternative question sets against each other, either side of its

@@ -711,14 +711,14 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
         return None
     # "这个例子想说明什么？" asks what a remark was meant to show: the remark (even if quoted
     # already: the question is about it), then what it leads to
-    point = not t.forms.has("why", to_simplified(a.query.asked or a.query.rewritten)) \
-        and t.forms.has("purpose", to_simplified(a.query.text))
+    point = a.form.purpose
     said = set() if a.again else _said_before(a, t)
     lead = _lead_of_last_answer(a, t) if said and not a.specific else None
-    claim = _answerers(a, t, fresh=False)[0] if said and lead is None and not a.specific else None
+    overall = _answerers(a, t, fresh=False)[0] if said and lead is None and (point or not a.specific) else None
+    claim = overall if not a.specific else None
     best = lead or (claim if claim is not None and _repeats(t, claim.i, said) else ranked[0])
-    if point and said and lead is None:
-        best = _answerers(a, t, fresh=False)[0]
+    if point and overall is not None:
+        best = overall
     # quoted already and not quoted again: the claim a reason is asked for; but the best sentence
     # that moving on let back in (the turn asks about it in its own words) is the answer
     again = _repeats(t, best.i, said) and not point and best is not ranked[0]

@@ -50,8 +50,8 @@ def forms():
     ("How likely is it that a Chinese team leads?", Form("", "number")),
     ("唐杰怎么看开源？", Form()),
     ("What does Yao Shunyu think about benchmarks?", Form()),
-    ("他讲那个故事是想说明什么？", Form("why")),            # what a remark was meant to show
-    ("What point was she making with that anecdote?", Form("why")),
+    ("他讲那个故事是想说明什么？", Form("why", purpose=True)),            # what a remark was meant to show
+    ("What point was she making with that anecdote?", Form("why", purpose=True)),
     ("他说明了什么问题？", Form()),                        # 说明了 states, it does not ask the purpose
     ("Can you give an example?", Form()),                  # a request to the assistant, not a yes/no question
     ("能给我举个例子吗？", Form()),
@@ -66,7 +66,7 @@ def test_the_form_of_a_question(forms, question, form):
 def test_a_purpose_counts_only_where_the_turn_itself_asks_it(forms):
     # "那To B呢？" resolved with the earlier "这个例子想说明什么？" asks for a view, not a purpose
     assert forms.read("这个例子对To B想说明什么？", own="那To B呢？") == Form()
-    assert forms.read("这个例子想说明什么？", own="这个例子想说明什么？") == Form("why")
+    assert forms.read("这个例子想说明什么？", own="这个例子想说明什么？") == Form("why", purpose=True)
     assert forms.read("为什么To B更难？", own="那To B呢？") == Form("why")   # a why carries over
 
 
