@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.records import EDITOR
+from index.tokens import is_han
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def _family_names(speakers: list[Speaker]) -> dict[str, str]:
     family: dict[str, list[str]] = {}
     for s in speakers:
         parts = s.en.split()
-        if not s.editor and len(parts) >= 2 and any("\u4e00" <= ch <= "\u9fff" for ch in s.name):
+        if not s.editor and len(parts) >= 2 and any(is_han(ch) for ch in s.name):
             family.setdefault(parts[0].lower(), []).append(s.name)
     return {k: names[0] for k, names in family.items() if len(names) == 1 and k not in taken}
 

@@ -46,6 +46,11 @@ _SPELLED = re.compile(r"(?<![\w.])[A-Za-z](?:[_.][A-Za-z])+[_.]?(?![A-Za-z0-9])"
 log = logging.getLogger(__name__)
 
 
+def is_han(ch: str) -> bool:
+    """A Chinese character (CJK unified ideograph)."""
+    return "\u4e00" <= ch <= "\u9fff"
+
+
 _STEMMER = threading.local()  # Snowball stemmers are not thread-safe: one per thread
 _WORD = re.compile(r"^[a-z]+(?:'[a-z]+)?$")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jieba.posseg
 
-from index.tokens import STOPWORDS
+from index.tokens import STOPWORDS, is_han
 
 
 FORMS_FILE = Path(__file__).resolve().parent / "data" / "question_forms.json"
@@ -32,11 +32,6 @@ class Form:
 def words(text: str) -> str:
     """Lower-case text with every non-word character a space, padded: ' what did he say '."""
     return " " + " ".join("".join(ch if ch.isalnum() or ch in "'’" else " " for ch in text.lower()).split()) + " "
-
-
-def _han(ch: str) -> bool:
-    """A Chinese character (CJK unified ideograph)."""
-    return "\u4e00" <= ch <= "\u9fff"
 
 
 def has_cue(text: str, cues: list[str]) -> bool:
@@ -96,12 +91,12 @@ class Forms:
                 rest = after.lstrip(self.data["holds"]["measures"] + entry["before_noun"] + " ")
                 word = ""
                 for ch in rest:
-                    if not _han(ch):
+                    if not is_han(ch):
                         break
                     word += ch
                 # "多少人": the measure word is what is counted when no noun follows it
                 counted = word[:2] or after[:len(after) - len(rest)].strip(entry["before_noun"] + " ")[-1:]
-                if counted or any(_han(ch) for ch in after):
+                if counted or any(is_han(ch) for ch in after):
                     return counted
                 return self._measured_before(text[:at], entry)
         padded = words(text).split()
@@ -124,7 +119,7 @@ class Forms:
             head, linked = head[:-len(link)].rstrip(), True   # "价格大概是多少"
         run = ""
         for ch in reversed(head):
-            if not _han(ch) or ch in entry["before_noun"]:
+            if not is_han(ch) or ch in entry["before_noun"]:
                 break
             run = ch + run
         of = head[:len(head) - len(run)].endswith(entry["before_noun"])

@@ -289,21 +289,26 @@ def _ask_of(prev: Query, named: list[str], speakers: Speakers, lang: str) -> str
 def is_vague(topic: str) -> bool:
     """A question with almost no content of its own ("他还说了什么？", "why?"): its words are
     filler and what asks for a kind of detail ("有具体的数字吗？", "When?", "Any figures?")."""
-    filler = _cues()["filler"]
-    empty = set(filler["en"]) | STOPWORDS
-    core = " ".join(w for w in _without_detail_cues(topic).split() if w not in empty)
-    for cue in sorted(filler["zh"], key=len, reverse=True):
+    empty, filler_zh, detail_zh, detail_en = _vague_words()
+    text = topic
+    for cue in detail_zh:
+        text = text.replace(cue, " ")
+    padded = words(text)
+    for cue in detail_en:
+        padded = padded.replace(f" {cue} ", " ")
+    core = " ".join(w for w in padded.split() if w not in empty)
+    for cue in filler_zh:
         core = core.replace(cue, "")
     return sum(ch.isalnum() for ch in core) <= 3
 
 
-def _without_detail_cues(text: str) -> str:
-    """The text without the cue words that ask for a figure, date, place or name: Chinese cues
-    as substrings, Latin ones as whole words."""
+@lru_cache(maxsize=1)
+def _vague_words() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """What carries nothing in a turn, read once: the English filler words and stopwords; the
+    Chinese filler; the cue words that ask for a figure, date, place or name (Chinese ones
+    removed as substrings, Latin ones as whole words). Each list longest first."""
+    filler = _cues()["filler"]
     cues = Forms.load().detail_cues()
-    for cue in sorted((c for c in cues if not c.isascii()), key=len, reverse=True):
-        text = text.replace(cue, " ")
-    padded = words(text)
-    for cue in sorted((c for c in cues if c.isascii()), key=len, reverse=True):
-        padded = padded.replace(f" {cue} ", " ")
-    return padded
+    longest = lambda xs: tuple(sorted(xs, key=len, reverse=True))  # noqa: E731
+    return (frozenset(filler["en"]) | STOPWORDS, longest(filler["zh"]),
+            longest(c for c in cues if not c.isascii()), longest(c for c in cues if c.isascii()))
