@@ -76,11 +76,6 @@ class Measured:
         dense, keyword = self.dense(indices), self.keyword(indices)
         return dense + keyword_weight * keyword + passage_weight * self.passage(indices), dense, keyword
 
-    def holding(self) -> list[tuple[int, float]]:
-        """(unit, its share of the question's keyword weight) for the units holding any."""
-        held = np.flatnonzero(self._keyword)
-        return list(zip(held.tolist(), (self._keyword[held] / self._total_weight).tolist()))
-
 
 class Ranking(Sequence):
     """Scored units, best first, of those `keep` accepts; built as far as it is read, so a plan
@@ -185,8 +180,8 @@ class Evidence:
         self._by_doc = {k: np.array(v, dtype=np.int64) for k, v in by_doc.items()}
         self._postings = {k: np.array(v, dtype=np.int64) for k, v in postings.items()}
         self._all = np.arange(len(self.units), dtype=np.int64)
-        self._reply_to, self._asking = _replies(self.units)
         self._asking_back = _asking_back(self.units)
+        self._reply_to, self._asking = _replies(self.units, self._asking_back)
 
     def _frame_topics(self, chunks, tokenizer: Tokenizer) -> dict[int, set[str]]:
         """The article's lead-in to a quote ("X则从Scaling Law角度分析：「…」") says what the quote
@@ -307,6 +302,27 @@ class Evidence:
             keyword = np.maximum(keyword, _keyword_weight(weights, postings, n))
         return Measured(self.vectors, np.asarray(query_vector, dtype=np.float32).reshape(-1), keyword,
                         sum(weights.values()) or 1.0, prior, rendered)
+
+    def rare_shares(self, weights: dict[str, float], lang: str = "") -> np.ndarray:
+        """Each unit's share of the question's keyword weight, every word weighted also by its
+        rarity among the units (log of units per unit holding it): sharing "中国" and "成为" with a
+        question is no sign of talking about what it asks; sharing "概率" is. A reply's opening
+        sentences hold what the question they answer holds ("我觉得是20%吧" answers "…的概率")."""
+        n = len(self.units)
+
+        def held(postings) -> tuple[np.ndarray, float]:
+            rare = {w: x * float(np.log(n / len(postings[w]))) for w, x in weights.items() if w in postings}
+            return _keyword_weight(rare, postings, n), sum(rare.values())
+
+        share, total = held(self._postings)
+        share = share / total if total else share
+        if lang in self.translated:
+            other, total = held(self.translated[lang][1])
+            share = np.maximum(share, other / total if total else other)
+        for k, asking in enumerate(self._asking):
+            replies = self._reply_to == k
+            share[replies] = np.maximum(share[replies], share[asking].max())
+        return share
 
     def units_of(self, chunks=None, speakers=None, docs=None) -> np.ndarray:
         """Positions of the units of these chunks / speakers / documents (each None: any), in order."""
@@ -450,17 +466,20 @@ def _turns(units):
         i = j + 1
 
 
-def _replies(units) -> tuple[np.ndarray, list[np.ndarray]]:
+def _replies(units, asked_back: set[int]) -> tuple[np.ndarray, list[np.ndarray]]:
     """For each unit, the question turn its turn answers (an index into the second list, the
     units of each such turn), or -1: the first REPLY_LEAD sentences of the turn that follows a
-    moderator's turn asking something (a sentence ending in a question mark), in the same document
+    moderator's turn asking something (a sentence ending in a question mark, or the moderator's
+    reply to someone asking back: "您是说百分之多少？" "对，…的概率。"), in the same document
     and section of a conversation. Only the first to answer is lifted: the others answer the
     question, the one before them or each other, which the transcript does not tell."""
     reply_to = np.full(len(units), -1, dtype=np.int64)
     asking: list[np.ndarray] = []
     for i, j in _turns(units):
         nxt = j + 1
-        if units[i].kind == "moderator_question" and any(u.asks for u in units[i:j + 1]) and nxt < len(units) \
+        restates = i - 1 in asked_back and _same_place(units[i - 1], units[i])
+        if units[i].kind == "moderator_question" and (restates or any(u.asks for u in units[i:j + 1])) \
+                and nxt < len(units) \
                 and units[nxt].kind == "roundtable" and _same_place(units[nxt], units[i]):
             k = nxt
             while k < min(len(units), nxt + REPLY_LEAD) and units[k].speaker == units[nxt].speaker \

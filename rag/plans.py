@@ -427,16 +427,16 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
 
 
 def _keyword_shares(a: Ask, t: Tools, person: str, keep: Callable[[Sentence], bool]) -> tuple[float, float]:
-    """The largest share of the question's keywords a unit `keep` accepts holds (the editor's
-    own words aside), and the largest one of `person`'s holds: read from the few units holding
-    any, not from the ranking."""
+    """The largest share of the question's keywords (each weighted by its rarity) a unit `keep`
+    accepts holds (the editor's own words aside), and the largest one of `person`'s holds."""
     words = own = 0.0
-    for i, share in (a.measured.holding() if a.measured is not None else ()):
+    shares = t.evidence.rare_shares(a.weights, a.query.lang)
+    for i in np.flatnonzero(shares).tolist():
         u = t.evidence.units[i]
         if u.speaker != EDITOR and t.admits(a, u) and keep(u):
-            words = max(words, share)
+            words = max(words, shares[i])
             if u.speaker == person:
-                own = max(own, share)
+                own = max(own, shares[i])
     return words, own
 
 

@@ -209,6 +209,31 @@ def test_a_turn_that_only_asks_the_moderator_back_is_no_view(tmp_path):
     assert [evidence.asks_back(u) for u in evidence.units] == [False, True, False, False, False, False, False]
 
 
+def test_the_moderators_answer_to_someone_asking_back_is_the_question_the_next_reply_answers(tmp_path):
+    """"You mean in percent?" "Yes, in percent." "Twenty percent, I think.": the moderator's
+    turn asks nothing, but restates the question asked back about, which the reply answers."""
+    evidence = _turns(tmp_path, [("M", "moderator_question", "How likely is it?"),
+                                 ("A", "roundtable", "You mean in percent?"),
+                                 ("M", "moderator_question", "Yes, in percent."),
+                                 ("A", "roundtable", "Twenty percent, I think.")])
+    assert evidence._reply_to.tolist() == [-1, 0, -1, 1]
+    assert [u.tolist() for u in evidence._asking] == [[0], [2]]
+    plain = _turns(tmp_path / "plain", [("M", "moderator_question", "Thank you, that is all."),
+                                        ("A", "roundtable", "Twenty percent, I think.")])
+    assert plain._reply_to.tolist() == [-1, -1]      # nobody asked back: a moderator's remark, no question
+
+
+def test_a_words_share_counts_by_its_rarity_and_a_reply_holds_the_words_of_its_question(tmp_path):
+    evidence = _turns(tmp_path, [("M", "moderator_question", "What price would you put on it?"),
+                                 ("A", "roundtable", "Twenty, I think."),
+                                 ("B", "roundtable", "The price is high."),
+                                 ("C", "roundtable", "The price went up.")])
+    shares = evidence.rare_shares({"price": 1.0, "put": 1.0})
+    # "put" is said once, "price" three times: B holds half the words but much less of their weight
+    assert shares[0] == 1.0 and 0.0 < shares[2] == shares[3] < 0.3
+    assert shares[1] == 1.0          # the reply answers the question that holds them all
+
+
 def _paragraphs(tmp_path, paragraphs):
     """Evidence over one chunk of one section: [(speaker, [sentence, ...]), ...], a paragraph each."""
     source, units = "", []
