@@ -319,9 +319,10 @@ class Evidence:
         if lang in self.translated:
             other, total = held(self.translated[lang][1])
             share = np.maximum(share, other / total if total else other)
-        for k, asking in enumerate(self._asking):
-            replies = self._reply_to == k
-            share[replies] = np.maximum(share[replies], share[asking].max())
+        if self._asking:
+            asked = np.array([share[units].max() for units in self._asking])
+            replies = np.flatnonzero(self._reply_to >= 0)
+            share[replies] = np.maximum(share[replies], asked[self._reply_to[replies]])
         return share
 
     def units_of(self, chunks=None, speakers=None, docs=None) -> np.ndarray:
