@@ -571,21 +571,21 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
         phrases = quoted_phrases(a.query.asked or a.query.rewritten)
         ranked = ([s for s in ranked if any(p in s.unit.text for p in phrases)]
                   or [s for s in ranked if s.unit.speaker != EDITOR] or ranked)
+    kind = _detail_asked(a)
     if fresh and not a.again:
         # moving on: not a sentence this conversation already quoted, unless it gives the figure,
         # date, place or name asked for, or a turn asking something of its own is answered clearly
         # better by it and asks about it, in its own words ("他举电动车的例子是想说明什么？")
         said = _said_before(a, t)
-        kind = _detail_asked(a)
         new = [s for s in ranked if not _repeats(t, s.i, said) or (kind and _gives(a, t, kind, s))]
         if a.specific and new and ranked and ranked[0].score > new[0].score + t.config.repeat_margin \
                 and t.evidence.mentions(ranked[0].i, a.own_words, a.query.lang):
             new = [ranked[0]] + new
         ranked = new or ranked
-    if _detail_asked(a):
+    if kind:
         # a question asking for a figure, date, place or name is answered by a sentence holding one
         head = ranked[: t.config.detail_depth]
-        giving = [s for s in head if _gives(a, t, a.form.detail, s)]
+        giving = [s for s in head if _gives(a, t, kind, s)]
         ranked = giving + [s for s in ranked if s not in giving]
     return ranked
 
