@@ -191,7 +191,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             if not named and not asks_who:
                 named, carried = people, bool(people)
             followup = True
-            topic = f"{prev.topic} {own}"
+            # what the earlier turn pointed back to ("…with it?") is still what this one is about
+            topic = " ".join(x for x in (prev.earlier, prev.topic, own) if x)
             rewritten = _with_context(simp, prev, lang)
     return Query(text, lang, tuple(named), topic or simp, rewritten, asks_who, followup, truncated,
                  own if followup else (topic or simp), carried, asked, again, earlier,

@@ -49,11 +49,12 @@ def test_followup_pronoun_takes_the_earlier_speaker(speakers):
     assert q.speakers == ("唐杰",) and q.rewritten == "And what did Tang Jie suggest instead?"
 
 
-@pytest.mark.parametrize("question, earlier", [("他认为它最大的局限是什么？", "唐杰怎么看RLVR？"),
-                                               ("What's the main limitation he sees with it?", "What's Tang Jie's take on RLVR?")])
-def test_a_thing_pronoun_beside_words_of_its_own_may_point_back_to_the_earlier_topic(speakers, question, earlier):
+@pytest.mark.parametrize("question, earlier, thing", [
+    ("他认为它最大的难点是什么？", "杨植麟怎么看长上下文？", "上下文"),
+    ("What is the biggest hurdle he sees with it?", "How does Yang Zhilin see long context?", "context")])
+def test_a_thing_pronoun_beside_words_of_its_own_may_point_back_to_the_earlier_topic(speakers, question, earlier, thing):
     q = analyze(question, speakers, [earlier])
-    assert q.speakers == ("唐杰",) and "RLVR" in q.earlier and "RLVR" not in q.topic
+    assert q.speakers == ("杨植麟",) and thing in q.earlier and thing not in q.topic
 
 
 def test_followup_new_speaker_takes_the_earlier_topic(speakers):
@@ -170,7 +171,7 @@ def test_that_refers_to_the_earlier_topic(speakers):
     assert q.asked == "林俊旸也这么觉得吗？"   # its form (yes/no) is read from its own words
 
 
-@pytest.mark.parametrize("question", ["What's the catch?", "主要的风险和代价在哪里？"])
+@pytest.mark.parametrize("question", ["Where's the catch, then?", "主要的风险和代价在哪里？"])
 def test_a_turn_naming_nobody_in_words_the_transcript_lacks_is_about_the_earlier_topic(speakers, question):
     known = {"RLVR", "reinforcement"}      # the words the transcript holds, as the retriever would tell
 
@@ -185,12 +186,23 @@ def test_a_turn_naming_nobody_in_words_the_transcript_lacks_is_about_the_earlier
 
 
 @pytest.mark.parametrize("question", ["有没有具体的数字？", "是哪一年？", "When?", "How many?", "Any figures?",
-                                      "Can you give an example?", "有例子吗？"])
+                                      "Could you give me an example?", "有例子吗？"])
 def test_a_turn_asking_only_for_a_kind_of_detail_is_about_the_earlier_topic(speakers, question):
     # nothing but the words asking for a figure, a date or an example: about what was asked before
     assert is_vague(to_simplified(question))
     q = analyze(question, speakers, ["唐杰怎么看RLVR？"])
     assert q.followup and q.speakers == ("唐杰",) and "RLVR" in q.topic
+
+
+@pytest.mark.parametrize("first, second, third", [
+    ("杨植麟怎么看长上下文？", "他觉得它难在哪里？", "有例子吗？"),
+    ("How does Yang Zhilin see long context?", "What problem does he have with it?", "Any examples?")])
+def test_a_vague_turn_after_a_pointing_back_turn_keeps_what_it_pointed_to(speakers, first, second, third):
+    # the second turn's "it" is the first turn's topic; asking for an example of that is still about it
+    topic = analyze(first, speakers).topic.split()[-1]
+    assert topic not in analyze(second, speakers, [first]).topic
+    q = analyze(third, speakers, [first, second])
+    assert q.followup and q.speakers == ("杨植麟",) and topic in q.topic
 
 
 @pytest.mark.parametrize("question", ["RLVR是什么？", "What is RLVR?", "他拿哪些公司做例子？", "哪一年开始做开源？"])
