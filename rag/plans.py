@@ -377,7 +377,8 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
     d = t.draft(a)
     d.line(say(a.query.lang, "positions"))
     for p in people:
-        theirs = t.ranked(a, lambda u, p=p: u.speaker == p and u.kind != "moderator_question", speakers=[p])
+        theirs = t.ranked(a, lambda u, p=p: u.speaker == p and u.kind != "moderator_question"
+                          and not t.evidence.title_like(u), speakers=[p])   # a slide title states no position
         if theirs:   # their best sentence, and one of the same passage that says as much ("其实…")
             beside = [theirs[0]] + [s for s in theirs[1:] if s.unit.chunk_id == theirs[0].unit.chunk_id]
             for q, twins in _quotes(a, t, beside, SUPPORTING):

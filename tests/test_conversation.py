@@ -166,7 +166,7 @@ def test_why_after_an_answer_gives_the_reason_around_what_it_led_with(pipeline, 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("first, why, other", [
-    ("林俊旸觉得三到五年后全球最领先的AI公司是中国公司的概率有多大？", "他为什么这么谨慎？", "那姚顺雨呢？"),
+    ("林俊旸认为三五年内全球领先的AI公司来自中国的可能性有多大？", "他为什么这么保守？", "那姚顺雨呢？"),
     ("How likely does Lin Junyang think it is that the leading AI company in 3-5 years is Chinese?",
      "Why is he so cautious?", "What about Yao Shunyu?"),
 ])
@@ -181,7 +181,7 @@ def test_what_about_someone_else_after_a_why_answers_from_them(pipeline, first, 
 @pytest.mark.slow
 def test_a_turn_in_words_the_transcript_lacks_stays_with_the_person_and_topic(pipeline):
     # "catch" is in neither the transcript nor its English edition: the turn is about RLVR, Tang Jie's
-    a = pipeline.answer("What's the catch?", ["What does Tang Jie say about RLVR?"])
+    a = pipeline.answer("Where's the catch, then?", ["What does Tang Jie say about RLVR?"])
     assert a.citations and {c.chunk.speaker for c in a.citations} == {"唐杰"}
     assert "RLVR" in a.rewritten
 
