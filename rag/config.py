@@ -44,6 +44,9 @@ class Config:
     # summary of all a person said whose best sentences crowd into one part, so -0.02 was picked
     # within the flat range: the held-out questions of tests/test_exemplars.py (all a person said
     # -0.03 to -0.07, one topic -0.014 to +0.009) and test_plans' "spreads over the parts" fail beyond it.
+    # title_weight was calibrated on 2026-12-02 (with a named part's points chosen by the part, not
+    # the words naming it): 0.0 0.7934, 0.25 0.7929, 0.5 0.7993, 1.0 0.8017, 1.5 0.8045 (picked), 2.0 0.7965;
+    # summary key points .431 at 0.0, .486 at 1.5.
     min_margin: float = -0.04                    # off-topic: question vs transcript minus question vs everyday topics
     no_keyword_margin: float = 0.01            # off-topic: extra margin asked of a question sharing no keyword
     named_speaker_slack: float = 0.02          # off-topic: margin granted to a question naming a speaker
@@ -53,6 +56,7 @@ class Config:
     not_said_margin: float = 0.06              # "X did not say it": X's best sentence this far below another's
     exchange_turns: int = 1                    # ... unless X speaks within this many turns of the closest sentence
     salience_weight: float = 0.4               # summary: weight of a sentence's tf-idf salience among its material
+    title_weight: float = 1.5                  # summary: weight of a sentence's closeness to its section's title
     summary_diversity: float = 3.0             # summary: weight of a point's likeness to one already chosen (maximal marginal relevance)
     positions_gap: float = 0.05                # disagreement: speakers whose best sentence is this close to the best
     reply_weight: float = 0.5                  # a reply's opening sentences: share of how much closer the question it answers is

@@ -4,7 +4,7 @@ consecutive units so that a lead-in ("有三点：") or a question carries what 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -182,6 +182,22 @@ class Evidence:
         self._all = np.arange(len(self.units), dtype=np.int64)
         self._asking_back = _asking_back(self.units)
         self._reply_to, self._asking = _replies(self.units, self._asking_back)
+        self.title_fit = np.full(len(self.units), np.nan, dtype=np.float32)   # see measure_titles
+
+    def measure_titles(self, embed: Callable[[list[str]], np.ndarray], names: set[str]) -> None:
+        """How close each unit is to the title of its section (nan where the title is a
+        speaker's name or there is none): an editor's heading ("中国反超的机率约20%") says what the
+        quotes under it are about, so the closest of them states the heading's point."""
+        titles = sorted({u.section for u in self.units if u.section and u.section not in names
+                         and u.section != u.speaker})
+        if not titles:
+            return
+        of_title = {t: k for k, t in enumerate(titles)}
+        vectors = embed(titles)
+        which = np.array([of_title.get(u.section, -1) if u.section != u.speaker else -1 for u in self.units])
+        titled = which >= 0
+        self.title_fit[titled] = np.einsum("ij,ij->i", self.vectors[titled].astype(np.float32),
+                                           vectors[which[titled]])
 
     def _frame_topics(self, chunks, tokenizer: Tokenizer) -> dict[int, set[str]]:
         """The article's lead-in to a quote ("X则从Scaling Law角度分析：「…」") says what the quote
@@ -252,6 +268,20 @@ class Evidence:
         """The translation of source[start:end] in an edition of that language, if there is one."""
         edition = self.editions.get((doc_id, lang))
         return edition.rendering(start, end) if edition is not None and not edition.stale else None
+
+    def section_titles(self, lang: str) -> dict[str, str]:
+        """Each section title of a document with an edition in `lang` -> its rendering there (a
+        heading's translation: "## 中国AI的未来" -> "The Future of Chinese AI")."""
+        titles = {u.section for u in self.units}
+        out = {}
+        for (_, edition_lang), edition in self.editions.items():
+            if edition_lang != lang or edition.stale:
+                continue
+            for unit in edition.units:
+                source = unit.source.lstrip("#").strip()
+                if source in titles:
+                    out[source] = unit.text.lstrip("#").strip()
+        return out
 
     def translate(self, editions: dict, embedder, model: str, cache_dir=None) -> None:
         """Use `editions`: a question in an edition's language is also measured against each

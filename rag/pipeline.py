@@ -91,6 +91,7 @@ class Pipeline:
             self.asks_detail = Exemplars.embed(self.embedder)
             self.summary_scope = Exemplars.embed(self.embedder, SUMMARY_EXEMPLARS)
             evidence = Evidence(self.index, tokenizer)
+            evidence.measure_titles(self.embedder.embed_queries, set(people))
             evidence.translate(self.editions, self.embedder, self.index.manifest.get("model", ""),
                                cache_dir=cfg.home / "editions")
             self.tools = plans.Tools(evidence, self.corpus.speakers, self.forms, cfg)

@@ -156,12 +156,12 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
     vague = person is not None and not a.form.plan and _vague(a, t)
     if a.form.plan != "summary" and not vague:
         return None
-    units, quoted = _material(_one_document(a, t), t, person)
+    units, quoted, named = _material(_one_document(a, t), t, person)
     if not units and not quoted:
         return None
     ev = t.evidence
     points: list[tuple[int, list[int]]] = []   # (position in source order, unit indices cited)
-    for s in _points(t, units, quoted):
+    for s in _points(t, units, quoted, asked=not named):
         twin = next((u for u in (quoted if s in units else units) if ev.similar(s.i, u.i)), None)
         original = s if s in units or twin is None else twin
         group = [original.i] + [x.i for x in (s, twin) if x is not None and x is not original]
@@ -190,14 +190,17 @@ def _one_document(a: Ask, t: Tools) -> Ask:
     return replace(a, docs=frozenset({max(weight, key=weight.get)}))
 
 
-def _points(t: Tools, units: list[Scored], quoted: list[Scored]) -> list[Scored]:
+def _points(t: Tools, units: list[Scored], quoted: list[Scored], asked: bool = True) -> list[Scored]:
     """The points of a summary, by maximal marginal relevance over the sentence embeddings
     (centred on the material's mean, so that their likeness tells its sub-topics apart): each
     next point is the sentence that best says something (salient in the material, close to
-    the question and holding its words; each figure in standard deviations over the material) less its likeness to the points already chosen; a point of the
+    the title of its section, and, if the question `asked` more than the material it names,
+    close to the question and holding its words; each figure in standard deviations over the
+    material) less its likeness to the points already chosen; a point of the
     same passage, or of a section a point already speaks for, counts as alike, so that the
     points spread over the material's parts. The sentences the article chose to quote are
-    taken first, the material's own after them."""
+    taken first (and those it quoted too briefly to be points themselves), the material's own
+    after them."""
     ev, cfg = t.evidence, t.config
     quote = {s.i: ev.quote(s.i) for s in quoted + units}
     # a lead-in ("这里简单总结下：") is no point when what it announces is one of its own
@@ -213,15 +216,20 @@ def _points(t: Tools, units: list[Scored], quoted: list[Scored]) -> list[Scored]
     vecs -= vecs.mean(axis=0)
     vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
     relevance = (cfg.salience_weight * _standard(np.array([salient[s.i] for s in pool]))
-                 + _standard(np.array([s.dense + cfg.keyword_weight * s.keyword for s in pool]))
-                 + _standard(np.array([s.keyword for s in pool]))
+                 + asked * _standard(np.array([s.dense + cfg.keyword_weight * s.keyword for s in pool]))
+                 + asked * _standard(np.array([s.keyword for s in pool]))
+                 + cfg.title_weight * _standard(ev.title_fit[[s.i for s in pool]])
                  - np.array([max(0, len(s.unit.text) - LONG_POINT) / LONG_POINT for s in pool]))
     chunk = np.array([s.unit.chunk_id for s in pool])
     section = np.array([s.unit.section for s in pool])
     likeness = np.full(len(pool), -1.0, dtype=np.float32)
     open_ = np.ones(len(pool), dtype=bool)
     spoken_for = np.zeros(len(pool), dtype=bool)   # of a section a chosen point (or its twin) is in
-    article = np.arange(len(pool)) < len(worthy[0])
+    # the article chose a sentence if it quoted it, or quoted it too briefly to be a point itself
+    # ("20%吧，已经非常乐观了。" for the full reply)
+    brief = [q for q in quoted if q not in worthy[0]]
+    article = np.array([k < len(worthy[0]) or any(ev.similar(s.i, q.i) for q in brief)
+                        for k, s in enumerate(pool)], dtype=bool)
     chosen: list[Scored] = []
     while len(chosen) < SUMMARY_POINTS and open_.any():
         stage = open_ & article if (open_ & article).any() else open_
@@ -246,12 +254,15 @@ def _overlap(a: Quote, b: Quote) -> bool:
 
 
 def _standard(x: np.ndarray) -> np.ndarray:
-    """x in standard deviations from its mean (0 where all are equal)."""
-    spread = x.std()
-    return (x - x.mean()) / spread if spread > 0 else np.zeros_like(x)
+    """x in standard deviations from its mean (0 where all are equal, and where x is nan)."""
+    known = ~np.isnan(x)
+    if not known.any():
+        return np.zeros_like(x)
+    spread = x[known].std()
+    return np.where(known, (x - x[known].mean()) / spread, 0.0) if spread > 0 else np.zeros_like(x)
 
 
-def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[Scored]]:
+def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[Scored], bool]:
     """What a summary draws on, in source order: (the material's own sentences, the sentences
     the article quoted from it). For a person: their words (only their talk if the question
     asks about a talk; only one part if it asks about one topic). Otherwise: the section the
@@ -261,6 +272,7 @@ def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[
         return u.kind not in ("moderator_question", "heading", "introduction")
 
     summary = ("summary_quote", "summary_report")
+    named = False   # the question names the section it asks about: its words ask nothing more
     if person:
         mine = t.ranked(a, lambda u: u.speaker == person and usable(u), speakers=[person])
         # "their talk": the talk they gave, if they gave one (in a meeting, their turns)
@@ -284,7 +296,8 @@ def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[
         everything = t.ranked(a, usable)
         direct = [s for s in everything if s.unit.kind not in summary]
         quoted = [s for s in everything if s.unit.kind in summary]
-        section = _named_section(a, {s.unit.section for s in everything})
+        section = _named_section(a, t, {s.unit.section for s in everything})
+        named = section is not None
         if section is None:
             section = _most_of([h.chunk.section for h in a.base[:MAIN_DEPTH]])
         if section:
@@ -293,7 +306,7 @@ def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[
             quoted = [s for s in quoted if s.unit.section == section
                       or any(t.evidence.similar(s.i, u.i) for u in direct)]
     order = lambda s: (s.unit.doc_id, s.unit.start)  # noqa: E731
-    return sorted(direct, key=order), sorted(quoted, key=order)
+    return sorted(direct, key=order), sorted(quoted, key=order), named
 
 
 def _most_of(xs: list[str]) -> str | None:
@@ -302,16 +315,23 @@ def _most_of(xs: list[str]) -> str | None:
     return top if top is not None and xs.count(top) * 2 >= len(xs) else None
 
 
-def _named_section(a: Ask, sections: set[str]) -> str | None:
-    """The section whose title the question quotes (most of its characters, in order)."""
+def _named_section(a: Ask, t: Tools, sections: set[str]) -> str | None:
+    """The section whose title the question quotes: most of the title's character pairs, in
+    order, or most of the words of the title's rendering in the question's language (an
+    English question names "The Future of Chinese AI", not "中国AI的未来")."""
     asked = a.query.rewritten
+    rendered = t.evidence.section_titles(a.query.lang) if a.query.lang != "zh" else {}
+    words = set(t.evidence.tokenizer.tokens(asked))
     best, share = None, 0.0
     for title in sections:
         core = "".join(ch for ch in title if ch.isalnum())
-        if len(core) < 4:
-            continue
-        pairs = {core[k:k + 2] for k in range(len(core) - 1)}
-        found = sum(p in asked for p in pairs) / len(pairs)
+        found = 0.0
+        if len(core) >= 4:
+            pairs = {core[k:k + 2] for k in range(len(core) - 1)}
+            found = sum(p in asked for p in pairs) / len(pairs)
+        own = set(t.evidence.tokenizer.tokens(rendered.get(title, "")))
+        if len(own) >= 2:
+            found = max(found, len(own & words) / len(own))
         if found > share:
             best, share = title, found
     return best if share >= SECTION_NAMED else None

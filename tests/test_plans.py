@@ -110,11 +110,87 @@ def test_summary_points_cover_sub_topics_not_only_the_main_one():
 
         def unfinished(self, i):
             return False
-    tools = SimpleNamespace(evidence=Ev(), config=SimpleNamespace(salience_weight=0.4, keyword_weight=0.1,
-                                                                  summary_diversity=3.0))
+        title_fit = np.full(10, np.nan)
+    tools = SimpleNamespace(evidence=Ev(), config=_summary_config())
     chosen = plans._points(tools, scored, [])
     assert chosen[0].i < 9 and chosen[1].i == 9
     assert len({s.unit.chunk_id for s in chosen}) == len(chosen) == plans.SUMMARY_POINTS
+
+
+def _summary_config(**changed):
+    return SimpleNamespace(**{"salience_weight": 0.4, "keyword_weight": 0.1, "summary_diversity": 3.0,
+                              "title_weight": 1.5, **changed})
+
+
+class _Apart:
+    """Evidence for _points: n units, each its own sub-topic (orthogonal vectors), equally salient,
+    `twins` the pairs of units that say the same thing, `fit` each unit's closeness to its title."""
+
+    def __init__(self, n, twins=(), fit=None):
+        self.vectors = np.eye(n + 1, dtype=np.float32)[:n]
+        self.twins = {frozenset(p) for p in twins}
+        self.title_fit = np.full(n, np.nan) if fit is None else np.array(fit, dtype=float)
+
+    def salience(self, indices):
+        return {i: 1.0 for i in indices}
+
+    def similar(self, a, b):
+        return a == b or frozenset((a, b)) in self.twins
+
+    def quote(self, i):
+        return SimpleNamespace(last=i, start=10 * i, end=10 * i + 9, chunk=SimpleNamespace(doc_id="d"))
+
+    def unfinished(self, i):
+        return False
+
+
+def _unit(k, text="这一句说的是一件足够长的事情，不是别的事情。", kind="roundtable"):
+    return Sentence("d", f"c{k}", "p", "s", kind, text, 10 * k, 10 * k + 9, k)
+
+
+def test_a_sentence_the_article_quoted_too_briefly_to_be_a_point_counts_as_the_articles_choice():
+    # the article quotes 「20%吧，已经非常乐观了。」, too short for a bullet; the full reply it
+    # quotes is taken before the material's other sentences (which score higher on their own)
+    units = [Scored(k, _unit(k), 0.0, 0.9, 0.0) for k in range(7)] + [Scored(7, _unit(7), 0.0, 0.5, 0.0)]
+    brief = Scored(8, _unit(8, "二成吧。", kind="summary_quote"), 0.0, 0.5, 0.0)
+    tools = SimpleNamespace(evidence=_Apart(9, twins=[(7, 8)]), config=_summary_config())
+    assert plans._points(tools, units, [brief])[0].i == 7
+    assert 7 not in [s.i for s in plans._points(SimpleNamespace(evidence=_Apart(9), config=_summary_config()),
+                                                units, [brief])]
+
+
+def test_a_summary_of_a_named_part_picks_points_by_the_part_not_by_the_words_naming_it():
+    # "Summarize the part on X": every sentence of the part is about X; the ones holding X's
+    # words are not more of a point than the one closest to the part's title
+    units = [Scored(k, _unit(k), 0.0, 0.9 if k < 6 else 0.5, 1.0 if k < 6 else 0.0) for k in range(7)]
+    fit = [0.5] * 6 + [0.9]
+    tools = SimpleNamespace(evidence=_Apart(7, fit=fit), config=_summary_config())
+    assert plans._points(tools, units, [], asked=False)[0].i == 6
+    assert plans._points(tools, units, [], asked=True)[0].i != 6
+
+
+def test_each_sentence_under_an_editors_heading_is_measured_against_it(pipeline):
+    ev = pipeline.tools.evidence
+    talk = [i for i, u in enumerate(ev.units) if u.kind == "talk" and u.section == u.speaker]
+    assert talk and np.isnan(ev.title_fit[talk]).all()   # a talk headed by its speaker's name: no title
+    for title, said in [("新范式是唯一要解决的问题", "唯一要解决的问题"), ("文化积累与榜单束缚", "榜单的束缚")]:
+        under = [i for i, u in enumerate(ev.units) if u.section == title]
+        closest = max(under, key=lambda i: ev.title_fit[i])
+        assert len(under) >= 4 and said in ev.units[closest].text
+
+
+def test_an_english_question_names_a_part_by_its_heading_in_the_english_edition(pipeline):
+    # (was: only the Chinese title's characters counted, so an English question named no part and
+    # its summary drew on whatever retrieval ranked, the talks included)
+    sections = {u.section for u in pipeline.tools.evidence.units}
+
+    def named(question, lang="en"):
+        ask = SimpleNamespace(query=SimpleNamespace(rewritten=question, lang=lang))
+        return plans._named_section(ask, pipeline.tools, sections)
+    assert named("Wrap up what was said under the future of Chinese AI, please.") == "中国AI的未来"
+    assert named("Recap the round-table conversation on the next step for Chinese AI") == "圆桌对话：中国AI的下一步"
+    assert named("Recap what was said about compute budgets") is None
+    assert named("把中国AI的未来那一段总结一下", lang="zh") == "中国AI的未来"
 
 
 @pytest.mark.parametrize("question", ["楊植麟這次分享的重點有哪些？", "圆桌对话「中国AI的下一步」那部分主要讲了哪些内容？",
