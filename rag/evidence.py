@@ -187,7 +187,8 @@ class Evidence:
     def measure_titles(self, embed: Callable[[list[str]], np.ndarray], names: set[str]) -> None:
         """How close each unit is to the title of its section (nan where the title is a
         speaker's name or there is none): an editor's heading ("中国反超的机率约20%") says what the
-        quotes under it are about, so the closest of them states the heading's point."""
+        quotes under it are about, so the closest of them states the heading's point. The opening
+        of a reply to a moderator's question is measured against that question instead."""
         titles = sorted({u.section for u in self.units if u.section and u.section not in names
                          and u.section != u.speaker})
         if not titles:
@@ -198,6 +199,10 @@ class Evidence:
         titled = which >= 0
         self.title_fit[titled] = np.einsum("ij,ij->i", self.vectors[titled].astype(np.float32),
                                            vectors[which[titled]])
+        # the opening of a reply to a moderator's question speaks under that question
+        for i in np.flatnonzero(self._reply_to >= 0):
+            asked = self._asking[self._reply_to[i]]
+            self.title_fit[i] = float(np.max(self.vectors[asked] @ self.vectors[i]))
 
     def _frame_topics(self, chunks, tokenizer: Tokenizer) -> dict[int, set[str]]:
         """The article's lead-in to a quote ("X则从Scaling Law角度分析：「…」") says what the quote

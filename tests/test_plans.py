@@ -722,3 +722,13 @@ def test_a_person_who_gave_no_figure_is_pointed_to_the_reply_that_gave_it(pipeli
     plan, a = _plan(pipeline, "杨植麟认为几年后全球第一的AI公司来自中国的概率是多少？")
     assert plan == "not_said_by" and a.abstained
     assert a.speakers[-1:] == ("林俊旸",) and "%" in a.citations[0].quote
+
+
+@pytest.mark.parametrize("question", ["Sum up the part on the future of Chinese AI.", "把中国AI的未来那一段总结一下"])
+def test_a_summary_of_a_conversation_holds_the_answer_to_its_moderators_question(pipeline, question):
+    # the opening of a reply speaks under the question it answers: asked how likely a Chinese
+    # lab is to lead, Lin's "20%" is a point (was: his longer lines on compute and chips only)
+    plan, a = _plan(pipeline, question)
+    bullets = [line for line in a.answer.splitlines() if line.startswith("- ")]
+    quoted = [" ".join(c.quote for c in a.citations if f"[{c.n}]" in b) for b in bullets]
+    assert plan == "summary" and any("20%" in q and "林俊旸" in b for q, b in zip(quoted, bullets))
