@@ -164,6 +164,7 @@ class Evidence:
         # lang -> (the units' renderings' vectors, word -> the units whose rendering holds it)
         self.translated: dict[str, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
         self._rendered_tokens: dict[str, list[frozenset[str]]] = {}   # lang -> each unit's rendering's words
+        self.section_titles: dict[str, dict[str, str]] = {}   # lang -> section title -> its rendering there
         # where units are, so that a question's work covers the units it can use, not all
         self._of_chunk: dict[str, tuple[int, int]] = {}      # chunk id -> its units' range
         by_speaker: dict[str, list[int]] = {}
@@ -189,13 +190,13 @@ class Evidence:
         speaker's name or there is none): an editor's heading ("中国反超的机率约20%") says what the
         quotes under it are about, so the closest of them states the heading's point. The opening
         of a reply to a moderator's question is measured against that question instead."""
-        titles = sorted({u.section for u in self.units if u.section and u.section not in names
-                         and u.section != u.speaker})
+        names = names | {u.speaker for u in self.units}
+        titles = sorted({u.section for u in self.units if u.section and u.section not in names})
         if not titles:
             return
         of_title = {t: k for k, t in enumerate(titles)}
         vectors = embed(titles)
-        which = np.array([of_title.get(u.section, -1) if u.section != u.speaker else -1 for u in self.units])
+        which = np.array([of_title.get(u.section, -1) for u in self.units])
         titled = which >= 0
         self.title_fit[titled] = np.einsum("ij,ij->i", self.vectors[titled].astype(np.float32),
                                            vectors[which[titled]])
@@ -274,7 +275,7 @@ class Evidence:
         edition = self.editions.get((doc_id, lang))
         return edition.rendering(start, end) if edition is not None and not edition.stale else None
 
-    def section_titles(self, lang: str) -> dict[str, str]:
+    def _titles_in(self, lang: str) -> dict[str, str]:
         """Each section title of a document with an edition in `lang` -> its rendering there (a
         heading's translation: "## 中国AI的未来" -> "The Future of Chinese AI")."""
         titles = {u.section for u in self.units}
@@ -293,6 +294,7 @@ class Evidence:
         unit's rendering (its cosine and its keywords), as it is against the original."""
         self.editions = editions
         for lang in sorted({lang for _, lang in editions}):
+            self.section_titles[lang] = self._titles_in(lang)
             texts = [self.rendering(u.doc_id, u.start, u.end, lang) or "" for u in self.units]
             if not any(texts):
                 continue

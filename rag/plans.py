@@ -320,7 +320,7 @@ def _named_section(a: Ask, t: Tools, sections: set[str]) -> str | None:
     order, or most of the words of the title's rendering in the question's language (an
     English question names "The Future of Chinese AI", not "中国AI的未来")."""
     asked = a.query.rewritten
-    rendered = t.evidence.section_titles(a.query.lang) if a.query.lang != "zh" else {}
+    rendered = t.evidence.section_titles.get(a.query.lang, {})
     words = set(t.evidence.tokenizer.tokens(asked))
     best, share = None, 0.0
     for title in sections:
