@@ -40,6 +40,7 @@ class Speakers:
         self._any_re = _alternation(
             {a: s.name for s in speakers if not s.editor
              for a in (s.name, *s.aliases, *s.organisations, *s.titles)} | self._family)
+        self._titles = {a.lower() for s in speakers if not s.editor for a in s.titles}
         self._lookup = {a.lower(): s.name for s in speakers
                         for a in (s.name, *s.aliases, *s.organisations, *s.titles)}
 
@@ -84,6 +85,10 @@ class Speakers:
     def is_person_alias(self, alias: str) -> bool:
         """True for a name or nickname (or a family name alone), False for an organisation or a title."""
         return alias.lower() in self._name_re.table or alias.lower() in self._family
+
+    def is_title(self, alias: str) -> bool:
+        """True for a title that names one person (主持人, the moderator), not an organisation."""
+        return alias.lower() in self._titles
 
     def all_aliases(self) -> list[str]:
         return [a for s in self.all for a in (s.name, *s.aliases, *s.organisations, *s.titles)]

@@ -369,8 +369,8 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
     # "Do X and Y see it the same way?", "为什么X和Y的判断有区别？": both people's positions
     compares = a.form.plan in ("yesno", "why") and (t.forms.has("compare", text) or t.forms.has("disagreement", text))
     if a.form.plan not in ("compare", "disagreement") and not (compares and len(people) >= 2) and (
-            len(people) < 2 or a.form.plan or a.query.asks_who):
-        return None
+            len(people) < 2 or a.form.plan or a.query.asks_who or t.speakers.moderator in people):
+        return None   # (the moderator and a guest named: the question is about their exchange)
     if len(people) < 2:
         if a.form.plan != "disagreement" and not (a.form.plan == "compare" and not people and not a.query.asks_who):
             return None   # ("Which of the speakers said …?" asks for one person)
@@ -464,7 +464,7 @@ def _keyword_shares(a: Ask, t: Tools, person: str, keep: Callable[[Sentence], bo
 def plan_only_asked(a: Ask, t: Tools) -> Composition | None:
     """The moderator is named, but on this topic he only asked: his sentence closest to it is a question."""
     mod = t.speakers.moderator
-    if not mod or a.named[:1] != (mod,) or _asks_about_asking(a, t):
+    if not mod or a.named != (mod,) or _asks_about_asking(a, t):   # (a guest named too: their exchange)
         return None
     ranked = t.ranked(a, lambda u: u.speaker == mod or u.speaker != EDITOR)
     mine = [s for s in ranked if s.unit.speaker == mod][:1]
@@ -578,6 +578,9 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
     asking = _asks_about_asking(a, t)
     # a person named by their organisation ("智谱有多少员工？") only helped find the company's passages
     person = a.named[0] if a.named and not a.query.by_organisation else None
+    if len(a.named) > 1 and t.speakers.moderator in a.named:
+        # the moderator named beside a guest ("主持人请X…时提到了什么？"): what he said to them
+        person, asking = t.speakers.moderator, True
 
     def keep(u: Sentence) -> bool:
         if (person is None and u.chunk_id not in chunks) or u.kind == "heading" or t.evidence.title_like(u):

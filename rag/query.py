@@ -76,6 +76,12 @@ _IDENTITY = re.compile(r"(是谁\s*[？?。!！]*\s*$|是什么人|什么身份|
                        r"\bwhat\s+does\s+\S+(\s+\S+)?\s+do\b|\bwhere\s+does\s+\S+(\s+\S+)?\s+work)", re.I)
 
 
+def _names_person(alias: str, speakers: Speakers) -> bool:
+    """A name, a nickname or a title (主持人: it names one person as surely as a name does);
+    an organisation (阿里) only points to its people."""
+    return speakers.is_person_alias(alias) or speakers.is_title(alias)
+
+
 def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
     """Canonical speakers a question names, and whether they were named by person aliases.
 
@@ -84,7 +90,7 @@ def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
     persons: list[str] = []
     orgs: list[str] = []
     for s, e, name in speakers.mentions_in(text):
-        bucket = persons if speakers.is_person_alias(text[s:e]) else orgs
+        bucket = persons if _names_person(text[s:e], speakers) else orgs
         if name not in bucket:
             bucket.append(name)
     named = persons or orgs
@@ -99,14 +105,14 @@ def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
 def _canonical_mentions(text: str, speakers: Speakers) -> str:
     """People named by their canonical (transcript) names: "Who asked Yao Shunyu…" -> 姚顺雨."""
     for s, e, name in reversed(speakers.mentions_in(text)):
-        if speakers.is_person_alias(text[s:e]):
+        if _names_person(text[s:e], speakers):
             text = text[:s] + name + text[e:]
     return text
 
 
 def _strip_mentions(text: str, speakers: Speakers, persons_only: bool = False) -> str:
     spans = [(s, e, n) for s, e, n in speakers.mentions_in(text)
-             if not persons_only or speakers.is_person_alias(text[s:e])]
+             if not persons_only or _names_person(text[s:e], speakers)]
     for s, e, _ in reversed(spans):
         text = text[:s] + " " + text[e:]
     return re.sub(r"\s+", " ", text).strip()
@@ -153,7 +159,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     if turns:
         turn = turns[-1]
         prev = analyze(turn.question, speakers, turns[:-1], max_chars, max_history, swap, holds)
-        people = _people(prev, turn, _singular(simp))
+        people = _people(prev, turn, _singular(simp), speakers.moderator)
         person_ref = has_cue(simp, _cue_list("person_pronouns"))
         thing_ref = has_cue(simp, _cue_list("thing_pronouns"))
         x = _ellipsis(simp)
@@ -199,14 +205,15 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
                  by_organisation and tuple(named) == first_named)
 
 
-def _people(prev: Query, turn: Turn, singular: bool = False) -> list[str]:
+def _people(prev: Query, turn: Turn, singular: bool = False, moderator: str | None = None) -> list[str]:
     """Who "he" means after a turn: the people that turn asked about, or if it asked who
     (or named nobody), the person its answer attributed to. One person for "he" after a turn
     that named several ("林俊旸说自己和姚顺雨…" -> "他"): the one its answer was about, else
-    the first named."""
+    the first named; not the moderator beside a guest ("主持人问X…" -> "他怎么回答的？": X)."""
     if prev.speakers and not prev.asks_who:
         people = list(prev.speakers)
         if singular and len(people) > 1:
+            people = [p for p in people if p != moderator] or people
             answered = next((s for s in turn.speakers if s in people), None)
             return [answered or people[0]]
         return people

@@ -511,6 +511,15 @@ def test_the_moderators_own_view_on_what_he_only_asked_is_declined(pipeline, que
     assert plan == "only_asked" and a.abstained and a.citations and a.speakers[0] != "李广密"
 
 
+@pytest.mark.parametrize("question", ["主持人问林俊旸中国领先的概率时是怎么追问的？",
+                                      "What did the moderator ask Lin Junyang about China's chances of leading?"])
+def test_the_moderator_named_beside_a_guest_is_answered_with_what_he_said_to_them(pipeline, question):
+    """Not the guest's positions side by side (the moderator has none), nor "he only asked"."""
+    plan, a = _plan(pipeline, question)
+    assert plan not in ("positions", "only_asked") and not a.abstained
+    assert a.speakers[:1] == ("李广密",) and "概率" in a.citations[0].chunk.text
+
+
 def test_disagreement_sets_people_side_by_side(pipeline):
     plan, a = _plan(pipeline, "林俊旸和姚顺雨对中国领先的可能性看法有什么不同？")
     bullets = [line for line in a.answer.splitlines() if line.startswith("- ")]

@@ -34,6 +34,23 @@ def test_a_person_named_only_by_their_organisation_is_marked_so(speakers):
     assert not analyze("他们有多少员工？", speakers, ["智谱做了什么？"]).by_organisation   # carried, not named
 
 
+def test_a_title_names_its_person_beside_another_named_by_name(speakers):
+    """"主持人" names the moderator as surely as "李广密": he is not dropped for the guest named."""
+    for question in ("主持人问唐杰开源的问题时说了什么？", "What did the moderator say when he asked Tang Jie about open source?"):
+        q = analyze(question, speakers)
+        assert set(q.speakers) == {"李广密", "唐杰"} and not q.by_organisation
+    assert "主持人" not in analyze("主持人问唐杰开源的问题时说了什么？", speakers).topic
+
+
+def test_he_after_the_moderator_and_a_guest_is_the_guest(speakers):
+    """The moderator asks; "他怎么回答的？" after a turn naming both is about the guest, whatever
+    the earlier answer quoted."""
+    from rag.conversation import Turn
+    earlier = Turn("主持人问唐杰开源的问题时说了什么？", speakers=("李广密",))
+    for question in ("他怎么回答的？", "And what did he answer?"):
+        assert analyze(question, speakers, [earlier]).speakers == ("唐杰",)
+
+
 def test_who_questions_keep_the_named_person_in_the_topic(speakers):
     q = analyze("圆桌上是谁追问顺雨研究文化的问题？", speakers)
     assert q.asks_who and q.speakers == () and "顺雨" in q.topic
