@@ -82,22 +82,43 @@ def _names_person(alias: str, speakers: Speakers) -> bool:
     return speakers.is_person_alias(alias) or speakers.is_title(alias)
 
 
+CLAUSE_ENDS = "，,；;。？?！!"
+
+
+def _speaks(text: str, end: int) -> bool:
+    """Whether a verb of speech follows the name ending at `end`: "林俊旸说…", "did Tang Jie say …"."""
+    after = text[end:].lstrip()
+    first = words(after).split()[:1]
+    return any(after.startswith(c) if not c.isascii() else first == [c] for c in Forms.load().cues("speech"))
+
+
 def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
     """Canonical speakers a question names, and whether they were named by person aliases.
 
     A person's name outranks an organisation (唐杰 ... 阿里巴巴 is about 唐杰); the article is
-    the speaker only when the question asks about its own voice (文章开头如何介绍…)."""
+    the speaker only when the question asks about its own voice (文章开头如何介绍…). The first
+    person named speaks alone when a verb of speech follows them: in "林俊旸说自己和姚顺雨…" the
+    others are what he spoke of."""
     persons: list[str] = []
     orgs: list[str] = []
+    speaking, clause_end = None, len(text)
     for s, e, name in speakers.mentions_in(text):
-        bucket = persons if _names_person(text[s:e], speakers) else orgs
+        person = _names_person(text[s:e], speakers)
+        if person and not persons and _speaks(text, e):
+            speaking = name
+            clause_end = next((i for i in range(e, len(text)) if text[i] in CLAUSE_ENDS), len(text))
+        elif person and s >= clause_end:
+            speaking = None   # "When X said …, how did the moderator …": the person of the main clause
+        bucket = persons if person else orgs
         if name not in bucket:
             bucket.append(name)
+    if speaking:
+        persons = [speaking]
     named = persons or orgs
     if _ARTICLE.search(text):
         if not named or _EDITOR_VOICE.search(text):
             return [EDITOR], False
-    if len(persons) == 1 and _IDENTITY.search(text):
+    if len(persons) == 1 and _IDENTITY.search(text) and not speaking:
         return [EDITOR], False  # who someone is: the article's introductions say it, not the person
     return named, bool(persons)
 

@@ -36,19 +36,33 @@ def test_a_person_named_only_by_their_organisation_is_marked_so(speakers):
 
 def test_a_title_names_its_person_beside_another_named_by_name(speakers):
     """"主持人" names the moderator as surely as "李广密": he is not dropped for the guest named."""
-    for question in ("主持人问唐杰开源的问题时说了什么？", "What did the moderator say when he asked Tang Jie about open source?"):
+    for question in ("主持人问唐杰开源的问题时是怎么问的？", "How did the moderator put the open-source question to Tang Jie?"):
         q = analyze(question, speakers)
         assert set(q.speakers) == {"李广密", "唐杰"} and not q.by_organisation
-    assert "主持人" not in analyze("主持人问唐杰开源的问题时说了什么？", speakers).topic
+    assert "主持人" not in analyze("主持人问唐杰开源的问题时是怎么问的？", speakers).topic
 
 
 def test_he_after_the_moderator_and_a_guest_is_the_guest(speakers):
     """The moderator asks; "他怎么回答的？" after a turn naming both is about the guest, whatever
     the earlier answer quoted."""
     from rag.conversation import Turn
-    earlier = Turn("主持人问唐杰开源的问题时说了什么？", speakers=("李广密",))
+    earlier = Turn("主持人问唐杰开源的问题时是怎么问的？", speakers=("李广密",))
     for question in ("他怎么回答的？", "And what did he answer?"):
         assert analyze(question, speakers, [earlier]).speakers == ("唐杰",)
+
+
+def test_the_person_a_verb_of_speech_follows_speaks_alone(speakers):
+    """In "X说自己和Y…" Y is what X spoke of, not a second side; in "When X said …, what did Y
+    answer?" the verb's clause ends before Y, who is asked about too."""
+    assert analyze("唐杰说自己和杨植麟的团队分别在做什么？", speakers).speakers == ("唐杰",)
+    assert analyze("What did Tang Jie say about Yang Zhilin's team?", speakers).speakers == ("唐杰",)
+    assert set(analyze("When Tang Jie said the gap was growing, what did Yang Zhilin answer?", speakers).speakers) == {"唐杰", "杨植麟"}
+    assert set(analyze("唐杰和杨植麟说了什么？", speakers).speakers) == {"唐杰", "杨植麟"}
+
+
+def test_a_question_reporting_what_someone_said_is_not_about_who_they_are(speakers):
+    assert analyze("杨植麟来自哪里？", speakers).speakers == (EDITOR,)
+    assert analyze("杨植麟说新架构的想法来自哪里？", speakers).speakers == ("杨植麟",)
 
 
 def test_who_questions_keep_the_named_person_in_the_topic(speakers):
