@@ -368,6 +368,12 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
     text = a.query.asked or a.query.rewritten   # in simplified script
     # "Do X and Y see it the same way?", "为什么X和Y的判断有区别？": both people's positions
     compares = a.form.plan in ("yesno", "why") and (t.forms.has("compare", text) or t.forms.has("disagreement", text))
+    if people and (compares or a.form.plan in ("compare", "disagreement")) and not a.carried:
+        # "Do Yao and the Qwen lead …?": beside a person, an organisation names the other side
+        said = to_simplified(a.query.text)
+        pointed = [n for s, e, n in t.speakers.mentions_in(said)
+                   if n != EDITOR and not t.speakers.is_person_alias(said[s:e]) and not t.speakers.is_title(said[s:e])]
+        people += [n for n in dict.fromkeys(pointed) if n not in people]
     if a.form.plan not in ("compare", "disagreement") and not (compares and len(people) >= 2) and (
             len(people) < 2 or a.form.plan or a.query.asks_who or t.speakers.moderator in people):
         return None   # (the moderator and a guest named: the question is about their exchange)

@@ -520,6 +520,15 @@ def test_the_moderator_named_beside_a_guest_is_answered_with_what_he_said_to_the
     assert a.speakers[:1] == ("李广密",) and "概率" in a.citations[0].chunk.text
 
 
+@pytest.mark.parametrize("question", ["Do Tang Jie and the Kimi founder see scaling the same way?",
+                                      "唐杰和月之暗面的创始人对Scaling的看法一样吗？"])
+def test_a_side_named_by_organisation_beside_a_person_named_by_name_is_a_side(pipeline, question):
+    """A name outranks an organisation when they point at one person; when they are two sides
+    of a comparison, the organisation's person is the other side (was: one person, "Yes.")."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "positions" and {c.chunk.speaker for c in a.citations} == {"唐杰", "杨植麟"}
+
+
 def test_disagreement_sets_people_side_by_side(pipeline):
     plan, a = _plan(pipeline, "林俊旸和姚顺雨对中国领先的可能性看法有什么不同？")
     bullets = [line for line in a.answer.splitlines() if line.startswith("- ")]
