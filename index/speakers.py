@@ -86,9 +86,10 @@ class Speakers:
         """True for a name or nickname (or a family name alone), False for an organisation or a title."""
         return alias.lower() in self._name_re.table or alias.lower() in self._family
 
-    def is_title(self, alias: str) -> bool:
-        """True for a title that names one person (主持人, the moderator), not an organisation."""
-        return alias.lower() in self._titles
+    def names_one(self, alias: str) -> bool:
+        """True for a name, a nickname or a title (主持人: it names one person as surely as a name
+        does); False for an organisation, which only points to its people."""
+        return self.is_person_alias(alias) or alias.lower() in self._titles
 
     def all_aliases(self) -> list[str]:
         return [a for s in self.all for a in (s.name, *s.aliases, *s.organisations, *s.titles)]

@@ -372,7 +372,7 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
         # "Do Yao and the Qwen lead …?": beside a person, an organisation names the other side
         said = to_simplified(a.query.text)
         pointed = [n for s, e, n in t.speakers.mentions_in(said)
-                   if n != EDITOR and not t.speakers.is_person_alias(said[s:e]) and not t.speakers.is_title(said[s:e])]
+                   if n != EDITOR and not t.speakers.names_one(said[s:e])]
         people += [n for n in dict.fromkeys(pointed) if n not in people]
     if a.form.plan not in ("compare", "disagreement") and not (compares and len(people) >= 2) and (
             len(people) < 2 or a.form.plan or a.query.asks_who or t.speakers.moderator in people):

@@ -24,6 +24,7 @@ _WHO = re.compile(r"(谁|哪位|哪一位|哪个人|哪个嘉宾|哪位嘉宾|^\
                   r"believes?|described|mentioned|talked|spoke|made|gave|compared|warned|used|told|"
                   r"put|estimated|was|is)\b|which (speaker|person|panelist|panellist|guest|one of)|"
                   r"which of (the|them|these|those)\b)", re.I)
+CLAUSE_ENDS = "，,；;。？?！!"   # where a verb of speech's clause ends (not "：", which opens what was said)
 _ARTICLE = re.compile(r"(文章|本文|这篇|报道|编者|作者|the article|the author|the editor|the piece|the report)", re.I)
 
 
@@ -76,15 +77,6 @@ _IDENTITY = re.compile(r"(是谁\s*[？?。!！]*\s*$|是什么人|什么身份|
                        r"\bwhat\s+does\s+\S+(\s+\S+)?\s+do\b|\bwhere\s+does\s+\S+(\s+\S+)?\s+work)", re.I)
 
 
-def _names_person(alias: str, speakers: Speakers) -> bool:
-    """A name, a nickname or a title (主持人: it names one person as surely as a name does);
-    an organisation (阿里) only points to its people."""
-    return speakers.is_person_alias(alias) or speakers.is_title(alias)
-
-
-CLAUSE_ENDS = "，,；;。？?！!"
-
-
 def _speaks(text: str, end: int) -> bool:
     """Whether a verb of speech follows the name ending at `end`: "林俊旸说…", "did Tang Jie say …"."""
     after = text[end:].lstrip()
@@ -103,7 +95,7 @@ def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
     orgs: list[str] = []
     speaking, clause_end = None, len(text)
     for s, e, name in speakers.mentions_in(text):
-        person = _names_person(text[s:e], speakers)
+        person = speakers.names_one(text[s:e])
         if person and not persons and _speaks(text, e):
             speaking = name
             clause_end = next((i for i in range(e, len(text)) if text[i] in CLAUSE_ENDS), len(text))
@@ -126,14 +118,14 @@ def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
 def _canonical_mentions(text: str, speakers: Speakers) -> str:
     """People named by their canonical (transcript) names: "Who asked Yao Shunyu…" -> 姚顺雨."""
     for s, e, name in reversed(speakers.mentions_in(text)):
-        if _names_person(text[s:e], speakers):
+        if speakers.names_one(text[s:e]):
             text = text[:s] + name + text[e:]
     return text
 
 
 def _strip_mentions(text: str, speakers: Speakers, persons_only: bool = False) -> str:
     spans = [(s, e, n) for s, e, n in speakers.mentions_in(text)
-             if not persons_only or _names_person(text[s:e], speakers)]
+             if not persons_only or speakers.names_one(text[s:e])]
     for s, e, _ in reversed(spans):
         text = text[:s] + " " + text[e:]
     return re.sub(r"\s+", " ", text).strip()
