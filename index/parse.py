@@ -104,6 +104,13 @@ def parse_text(text: str, speakers: Speakers, doc_id: str, origin: str = "<text>
     return sorted(parser.out, key=lambda p: p.start)
 
 
+def heading(text: str) -> tuple[int, str]:
+    """A heading line's level and title without its Markdown marks ("## 唐杰" -> (2, "唐杰"));
+    (0, the text trimmed) for any other line, a bare heading ("笨笨的坚持") included."""
+    m = _HEADING.match(text)
+    return (len(m.group(1)), m.group(2)) if m else (0, text.strip())
+
+
 def _sections(paras: list[Paragraph]) -> list[list[Paragraph]]:
     """Split at level-1/2 headings; each section starts with its heading paragraph (if any)."""
     sections: list[list[Paragraph]] = [[]]

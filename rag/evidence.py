@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.edition_vectors import rendering_vectors
+from index.parse import heading
 from index.records import Chunk
 from index.sentences import Sentence, spoken_body
 from index.store import Index
@@ -284,9 +285,9 @@ class Evidence:
             if edition_lang != lang or edition.stale:
                 continue
             for unit in edition.units:
-                source = unit.source.lstrip("#").strip()
+                source = heading(unit.source)[1]
                 if source in titles:
-                    out[source] = unit.text.lstrip("#").strip()
+                    out[source] = heading(unit.text)[1]
         return out
 
     def translate(self, editions: dict, embedder, model: str, cache_dir=None) -> None:

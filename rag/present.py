@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.edition import Edition
-from index.parse import Paragraph, is_anchor
+from index.parse import Paragraph, heading, is_anchor
 from index.records import EDITOR, Passage, stable_id
 from rag.records import Answer, Citation, Hit
 
@@ -311,15 +311,6 @@ def sources_panel(turns: Sequence[tuple[int, Answer]], texts: Mapping[str, str],
 
 # ------------------------------------------------------------------ the transcript
 
-def _heading_title(text: str) -> str:
-    return re.sub(r"^#+\s*", "", text)
-
-
-def _heading_level(text: str) -> int:
-    m = re.match(r"#+", text)
-    return len(m.group(0)) if m else 4
-
-
 # Said of any edition: what it is made from is in its own file, not known here.
 EDITION_NOTE = ("English edition (translated) beside the original, paragraph by paragraph; "
                 "the original is the source. · 英文译本与原文逐段对照，以原文为准。")
@@ -355,10 +346,11 @@ def transcript_html(passages: Sequence[Passage], texts: Mapping[str, str], parag
             anchor = anchor_id(doc_id, para.start)
             rendering = edition.rendering(para.start, para.end).strip() if edition else ""
             if parts and all(p.kind == "heading" for p in parts):
-                title = esc(_heading_title(para.text))
+                level, title = heading(para.text)
+                title = esc(title)
                 if rendering:
-                    title += f' <span class="t-en" lang="{esc(edition.lang)}">{esc(_heading_title(rendering))}</span>'
-                rows.append((_heading_level(para.text), True, anchor, title))
+                    title += f' <span class="t-en" lang="{esc(edition.lang)}">{esc(heading(rendering)[1])}</span>'
+                rows.append((level or 4, True, anchor, title))   # a bare heading: level 4
                 continue
             speakers = list(dict.fromkeys(p.speaker for p in parts)) or [EDITOR]
             kinds = list(dict.fromkeys(kind_label(p.kind) for p in parts))
