@@ -378,14 +378,19 @@ class Evidence:
         return self._all if picked is None else picked.astype(np.int64)
 
     def score(self, measured: "Measured", keyword_weight: float, passage_weight: float,
-              keep=lambda u: True, pool: np.ndarray | None = None, reply_weight: float = 0.0) -> Ranking:
+              keep=lambda u: True, pool: np.ndarray | None = None, reply_weight: float = 0.0,
+              first: np.ndarray | None = None) -> Ranking:
         """The units of `pool` (default: all) that `keep` accepts, best first: cosine +
-        keyword_weight * keyword share + passage_weight * the passage's retrieval score."""
+        keyword_weight * keyword share + passage_weight * the passage's retrieval score; the
+        units `first` (what the conversation points at) before the others, scored as the best."""
         pool = self._all if pool is None else pool
         total, dense, keyword = measured.scores(pool, keyword_weight, passage_weight)
         if reply_weight:
             total = total + reply_weight * self._reply_lift(measured, pool, total, keyword_weight, passage_weight)
-        order = np.lexsort((pool, -total))
+        front = np.isin(pool, first) if first is not None else np.zeros(len(pool), dtype=bool)
+        if front.any():
+            total = np.where(front, np.maximum(total, total.max()), total)
+        order = np.lexsort((pool, -total, ~front))
         return Ranking(pool[order], total[order], dense[order], keyword[order], self.units, keep)
 
     def _reply_lift(self, measured: "Measured", pool: np.ndarray, total: np.ndarray,
@@ -400,6 +405,14 @@ class Evidence:
             here = turn == t
             lift[here] = np.maximum(0.0, asked - total[here])
         return lift
+
+    def replies_to(self, doc: str, start: int, end: int) -> np.ndarray:
+        """The opening sentences of the turn that answers the question a span of `doc` quotes
+        (none if it quotes no question the transcript's conversation answers)."""
+        asked = [t for t, turn in enumerate(self._asking)
+                 if any(self.units[i].doc_id == doc and self.units[i].start < end and start < self.units[i].end
+                        for i in turn)]
+        return np.flatnonzero(np.isin(self._reply_to, asked))
 
     def quote(self, i: int, run_on: bool = True) -> Quote:
         """Unit i, with the units after it in the same chunk while it is a lead-in, a question,

@@ -101,7 +101,16 @@ class Tools:
         these chunks / speakers, if given): a plan names the material it reads."""
         pool = self.evidence.units_of(chunks, speakers, ask.docs)
         return self.evidence.score(ask.measured, self.config.keyword_weight, self.config.passage_weight,
-                                   lambda u: self.admits(ask, u) and keep(u), pool, self.config.reply_weight)
+                                   lambda u: self.admits(ask, u) and keep(u), pool, self.config.reply_weight,
+                                   self._answer_to_last(ask))
+
+    def _answer_to_last(self, ask: Ask) -> np.ndarray | None:
+        """After an answer that led with a question put to someone, a follow-up about that
+        person ("And what figure did he give?", "他怎么回答的？") is about their reply to it."""
+        if not ask.carried or ask.last_lead is None:
+            return None
+        ev = self.evidence
+        return np.array([i for i in ev.replies_to(*ask.last_lead) if ev.units[i].speaker in ask.named], dtype=np.int64)
 
     def admits(self, ask: Ask, u: Sentence) -> bool:
         """Unit u is of the documents asked about and of a speaker the UI's filter allows."""

@@ -8,6 +8,7 @@ import pytest
 
 from index.sentences import Sentence
 from rag import plans
+from rag.conversation import Turn
 from rag.evidence import Scored
 
 pytestmark = pytest.mark.slow
@@ -750,3 +751,33 @@ def test_a_summary_of_a_conversation_holds_the_answer_to_its_moderators_question
     bullets = [line for line in a.answer.splitlines() if line.startswith("- ")]
     quoted = [" ".join(c.quote for c in a.citations if f"[{c.n}]" in b) for b in bullets]
     assert plan == "summary" and any("20%" in q and "林俊旸" in b for q, b in zip(quoted, bullets))
+
+
+def _span(pipeline, text):
+    doc, whole = next((d, t) for d, t in pipeline.corpus.texts.items() if text in t)
+    return doc, whole.index(text), whole.index(text) + len(text)
+
+
+@pytest.mark.parametrize("followup", ["他最后报了多少？", "So how much did he put it at?"])
+def test_a_followup_about_the_person_asked_is_answered_with_their_reply(pipeline, followup):
+    """The last answer led with the moderator's question to a guest (restated after the guest
+    asked back); "he" is that guest, and what he said next is the reply to it, not his other
+    lines about the topic (was: "the transcript does not give that figure")."""
+    asked = _span(pipeline, "对，三年到五年后，中国最领先的那个公司，是一家中国公司的概率。")
+    turn = Turn("主持人要林俊旸给出一个数字时，是怎么问的？", ("李广密",), (asked,), True)
+    a = pipeline.answer(followup, [turn])
+    reply = _span(pipeline, "我觉得是20%吧，20%已经非常乐观了")
+    first = a.citations[0]
+    assert not a.abstained and first.chunk.speaker == "林俊旸"
+    assert first.start <= reply[1] < first.end
+
+
+def test_only_a_quoted_question_points_at_a_reply(pipeline):
+    """A span quoting the moderator's question points at the guest's reply; one quoting the
+    reply itself, or a talk, points at nothing."""
+    ev = pipeline.tools.evidence
+    replies = ev.replies_to(*_span(pipeline, "对，三年到五年后，中国最领先的那个公司，是一家中国公司的概率。"))
+    assert [ev.units[i].speaker for i in replies] == ["林俊旸"] * len(replies) and len(replies) >= 1
+    assert "20%" in ev.units[replies[0]].text
+    assert len(ev.replies_to(*_span(pipeline, "我觉得是20%吧，20%已经非常乐观了"))) == 0
+    assert len(ev.replies_to(*_span(pipeline, "今年是RLVR（可验证奖励强化学习）爆发年"))) == 0
