@@ -91,7 +91,7 @@ class Forms:
                 rest = after.lstrip(self.data["holds"]["measures"] + entry["before_noun"] + " ")
                 word = ""
                 for ch in rest:
-                    if not is_han(ch):
+                    if not is_han(ch) or ch in entry["before_noun"]:   # "多少步的工具调用": 步
                         break
                     word += ch
                 # "多少人": the measure word is what is counted when no noun follows it
@@ -111,8 +111,8 @@ class Forms:
     @staticmethod
     def _measured_before(head: str, entry: dict) -> str:
         """"K2的参数量是多少？": nothing follows the cue, so what is measured is the noun of a 的
-        linked to it by 是/有/大概… ("的参数量"); "" without such a link ("领先中国多少") or 的
-        ("他们一共有多少")."""
+        linked to it by 是/有/大概… ("的参数量"), or without a 的 the noun the clause ends with
+        ("下载量有多少"); "" without such a link ("领先中国多少") or noun ("他们一共有多少")."""
         head, linked = head.rstrip(), False
         links = sorted(entry["before_cue"], key=len, reverse=True)
         while link := next((w for w in links if head.endswith(w)), ""):
@@ -123,7 +123,15 @@ class Forms:
                 break
             run = ch + run
         of = head[:len(head) - len(run)].endswith(entry["before_noun"])
-        return run if linked and of and len(run) >= 2 else ""
+        if not linked or (of and len(run) >= 2):
+            return run if linked else ""
+        # no 的 ("开源以后下载量有多少"): the nouns jieba ends the clause with ("星标" "数"), if any
+        noun = ""
+        for w in reversed(jieba.posseg.lcut(head)):
+            if w.flag not in entry["noun_tags"]:
+                break
+            noun = w.word + noun
+        return noun if len(noun) >= 2 else ""
 
     def asks_for_a_thing(self, text: str) -> bool:
         """Whether the question holds an interrogative that asks for a thing (什么, 哪, 多少, which,

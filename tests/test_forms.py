@@ -34,6 +34,9 @@ def forms():
     ("他们比对手领先多少？", Form("", "number")),          # no link: 多少 measures the verb, not 对手
     ("这次会议开了多长时间？", Form("", "number")),     # a duration: "两个月" names no 时间
     ("他们一共有多少呢？", Form("", "number")),          # linked, but no 的-noun: nothing named
+    ("那家公司成立以后营收有多少？", Form("", "number", "营收")),   # no 的: the noun ending the clause
+    ("这个项目开源以后星标数有多少？", Form("", "number", "星标数")),
+    ("这个机器人一次能走多少步的楼梯？", Form("", "number", "步")),   # the measure word before 的, not "步的"
     ("唐杰讲了很多长期的挑战，具体是哪些？", Form()),      # 很多长期 is no 多长
     ("And what figure did they report?", Form("", "number")),   # no noun: "did" is a verb
     ("Did the lab give figures for its revenue?", Form("yesno", "number")),   # no noun: "for"
