@@ -203,10 +203,10 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # question ("what did it gain them?"): retrieval weighs both readings
             earlier = prev.topic if thing_ref and topic == own else ""
             rewritten = asked = _replace_pronoun(text if lang == "en" else simp, people, speakers, lang)
-        elif thing_ref or (not named and (is_vague(own) or (holds is not None and not asks_who
+        elif thing_ref or (not named and (is_vague(own) or (holds is not None
                                                             and not holds(own, lang)))):
             # "林俊旸也这么觉得吗？", "还有呢？", "Anything else?", "What's the catch?": the earlier
-            # topic (and person).
+            # topic (and person); "是谁提议的？" (its object left out): who did the earlier thing.
             if not named and not asks_who:
                 named, carried = people, bool(people)
             followup = True

@@ -216,6 +216,20 @@ def test_a_turn_naming_nobody_in_words_the_transcript_lacks_is_about_the_earlier
     assert not q.followup and q.speakers == () and "RLVR" not in q.topic
 
 
+@pytest.mark.parametrize("question", ["是谁拍板的？", "Who signed off?"])
+def test_a_who_turn_in_words_the_transcript_lacks_asks_who_did_the_earlier_thing(speakers, question):
+    """Chinese leaves the object out ("是谁拍板的？"): a who-question whose words the transcript
+    holds none of asks about what the conversation was about, and names nobody in advance."""
+    known = {"RLVR"}
+
+    def holds(text, lang):
+        return any(w in text for w in known)
+    q = analyze(question, speakers, ["唐杰的团队为什么押注RLVR？"], holds=holds)
+    assert q.followup and q.asks_who and q.speakers == () and "RLVR" in q.topic
+    q = analyze("是谁提到RLVR的？", speakers, ["唐杰的团队为什么押注RLVR？"], holds=holds)   # words of its own
+    assert not q.followup and q.asks_who and q.topic.count("RLVR") == 1
+
+
 @pytest.mark.parametrize("question", ["有没有具体的数字？", "是哪一年？", "When?", "How many?", "Any figures?",
                                       "Could you give me an example?", "有例子吗？"])
 def test_a_turn_asking_only_for_a_kind_of_detail_is_about_the_earlier_topic(speakers, question):
