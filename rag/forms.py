@@ -122,9 +122,10 @@ class Forms:
             if not is_han(ch) or ch in entry["before_noun"]:
                 break
             run = ch + run
-        of = head[:len(head) - len(run)].endswith(entry["before_noun"])
-        if not linked or (of and len(run) >= 2):
-            return run if linked else ""
+        if not linked:
+            return ""
+        if head[:len(head) - len(run)].endswith(entry["before_noun"]) and len(run) >= 2:
+            return run   # "的参数量"
         # no 的 ("开源以后下载量有多少"): the nouns jieba ends the clause with ("星标" "数"), if any
         noun = ""
         for w in reversed(jieba.posseg.lcut(head)):
