@@ -165,7 +165,7 @@ class Evidence:
         # lang -> (the units' renderings' vectors, word -> the units whose rendering holds it)
         self.translated: dict[str, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
         self._rendered_tokens: dict[str, list[frozenset[str]]] = {}   # lang -> each unit's rendering's words
-        self.section_titles: dict[str, dict[str, str]] = {}   # lang -> section title -> its rendering there
+        self.title_words: dict[str, dict[str, frozenset[str]]] = {}   # lang -> section title -> its rendering's words
         # where units are, so that a question's work covers the units it can use, not all
         self._of_chunk: dict[str, tuple[int, int]] = {}      # chunk id -> its units' range
         by_speaker: dict[str, list[int]] = {}
@@ -295,7 +295,8 @@ class Evidence:
         unit's rendering (its cosine and its keywords), as it is against the original."""
         self.editions = editions
         for lang in sorted({lang for _, lang in editions}):
-            self.section_titles[lang] = self._titles_in(lang)
+            self.title_words[lang] = {title: frozenset(self.tokenizer.tokens(rendering))
+                                      for title, rendering in self._titles_in(lang).items()}
             texts = [self.rendering(u.doc_id, u.start, u.end, lang) or "" for u in self.units]
             if not any(texts):
                 continue
@@ -406,12 +407,15 @@ class Evidence:
             lift[here] = np.maximum(0.0, asked - total[here])
         return lift
 
+    def within(self, doc: str, start: int, end: int) -> list[int]:
+        """Positions of the units of `doc` that share a character with [start, end), in order."""
+        return [i for i in self.units_of(docs=[doc]).tolist() if self.units[i].start < end and start < self.units[i].end]
+
     def replies_to(self, doc: str, start: int, end: int) -> np.ndarray:
         """The opening sentences of the turn that answers the question a span of `doc` quotes
         (none if it quotes no question the transcript's conversation answers)."""
-        asked = [t for t, turn in enumerate(self._asking)
-                 if any(self.units[i].doc_id == doc and self.units[i].start < end and start < self.units[i].end
-                        for i in turn)]
+        quoted = self.within(doc, start, end)
+        asked = [t for t, turn in enumerate(self._asking) if np.isin(turn, quoted).any()]
         return np.flatnonzero(np.isin(self._reply_to, asked))
 
     def quote(self, i: int, run_on: bool = True) -> Quote:

@@ -329,7 +329,7 @@ def _named_section(a: Ask, t: Tools, sections: set[str]) -> str | None:
     order, or most of the words of the title's rendering in the question's language (an
     English question names "The Future of Chinese AI", not "中国AI的未来")."""
     asked = a.query.rewritten
-    rendered = t.evidence.section_titles.get(a.query.lang, {})
+    rendered = t.evidence.title_words.get(a.query.lang, {})
     words = set(t.evidence.tokenizer.tokens(asked))
     best, share = None, 0.0
     for title in sections:
@@ -338,7 +338,7 @@ def _named_section(a: Ask, t: Tools, sections: set[str]) -> str | None:
         if len(core) >= 4:
             pairs = {core[k:k + 2] for k in range(len(core) - 1)}
             found = sum(p in asked for p in pairs) / len(pairs)
-        own = set(t.evidence.tokenizer.tokens(rendered.get(title, "")))
+        own = rendered.get(title, frozenset())
         if len(own) >= 2:
             found = max(found, len(own & words) / len(own))
         if found > share:
@@ -631,14 +631,7 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
 
 def _said_before(a: Ask, t: Tools) -> set[int]:
     """Units inside a span quoted earlier in the conversation."""
-    if not a.quoted_before:
-        return set()
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for doc, start, end in a.quoted_before:
-        spans.setdefault(doc, []).append((start, end))
-    units = t.evidence.units
-    return {i for i in t.evidence.units_of(docs=spans).tolist()
-            if any(units[i].start < e and s < units[i].end for s, e in spans[units[i].doc_id])}
+    return {i for span in a.quoted_before for i in t.evidence.within(*span)}
 
 
 def _repeats(t: Tools, i: int, said: set[int]) -> bool:
@@ -797,13 +790,10 @@ def _lead_of_last_answer(a: Ask, t: Tools) -> Scored | None:
     what the last answer led with: its first quote's first sentence, scored for this question."""
     if a.last_lead is None:
         return None
-    doc, start, end = a.last_lead
-    units = t.evidence.units
-    first = next((int(i) for i in t.evidence.units_of(docs=[doc])
-                  if units[i].start < end and start < units[i].end), None)
-    if first is None:
+    first = t.evidence.within(*a.last_lead)[:1]
+    if not first:
         return None
-    u = units[first]
+    u = t.evidence.units[first[0]]
     if a.named and u.speaker not in a.named:   # "那姚顺雨呢？" after "他为什么这么谨慎？" asks it of another person
         return None
     return next(iter(t.ranked(a, lambda v: v.doc_id == u.doc_id and v.start == u.start, speakers=[u.speaker])), None)
