@@ -203,8 +203,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # question ("what did it gain them?"): retrieval weighs both readings
             earlier = prev.topic if thing_ref and topic == own else ""
             rewritten = asked = _replace_pronoun(text if lang == "en" else simp, people, speakers, lang)
-        elif thing_ref or (not named and (is_vague(own) or (holds is not None
-                                                            and not holds(own, lang)))):
+        elif thing_ref or (is_vague(own, nothing=True) if named else is_vague(own)
+                           or (holds is not None and not holds(own, lang))):
             # "林俊旸也这么觉得吗？", "还有呢？", "Anything else?", "What's the catch?": the earlier
             # topic (and person); "是谁提议的？" (its object left out): who did the earlier thing.
             if not named and not asks_who:
@@ -307,9 +307,10 @@ def _ask_of(prev: Query, named: list[str], speakers: Speakers, lang: str) -> str
     return text
 
 
-def is_vague(topic: str) -> bool:
+def is_vague(topic: str, nothing: bool = False) -> bool:
     """A question with almost no content of its own ("他还说了什么？", "why?"): its words are
-    filler and what asks for a kind of detail ("有具体的数字吗？", "When?", "Any figures?")."""
+    filler and what asks for a kind of detail ("有具体的数字吗？", "When?", "Any figures?").
+    With `nothing`, none at all: beside a person's name, a two-character topic ("教育") is one."""
     empty, filler_zh, detail_zh, detail_en = _vague_words()
     text = topic
     for cue in detail_zh:
@@ -320,7 +321,7 @@ def is_vague(topic: str) -> bool:
     core = " ".join(w for w in padded.split() if w not in empty)
     for cue in filler_zh:
         core = core.replace(cue, "")
-    return sum(ch.isalnum() for ch in core) <= 3
+    return sum(ch.isalnum() for ch in core) <= (0 if nothing else 3)
 
 
 @lru_cache(maxsize=1)

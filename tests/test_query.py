@@ -250,6 +250,16 @@ def test_a_vague_turn_after_a_pointing_back_turn_keeps_what_it_pointed_to(speake
     assert q.followup and q.speakers == ("杨植麟",) and topic in q.topic
 
 
+@pytest.mark.parametrize("question, earlier", [
+    ("What number did Lin Junyang give?", "What did the moderator ask the panel about China's odds of leading?"),
+    ("那杨植麟有具体数字吗？", "主持人问嘉宾中国领先的可能性有多大？")])
+def test_a_person_named_with_nothing_else_of_their_own_is_asked_the_earlier_question(speakers, question, earlier):
+    # a new person, and nothing of its own but words asking for a figure: the earlier topic, of them
+    q = analyze(question, speakers, [earlier])
+    asked = analyze(earlier, speakers).topic.split()[-1]
+    assert q.followup and q.speakers == analyze(question, speakers).speakers and asked in q.topic
+
+
 @pytest.mark.parametrize("question", ["RLVR是什么？", "What is RLVR?", "他拿哪些公司做例子？", "哪一年开始做开源？"])
 def test_a_turn_with_a_topic_of_its_own_is_not_vague(question):
     assert not is_vague(to_simplified(question))
