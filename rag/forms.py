@@ -14,7 +14,7 @@ from index.tokens import STOPWORDS, is_han
 
 FORMS_FILE = Path(__file__).resolve().parent / "data" / "question_forms.json"
 PLANS = ("summary", "disagreement", "yesno", "why", "compare")   # in the order they are tried
-DETAILS = ("number", "month", "date", "place", "name", "choice")
+DETAILS = ("number", "month", "day", "date", "place", "name", "choice")
 PERSON = "person"   # a name that is a person's: told from "name" by the model's exemplars, not by cue words
 
 
@@ -207,7 +207,7 @@ class Forms:
 
     def details(self, kind: str, text: str) -> list[str]:
         """The details of this kind a sentence states: digit runs and numerals before a measure
-        word (number); digits before 月 and month names (month); those, digits before 年/日 and
+        word (number); digits before 月 and month names (month); digits before 日/号 (day); months, digits before 年/日 and
         date words (date); Latin names and acronyms
         (capitalised or holding a digit) and words jieba tags as names (name), people (person) or
         places (place), of two characters or more."""
@@ -221,6 +221,8 @@ class Forms:
             + [w for w in h["month_words"]["zh"] + h["month_words"]["en"] if has_cue(text, [w])]
         if kind == "month":
             return months
+        if kind == "day":
+            return [r for r, after in _runs_with_next(text) if r.isdigit() and after in h["day_after_digit"]]
         if kind == "date":
             dates = [r for r, after in _runs_with_next(text) if r.isdigit() and after in h["date_after_digit"]]
             spoken = [w for w in h["date_words"]["zh"] + h["date_words"]["en"] if has_cue(text, [w])]

@@ -44,6 +44,8 @@ def forms():
     ("智谱什么时候上市？", Form("", "date")),
     ("智谱是几月份发布的新模型？", Form("", "month")),
     ("In which month did the lab open?", Form("", "month")),
+    ("那次会议是哪一天开的？", Form("", "day")),
+    ("On what date did the lab open?", Form("", "day")),
     ("Where was the meeting held?", Form("", "place")),
     ("When did the company go public?", Form("", "date")),
     ("When he said that, how did the host press him?", Form()),          # "when" opening a clause asks no date
@@ -132,6 +134,13 @@ def test_a_month_is_digits_before_月_or_a_months_name_and_it_is_a_date_too(form
     assert forms.details("month", "2025年初DeepSeek出来") == []        # early in the year: no month
     assert forms.holds("date", "2025年初DeepSeek出来", "in which year did it come out?")
     assert forms.holds("date", "It came out in July", "when did it come out?")
+
+
+def test_a_day_is_digits_before_日_or_号_and_a_year_alone_gives_none(forms):
+    assert forms.details("day", "我们大概在7月28号做了一件事情") == ["28"]
+    assert forms.details("day", "2023年8月3日开始做开源") == ["3"]
+    assert not forms.holds("day", "我突然想起2019年，这个PPT原来真的是跟阿里巴巴合作的时候", "会议是哪一天开的？")
+    assert forms.holds("date", "我突然想起2019年，这个PPT原来真的是跟阿里巴巴合作的时候", "会议是哪一年开的？")
 
 
 def test_a_date_is_not_a_quantity_nor_is_the_article_一个(forms):
