@@ -256,9 +256,12 @@ class Evidence:
     def announced(self, i: int) -> list[int]:
         """What a lead-in ending its paragraph ("中国也许的机会：", "I have three points:")
         announces: the first sentence of each paragraph after it in which the same speaker goes
-        on, in its section, until someone else speaks (at most LIST_ITEMS); [] for any other unit."""
+        on, in its section, until someone else speaks (at most LIST_ITEMS). A line stopping
+        mid-sentence ("本次会议汇集了" above a list of names) is a lead-in too, up to the paragraph
+        that ends its sentence. [] for any other unit."""
         u = self.units[i]
-        if not u.leads_in or (i + 1 < len(self.units) and self.units[i + 1].para == u.para):
+        fragment = not u.leads_in and self.unfinished(i)
+        if not (u.leads_in or fragment) or (i + 1 < len(self.units) and self.units[i + 1].para == u.para):
             return []
         out, para = [], u.para
         for j in range(i + 1, len(self.units)):
@@ -269,6 +272,8 @@ class Evidence:
             if v.para != para:
                 out.append(j)
                 para = v.para
+                if fragment and not self.unfinished(self.quote(j).last):
+                    break
         return out
 
     def rendering(self, doc_id: str, start: int, end: int, lang: str) -> str | None:

@@ -525,6 +525,8 @@ def plan_not_given(a: Ask, t: Tools) -> Composition | None:
     lang = a.query.lang
     d.line(say(lang, "not_given", detail=detail_name(lang, kind)) + say(lang, "not_given_context"))
     d.quote(t.evidence.quote(context.i))
+    for j in t.evidence.announced(context.i):   # a lead-in ("会议汇集了") with what it announces
+        d.quote(t.evidence.quote(j))
     return d.done(abstained=True)
 
 

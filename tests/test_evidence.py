@@ -256,3 +256,11 @@ def test_a_lead_in_ending_its_paragraph_announces_the_paragraphs_after_it(tmp_pa
     assert evidence.announced(0) == [1, 3]             # each paragraph's first sentence, until B speaks
     assert evidence.announced(5) == []                 # a lead-in with its paragraph going on after it
     assert evidence.announced(1) == [] and evidence.announced(4) == []   # no lead-in
+
+
+def test_a_line_stopping_mid_sentence_announces_the_paragraphs_up_to_the_one_ending_it(tmp_path):
+    evidence = _paragraphs(tmp_path, [("A", ["The meeting brought together"]),
+                                      ("A", ["Ann, a professor"]), ("A", ["and Bo, a founder."]),
+                                      ("A", ["Both spoke on risk."]), ("A", ["It was cold."])])
+    assert evidence.announced(0) == [1, 2]             # up to the paragraph that ends its sentence
+    assert evidence.announced(3) == []                 # a finished sentence announces nothing

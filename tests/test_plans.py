@@ -682,6 +682,18 @@ def test_a_lead_in_is_quoted_with_what_it_announces(pipeline, question):
         assert after.start > c.end and between.strip() == "" and after.chunk.speaker == c.chunk.speaker
 
 
+@pytest.mark.parametrize("question", ["这场峰会的门票卖多少钱？", "Which city hosted this summit?"])
+def test_the_context_of_a_decline_never_stops_mid_sentence(pipeline, question):
+    # the article opens on a line stopping mid-sentence above the guests' names: offered as the
+    # context of "not given", it comes with the lines that finish it
+    a = pipeline.answer(question)
+    assert a.abstained and a.citations
+    ev = pipeline.tools.evidence
+    last = max(a.citations, key=lambda c: c.end)
+    units = [i for i, u in enumerate(ev.units) if u.doc_id == last.chunk.doc_id and u.end == last.end]
+    assert units and not ev.unfinished(units[0]), a.answer
+
+
 def test_a_speaker_asking_the_moderator_back_is_not_quoted_as_a_reason(pipeline):
     history = ["林俊旸给中国公司三到五年内领先全球的概率是多少？"]
     a = pipeline.answer("他为什么给得这么低？", history)
