@@ -15,6 +15,7 @@ from index.tokens import STOPWORDS, is_han
 FORMS_FILE = Path(__file__).resolve().parent / "data" / "question_forms.json"
 PLANS = ("summary", "disagreement", "yesno", "why", "compare")   # in the order they are tried
 DETAILS = ("number", "month", "day", "date", "place", "name", "choice")
+DATES = ("month", "day", "date")
 PERSON = "person"   # a name that is a person's: told from "name" by the model's exemplars, not by cue words
 
 
@@ -25,6 +26,7 @@ class Form:
     detail: str = ""    # one of DETAILS (or PERSON) when a specific figure, month, date, place or name is asked for
     noun: str = ""      # what a how-many question counts ("模型", "parameters"), when it says
     choices: tuple[str, ...] = ()   # the alternatives of "是A还是B？" / "Is it A or B?" (detail "choice")
+    also: tuple[str, ...] = ()      # the other kinds of detail asked for beside `detail` ("在哪个城市，哪一天？")
     part: bool = False  # a summary of what a person said on one topic or in one part, not of all they said
     purpose: bool = False   # a why-plan question asking what a remark was meant to show, not why
 
@@ -60,10 +62,19 @@ class Forms:
         purpose = has_cue(text if own is None else own, self.cues("purpose"))
         plan = next((p for p in PLANS if (self.asks_yes_or_no(text) if p == "yesno"
                                           else has_cue(text, self.cues(p)) or (p == "why" and purpose))), "")
-        detail = next((d for d in DETAILS if d != "choice" and has_cue(text, self._detail(d))), "")
+        cued, rest = [], text
+        for d in (d for d in DETAILS if d != "choice"):
+            if has_cue(rest, self._detail(d)):
+                cued.append(d)
+                for cue in sorted(self._detail(d), key=len, reverse=True):
+                    if not cue.isascii():
+                        rest = rest.replace(cue, " ")   # "哪一天" asks for no place ("在哪")
+        detail = cued[0] if cued else ""
+        # a month or a day is a date: "几月几号" asks for one thing
+        also = tuple(d for d in cued[1:] if not (d in DATES and detail in DATES))
         choices = () if detail or plan in ("disagreement", "compare") else self.alternatives(text)
         return Form(plan, detail or ("choice" if choices else ""), self.asked_noun(text) if detail == "number" else "",
-                    choices, purpose=plan == "why" and purpose and not has_cue(text, self.cues("why")))
+                    choices, purpose=plan == "why" and purpose and not has_cue(text, self.cues("why")), also=also)
 
     def alternatives(self, text: str) -> tuple[str, ...]:
         """The two words an alternative question sets against each other, either side of its

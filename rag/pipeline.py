@@ -254,7 +254,7 @@ class Pipeline:
             form = replace(form, part=like["part"] - like["whole"] >= self.config.summary_part_margin)
         if form.detail:
             if not self.forms.certain(form.detail, asked) and not self.asks_detail.confirms(vector, form.detail):
-                return replace(form, detail="", noun="")
+                return replace(form, detail="", noun="", also=())
             if form.detail == "name" and self.asks_detail.nearest(vector, ("name", PERSON)) == PERSON:
                 return replace(form, detail=PERSON)   # "那位同事叫什么名字？": a person's name
             return form

@@ -523,7 +523,10 @@ def plan_not_given(a: Ask, t: Tools) -> Composition | None:
     context = next((s for s in fresh[: t.config.detail_depth] if not _gives(a, t, kind, s)), fresh[0])
     d = t.draft(a)
     lang = a.query.lang
-    d.line(say(lang, "not_given", detail=detail_name(lang, kind)) + say(lang, "not_given_context"))
+    # and the other details asked for beside it that the best sentence does not give either
+    missing = [kind] + [k for k in a.form.also if not _gives(a, t, k, ranked[0])]
+    named = joined(lang, [detail_name(lang, k) for k in missing])
+    d.line(say(lang, "not_given", detail=named) + say(lang, "not_given_context"))
     d.quote(t.evidence.quote(context.i))
     for j in t.evidence.announced(context.i):   # a lead-in ("会议汇集了") with what it announces
         d.quote(t.evidence.quote(j))

@@ -46,6 +46,10 @@ def forms():
     ("In which month did the lab open?", Form("", "month")),
     ("那次会议是哪一天开的？", Form("", "day")),
     ("On what date did the lab open?", Form("", "day")),
+    ("那次会议是在哪一天开的？", Form("", "day")),                       # "在哪一天" asks for no place
+    ("那次会议在哪个城市开的？是哪一天？", Form("", "day", also=("place",))),
+    ("Which city was it in, and how much did it cost?", Form("", "number", also=("place",))),
+    ("会议是几月几号开的？", Form("", "month")),                          # one date, not two details
     ("Where was the meeting held?", Form("", "place")),
     ("When did the company go public?", Form("", "date")),
     ("When he said that, how did the host press him?", Form()),          # "when" opening a clause asks no date

@@ -694,6 +694,15 @@ def test_the_context_of_a_decline_never_stops_mid_sentence(pipeline, question):
     assert units and not ev.unfinished(units[0]), a.answer
 
 
+@pytest.mark.parametrize("question, details", [
+    ("这场峰会在哪座城市举办，门票多少钱？", ("具体数字", "具体地点")),
+    ("Which city hosted this summit, and on what date?", ("that date", "that place"))])
+def test_a_decline_names_every_detail_asked_for_that_is_not_given(pipeline, question, details):
+    a = pipeline.answer(question)
+    first = a.answer.splitlines()[0]
+    assert a.abstained and all(d in first for d in details), a.answer
+
+
 def test_a_speaker_asking_the_moderator_back_is_not_quoted_as_a_reason(pipeline):
     history = ["林俊旸给中国公司三到五年内领先全球的概率是多少？"]
     a = pipeline.answer("他为什么给得这么低？", history)
