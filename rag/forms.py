@@ -247,8 +247,12 @@ class Forms:
     def counts(self, text: str, noun: str) -> bool:
         """Whether one of the sentence's figures counts or measures `noun` (a longer noun: any two
         characters of it): the noun follows it within a measure word and a 的 ("10万人的公司"
-        counts 人; "两个方向…所有的人" does not), or comes just before it ("价格是200美元")."""
+        counts 人; "两个方向…所有的人" does not), or comes just before it ("价格是200美元"); a
+        percentage measures a rate or a share (概率, 比例)."""
         h = self.data["holds"]
+        if noun.endswith(tuple(h["rate_endings"])) and any(
+                f.endswith(tuple(h["percent_marks"])) for f in self.details("number", text)):
+            return True   # "我觉得是20%吧" gives the 概率 asked for
         parts = {noun[k:k + 2] for k in range(len(noun) - 1)} if len(noun) > 2 else {noun}
         reach = max(len(p) for p in parts) + 2
         for figure in self.details("number", text):

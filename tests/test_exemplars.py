@@ -101,6 +101,17 @@ def test_the_model_tells_a_detail_asked_for_from_the_same_cue_words(pipeline, qu
     assert pipeline.asks_detail.confirms(vector, kind) is asks
 
 
+# A score or a rank is a number too, asked for in words no cue list holds (not exemplars either)
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["What score did the new model get on the reading benchmark?",
+                                      "這款手機在評測榜單上排第幾？",
+                                      "What position did the team finish in the league?"])
+def test_a_score_or_a_rank_asked_for_without_cue_words_is_a_number(pipeline, question):
+    assert not pipeline.forms.read(question).detail
+    vector = pipeline.retriever.dense.vector(question)
+    assert pipeline.asks_detail.kind(vector, pipeline.config.detail_margin) == "number"
+
+
 # Summaries of a person that are not exemplars (nor evaluation questions), with the name
 # removed as the pipeline removes it: all they said, or what they said on one topic.
 @pytest.mark.slow

@@ -147,6 +147,13 @@ def test_a_day_is_digits_before_日_or_号_and_a_year_alone_gives_none(forms):
     assert forms.holds("date", "我突然想起2019年，这个PPT原来真的是跟阿里巴巴合作的时候", "会议是哪一年开的？")
 
 
+def test_a_percentage_measures_a_rate_or_a_share(forms):
+    assert forms.counts("我觉得是20%吧，已经非常乐观了", "概率")
+    assert forms.counts("研发人员大概占30%", "比例")
+    assert not forms.counts("机率没那么大，但真的有可能", "机率")        # no figure at all
+    assert not forms.counts("营收增长了20%", "员工")                      # a count is no rate
+
+
 def test_a_date_is_not_a_quantity_nor_is_the_article_一个(forms):
     """"2019年" dates and "一个" is an article: neither answers "多少…？"; "一万" and "两个" count."""
     assert forms.details("number", "2019年，我们把这两个方向暂停了") == ["两个"]
