@@ -218,10 +218,10 @@ class Forms:
 
     def details(self, kind: str, text: str) -> list[str]:
         """The details of this kind a sentence states: digit runs and numerals before a measure
-        word (number); digits before 月 and month names (month); digits before 日/号 (day); months, digits before 年/日 and
-        date words (date); Latin names and acronyms
-        (capitalised or holding a digit) and words jieba tags as names (name), people (person) or
-        places (place), of two characters or more."""
+        word (number); digits before 月 and month names (month); digits before 日/号 (day); months,
+        digits before 年/月/日/号 and date words (date); Latin names and acronyms (capitalised or
+        holding a digit) and words jieba tags as names (name), people (person) or places (place),
+        of two characters or more."""
         h = self.data["holds"]
         runs = _runs(text)
         if kind == "number":   # not a date ("2019年", "7月"), nor the article "一个"

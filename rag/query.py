@@ -206,7 +206,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
         elif thing_ref or (is_vague(own, nothing=True) if named else is_vague(own)
                            or (holds is not None and not holds(own, lang))):
             # "林俊旸也这么觉得吗？", "还有呢？", "Anything else?", "What's the catch?": the earlier
-            # topic (and person); "是谁提议的？" (its object left out): who did the earlier thing.
+            # topic (and person); "是谁提议的？" (its object left out): who did the earlier thing;
+            # "What number did Lin Junyang give?" (a name and nothing else): the earlier topic, of him.
             if not named and not asks_who:
                 named, carried = people, bool(people)
             followup = True

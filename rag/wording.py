@@ -32,8 +32,8 @@ TEMPLATES = {
         "unknown": "文字稿中没有提到{names}，无法根据文字稿回答。",
         "empty": "请输入一个关于文字稿内容的问题。",
         "or": "、",
-        "detail": {"number": "具体数字", "month": "具体月份", "day": "具体日期", "date": "具体时间", "place": "具体地点",
-                   "name": "具体名称", "person": "具体人名", "choice": "具体是哪一种"},
+        "detail": {"number": "具体数字", "month": "具体月份", "day": "具体日期", "date": "具体时间",
+                   "place": "具体地点", "name": "具体名称", "person": "具体人名", "choice": "具体是哪一种"},
     },
     "en": {
         "said": "{name} said: 「{quote}」 {cite}",
@@ -64,8 +64,9 @@ TEMPLATES = {
         "unknown": "The transcript never mentions {names}, so I can't answer this from the transcript.",
         "empty": "Please type a question about the transcript.",
         "or": " or ",
-        "detail": {"number": "that figure", "month": "that month", "day": "that date", "date": "that date", "place": "that place",
-                   "name": "that name", "person": "that person's name", "choice": "which of the two it is"},
+        "detail": {"number": "that figure", "month": "that month", "day": "that date", "date": "that date",
+                   "place": "that place", "name": "that name", "person": "that person's name",
+                   "choice": "which of the two it is"},
     },
 }
 MAX_ECHOED_NAME = 24   # a name from the question longer than this is not repeated back
