@@ -225,6 +225,7 @@ class Pipeline:
             ask = replace(ask, quoted_before=frozenset(q for t in turns for q in t.quoted), again=query.again,
                           last_lead=turns[-1].quoted[0] if turns[-1].quoted else None,
                           specific=not is_vague(query.focus or query.topic), own_words=frozenset(own))
+            ask = replace(ask, reply=self.tools.reply_to_last(ask))
         plan, comp = plans.answer(ask, self.tools)
         log.debug("plan %s for %r", plan, query.text)
         return comp, hits

@@ -71,6 +71,7 @@ class Ask:
     docs: frozenset[str] | None = None   # the documents asked about (None: all)
     quoted_before: frozenset[tuple[str, int, int]] = frozenset()   # (doc, start, end) quoted earlier in the conversation
     last_lead: tuple[str, int, int] | None = None   # the first quote of the last answer (what "that" is)
+    reply: np.ndarray | None = None      # ranked first: the reply to what last_lead asked (Tools.reply_to_last)
     again: bool = False                  # the question asks for an earlier quote again
     specific: bool = True                # the turn asks something of its own (not "还有呢？", "Why?")
     own_words: frozenset[str] = frozenset()   # keyword tokens of what the turn itself asks
@@ -102,11 +103,12 @@ class Tools:
         pool = self.evidence.units_of(chunks, speakers, ask.docs)
         return self.evidence.score(ask.measured, self.config.keyword_weight, self.config.passage_weight,
                                    lambda u: self.admits(ask, u) and keep(u), pool, self.config.reply_weight,
-                                   self._answer_to_last(ask))
+                                   ask.reply)
 
-    def _answer_to_last(self, ask: Ask) -> np.ndarray | None:
+    def reply_to_last(self, ask: Ask) -> np.ndarray | None:
         """After an answer that led with a question put to someone, a follow-up about that
-        person ("And what figure did he give?", "他怎么回答的？") is about their reply to it."""
+        person ("And what figure did he give?", "他怎么回答的？") is about their reply to it:
+        its opening sentences, found once per question (Ask.reply), ranked first by every plan."""
         if not ask.carried or ask.last_lead is None:
             return None
         ev = self.evidence
