@@ -250,12 +250,12 @@ class Forms:
         counts 人; "两个方向…所有的人" does not), or comes just before it ("价格是200美元"); a
         percentage measures a rate or a share (概率, 比例)."""
         h = self.data["holds"]
-        if noun.endswith(tuple(h["rate_endings"])) and any(
-                f.endswith(tuple(h["percent_marks"])) for f in self.details("number", text)):
+        figures = self.details("number", text)
+        if noun.endswith(tuple(h["rate_endings"])) and any(f.endswith(tuple(h["percent_marks"])) for f in figures):
             return True   # "我觉得是20%吧" gives the 概率 asked for
         parts = {noun[k:k + 2] for k in range(len(noun) - 1)} if len(noun) > 2 else {noun}
         reach = max(len(p) for p in parts) + 2
-        for figure in self.details("number", text):
+        for figure in figures:
             at = text.find(figure)
             while at >= 0:
                 after = text[at + len(figure): at + len(figure) + reach]
@@ -264,7 +264,7 @@ class Forms:
                 if any(p in after or p in before for p in parts):
                     return True
                 at = text.find(figure, at + 1)
-        return noun in h["measures"] and any(f.endswith(noun) for f in self.details("number", text))
+        return noun in h["measures"] and any(f.endswith(noun) for f in figures)
 
     def gives_reason(self, text: str) -> bool:
         return has_cue(text, self.cues("reason"))
