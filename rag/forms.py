@@ -2,6 +2,7 @@
 language in rag/data/question_forms.json (language data, nothing about any transcript)."""
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +17,7 @@ FORMS_FILE = Path(__file__).resolve().parent / "data" / "question_forms.json"
 PLANS = ("summary", "disagreement", "yesno", "why", "compare")   # in the order they are tried
 DETAILS = ("number", "month", "day", "date", "place", "name", "choice")
 DATES = ("month", "day", "date")
+MAX_NOUN_WORDS = 3   # words between "how many"/"what" and the verb that can name what is counted
 PERSON = "person"   # a name that is a person's: told from "name" by the model's exemplars, not by cue words
 
 
@@ -111,12 +113,20 @@ class Forms:
                     return counted
                 return self._measured_before(text[:at], entry)
         padded = words(text).split()
+        verbs = STOPWORDS | set(self.data["yesno"]["en_start"])
+        # a detail's own noun ("what figure", "which city") is no thing counted
+        generic = {c.split()[-1] for kind in DETAILS if kind in self.data["detail"]
+                   for c in self.data["detail"][kind].get("en", [])}
         for cue in entry["counting"]["en"]:
             parts = cue.split()
             for k in range(len(padded) - len(parts)):
-                after = padded[k + len(parts)]
-                if padded[k:k + len(parts)] == parts and after not in STOPWORDS | set(self.data["yesno"]["en_start"]):
-                    return after   # "how many parameters"; not "what figure did", "figures for"
+                if padded[k:k + len(parts)] != parts:
+                    continue
+                # the noun is the last word before the verb: "how many parameters does",
+                # "what exact score did"; not "what figure did", "how many of", "what was"
+                run = list(itertools.takewhile(lambda w: w not in verbs, padded[k + len(parts):]))
+                if 0 < len(run) <= MAX_NOUN_WORDS and run[-1] not in generic:
+                    return run[-1]
         return ""
 
     @staticmethod

@@ -72,6 +72,18 @@ def test_the_form_of_a_question(forms, question, form):
     assert forms.read(question) == form
 
 
+@pytest.mark.parametrize("question, noun", [
+    ("What overall rating did the new phone receive?", "rating"),   # the noun before the verb
+    ("Which final position did the rowing crew reach?", "position"),
+    ("How many open source models have they released?", "models"),
+    ("What figure did the chairman quote?", ""),          # the cue's own noun asks for any figure
+    ("What was the rating of the phone?", ""),            # a verb right after the cue: no noun there
+    ("How many of the bikes were sold?", ""),
+])
+def test_the_noun_an_english_question_asks_a_figure_of(forms, question, noun):
+    assert forms.asked_noun(question) == noun
+
+
 def test_a_purpose_counts_only_where_the_turn_itself_asks_it(forms):
     # "那To B呢？" resolved with the earlier "这个例子想说明什么？" asks for a view, not a purpose
     assert forms.read("这个例子对To B想说明什么？", own="那To B呢？") == Form()
