@@ -41,6 +41,7 @@ def forms():
     ("And what figure did they report?", Form("", "number")),   # no noun: "did" is a verb
     ("Did the lab give figures for its revenue?", Form("yesno", "number")),   # no noun: "for"
     ("他们有没有给出具体数字？", Form("yesno", "number")),
+    ("Did the survey give a percentage as well?", Form("yesno", "number")),   # "a figure", "a number" too
     ("智谱什么时候上市？", Form("", "date")),
     ("智谱是几月份发布的新模型？", Form("", "month")),
     ("In which month did the lab open?", Form("", "month")),
