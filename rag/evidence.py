@@ -243,6 +243,13 @@ class Evidence:
         top = max(raw.values(), default=0.0) or 1.0
         return {i: v / top for i, v in raw.items()}
 
+    def same_paragraph(self, i: int, j: int) -> bool:
+        """Units i and j are of one paragraph."""
+        if not (0 <= i < len(self.units) and 0 <= j < len(self.units)):
+            return False
+        u, v = self.units[i], self.units[j]
+        return (u.doc_id, u.para) == (v.doc_id, v.para)
+
     def title_like(self, u: Sentence) -> bool:
         """A short line standing alone in a talk: a slide title, not a statement."""
         i = self._index_of.get((u.doc_id, u.start))

@@ -632,6 +632,12 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
         # a question asking for a figure, date, place or name is answered by a sentence holding one
         head = ranked[: t.config.detail_depth]
         giving = [s for s in head if _gives(a, t, kind, s)]
+        if not giving and a.form.noun:
+            # a figure of the thing named is often the sentence after the one on the thing, in
+            # its paragraph ("机率没那么大，但真的有可能。20%吧，已经非常乐观了。"); a figure of
+            # no thing named (a year) or a name there would answer another question
+            after = {s.i + 1: s.unit.speaker for s in head if t.evidence.same_paragraph(s.i, s.i + 1)}
+            giving = [s for s in ranked if after.get(s.i) == s.unit.speaker and _gives(a, t, kind, s)]
         ranked = giving + [s for s in ranked if s not in giving]
     return ranked
 

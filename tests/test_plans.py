@@ -367,6 +367,12 @@ def test_a_year_does_not_answer_how_many(pipeline):
     assert plan == "not_given" and a.abstained
 
 
+def test_a_figure_of_the_thing_asked_about_is_found_in_the_sentence_after_the_one_on_it(pipeline):
+    """"机率没那么大，但真的有可能。20%吧，…": the best sentence names the 机率, the next gives it."""
+    plan, a = _plan(pipeline, "林俊旸估计中国反超的机率有多少？")
+    assert not a.abstained and "20%" in a.citations[0].quote and a.speakers[:1] == ("林俊旸",)
+
+
 def test_how_big_is_answered_by_a_size_that_names_no_noun(pipeline):
     """"多大的模型" measures a size: "3到4B的" answers it without saying 模型."""
     plan, a = _plan(pipeline, "林俊旸说手机厂商要多大的模型？")
