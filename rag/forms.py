@@ -254,13 +254,15 @@ class Forms:
         tags = set(h["place_tags"] if kind == "place" else h["person_tags"] if kind == PERSON else h["name_tags"])
         return found + [w.word for w in jieba.posseg.lcut(text) if w.flag in tags and len(w.word) > 1]
 
-    def counts(self, text: str, noun: str) -> bool:
+    def counts(self, text: str, noun: str, asked: str = "") -> bool:
         """Whether one of the sentence's figures counts or measures `noun` (a longer noun: any two
         characters of it): the noun follows it within a measure word and a 的 ("10万人的公司"
         counts 人; "两个方向…所有的人" does not), or comes just before it ("价格是200美元"); a
-        percentage measures a rate or a share (概率, 比例)."""
+        percentage measures a rate or a share (概率, 比例). A figure the question (`asked`) states
+        is what it is asked beside ("工业界有1万片卡，那学校有多少卡？"), not an answer."""
         h = self.data["holds"]
-        figures = self.details("number", text)
+        stated = {v for f in self.details("number", asked) for v in _values(f, h)}
+        figures = [f for f in self.details("number", text) if not _values(f, h) or not _values(f, h) <= stated]
         if noun.endswith(tuple(h["rate_endings"])) and any(f.endswith(tuple(h["percent_marks"])) for f in figures):
             return True   # "我觉得是20%吧" gives the 概率 asked for
         parts = {noun[k:k + 2] for k in range(len(noun) - 1)} if len(noun) > 2 else {noun}

@@ -566,7 +566,7 @@ def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
         rendering = t.evidence.rendering(s.unit.doc_id, s.unit.start, s.unit.end, "en")
         stem = noun.rstrip("s")
         return rendering is None or stem in rendering.lower()
-    return t.forms.counts(text, noun)
+    return t.forms.counts(text, noun, asked)
 
 
 def _topical(a: Ask, t: Tools, text: str) -> list[str]:

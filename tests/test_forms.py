@@ -238,3 +238,11 @@ def test_a_sentence_giving_other_figures_than_the_question_states(forms, asked, 
 ])
 def test_a_sentence_turning_against_the_one_before(forms, sentence, turns):
     assert forms.turns_against(sentence) == turns
+
+
+def test_a_figure_the_question_states_does_not_count_what_it_asks_about(forms):
+    """"去年卖出3万台车，今年卖出多少台车？": the 3万 beside 台车 is the question's own context."""
+    sentence = "去年卖出3万台车，今年还在统计。"
+    assert forms.counts(sentence, "车")                                      # alone, 3万 counts cars
+    assert not forms.counts(sentence, "车", "去年卖出3万台车，今年卖出多少台车？")
+    assert forms.counts("去年卖出3万台车，今年卖出5万台车。", "车", "去年卖出3万台车，今年卖出多少台车？")
