@@ -262,7 +262,7 @@ class Forms:
         is what it is asked beside ("工业界有1万片卡，那学校有多少卡？"), not an answer."""
         h = self.data["holds"]
         stated = {v for f in self.details("number", asked) for v in _values(f, h)}
-        figures = [f for f in self.details("number", text) if not _values(f, h) or not _values(f, h) <= stated]
+        figures = [f for f in self.details("number", text) if not (v := _values(f, h)) or not v <= stated]
         if noun.endswith(tuple(h["rate_endings"])) and any(f.endswith(tuple(h["percent_marks"])) for f in figures):
             return True   # "我觉得是20%吧" gives the 概率 asked for
         parts = {noun[k:k + 2] for k in range(len(noun) - 1)} if len(noun) > 2 else {noun}
