@@ -456,12 +456,13 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     if person == t.speakers.moderator and theirs is None:
         return None   # the moderator asked it: plan_only_asked says so
     # the pointer still shows the topic is theirs: clearly above the person named
-    other = _moving_on(a, t, ranked, other, (theirs.score if theirs is not None else -np.inf) + t.config.not_said_margin)
+    pointer = _moving_on(a, t, ranked, other, (theirs.score if theirs is not None else -np.inf) + t.config.not_said_margin)
     d = t.draft(a)
     lead = say(a.query.lang, "not_said", name=d.name(person))
-    d.line(lead + say(a.query.lang, "not_said_other", other=d.name(other.unit.speaker)))
-    d.quote(t.evidence.quote(other.i))
-    return d.done(abstained=True)
+    d.line(lead + say(a.query.lang, "not_said_other" if pointer else "not_said_above", other=d.name(other.unit.speaker)))
+    if pointer:
+        d.quote(t.evidence.quote(pointer.i))
+    return d.done(abstained=True, speakers=None if pointer else (other.unit.speaker,))
 
 
 def _keyword_shares(a: Ask, t: Tools, person: str, keep: Callable[[Sentence], bool]) -> tuple[float, float]:
@@ -487,22 +488,25 @@ def plan_only_asked(a: Ask, t: Tools) -> Composition | None:
     mine = [s for s in ranked if s.unit.speaker == mod][:1]
     if not mine or any(s.unit.kind != "moderator_question" for s in mine):
         return None
-    answer = next((s for s in ranked if s.unit.speaker != mod), None)
-    if answer is not None:
-        answer = _moving_on(a, t, ranked, answer, answer.score - t.config.not_said_margin)
+    best = next((s for s in ranked if s.unit.speaker != mod), None)
+    answer = best and _moving_on(a, t, ranked, best, best.score - t.config.not_said_margin)
     d = t.draft(a)
-    d.line(say(a.query.lang, "only_asked", name=d.name(mod)) + (say(a.query.lang, "only_asked_other") if answer else ""))
+    other = "only_asked_other" if answer else "only_asked_above" if best else ""
+    d.line(say(a.query.lang, "only_asked", name=d.name(mod))
+           + (say(a.query.lang, other, other=d.name(best.unit.speaker)) if other else ""))
     if answer:
         d.quote(t.evidence.quote(answer.i))
-    return d.done(abstained=True)
+    return d.done(abstained=True, speakers=(best.unit.speaker,) if best and not answer else None)
 
 
-def _moving_on(a: Ask, t: Tools, ranked: list[Scored], best: Scored, floor: float) -> Scored:
+def _moving_on(a: Ask, t: Tools, ranked: list[Scored], best: Scored, floor: float) -> Scored | None:
     """The pointer of a decline in a conversation: a sentence of `best`'s speaker not quoted yet
-    that scores above `floor`, else `best` again."""
+    that scores above `floor`, else `best` if it was not quoted either, else None (the reader
+    has it above: the decline names where the topic is instead of quoting it again)."""
     said = set() if a.again else _said_before(a, t)
-    return next((s for s in ranked if s.unit.speaker == best.unit.speaker and s.score > floor
-                 and not _repeats(t, s.i, said)), best)
+    fresh = next((s for s in ranked if s.unit.speaker == best.unit.speaker and s.score > floor
+                  and not _repeats(t, s.i, said)), None)
+    return fresh or (None if _repeats(t, best.i, said) else best)
 
 
 def _asks_about_asking(a: Ask, t: Tools) -> bool:

@@ -124,6 +124,19 @@ def test_the_pointer_of_a_decline_moves_on_from_the_quote_given(pipeline, first,
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("first, about, declined, speaker", [
+    ("林俊旸说手机厂商想要多大的模型？", "那唐杰呢？", "文字稿里唐杰没有谈到", "林俊旸"),
+    ("林俊暘說手機廠商想要多大的模型？", "那唐傑呢？", "文字稿裡唐杰沒有談到", "林俊旸"),
+    ("唐傑說的第三點機會是什麼？", "那李廣密自己對這一點怎麼看？", "李广密只是提出了這個問題", "唐杰"),
+])
+def test_a_decline_whose_only_pointer_was_quoted_names_who_said_it_instead_of_quoting_it_again(
+        pipeline, first, about, declined, speaker):
+    a, b = _talk(pipeline, first, about)
+    assert b.abstained and b.answer.startswith(declined) and b.speakers == (speaker,)
+    assert speaker in b.answer and not b.citations and a.citations   # the reader has the quote above
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("first, then", [
     ("谁说干这一行就不能恐惧？", "他当时对中美差距怎么看？"),
     ("是誰說干這一行就不能恐懼？", "他當時對中美差距怎麼看？"),
