@@ -489,13 +489,14 @@ def plan_only_asked(a: Ask, t: Tools) -> Composition | None:
     if not mine or any(s.unit.kind != "moderator_question" for s in mine):
         return None
     best = next((s for s in ranked if s.unit.speaker != mod), None)
-    answer = best and _moving_on(a, t, ranked, best, best.score - t.config.not_said_margin)
+    answer = _moving_on(a, t, ranked, best, best.score - t.config.not_said_margin) if best else None
     d = t.draft(a)
     other = "only_asked_other" if answer else "only_asked_above" if best else ""
     d.line(say(a.query.lang, "only_asked", name=d.name(mod))
            + (say(a.query.lang, other, other=d.name(best.unit.speaker)) if other else ""))
     if answer:
         d.quote(t.evidence.quote(answer.i))
+    # with no quote, the one named as speaking to it is the answer's speaker
     return d.done(abstained=True, speakers=(best.unit.speaker,) if best and not answer else None)
 
 
