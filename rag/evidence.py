@@ -268,7 +268,7 @@ class Evidence:
         that ends its sentence. [] for any other unit."""
         u = self.units[i]
         fragment = not u.leads_in and self.unfinished(i)
-        if not (u.leads_in or fragment) or (i + 1 < len(self.units) and self.units[i + 1].para == u.para):
+        if not (u.leads_in or fragment) or self.same_paragraph(i, i + 1):
             return []
         out, para = [], u.para
         for j in range(i + 1, len(self.units)):
