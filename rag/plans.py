@@ -441,8 +441,12 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     theirs = next((s for s in ranked if s.unit.speaker == person), None)
     other = next((s for s in ranked if s.unit.speaker not in (person, EDITOR)), None)
     # the question's words: said as fully by them as by anyone, they talked about it; said by
-    # others and never by them, their best sentence need only rank below another's
-    words, own = _keyword_shares(a, t, person, statement)
+    # others and never by them, their best sentence need only rank below another's. "那杨植麟呢？"
+    # (a turn asking nothing of its own) puts the earlier question, worded after the person
+    # the last answer quoted, to another: its words are weighed against everyone but that person
+    echoed = _lead_speaker(a, t) if not a.specific else None
+    echoed = None if echoed == person else echoed
+    words, own = _keyword_shares(a, t, person, lambda u: statement(u) and u.speaker != echoed)
     if words > 0 and own >= words:
         return None
     margin = 0.0 if words > 0 and own == 0 else t.config.not_said_margin
@@ -463,6 +467,12 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     if pointer:
         d.quote(t.evidence.quote(pointer.i))
     return d.done(abstained=True, speakers=None if pointer else (other.unit.speaker,))
+
+
+def _lead_speaker(a: Ask, t: Tools) -> str | None:
+    """Who the last answer's first quote is of (None if there was no quote)."""
+    first = t.evidence.within(*a.last_lead)[:1] if a.last_lead is not None else []
+    return t.evidence.units[first[0]].speaker if first else None
 
 
 def _keyword_shares(a: Ask, t: Tools, person: str, keep: Callable[[Sentence], bool]) -> tuple[float, float]:

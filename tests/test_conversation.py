@@ -137,6 +137,31 @@ def test_a_decline_whose_only_pointer_was_quoted_names_who_said_it_instead_of_qu
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("first, then, person", [
+    # the earlier question is worded after the person its answer quoted; the one named next
+    # spoke to the topic in words of their own, and is not declined for it
+    ("唐杰觉得中美差距在缩小吗？", "那姚顺雨呢？", "姚顺雨"),
+    ("唐傑覺得中美差距在縮小嗎？", "那姚順雨呢？", "姚顺雨"),
+    # the earlier answer declined and quoted the one now named: they are not compared with themselves
+    ("林俊旸怎么看强化学习？", "那唐杰呢？", "唐杰"),
+])
+def test_and_x_after_an_answer_worded_for_another_person_answers_from_x(pipeline, first, then, person):
+    _, b = _talk(pipeline, first, then)
+    assert not b.abstained and b.speakers[:1] == (person,) and b.citations
+    assert all(c.chunk.speaker == person for c in b.citations)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, then, other", [
+    ("杨植麟怎么看Token efficiency？", "那林俊旸呢？", "杨植麟"),
+    ("姚顺雨觉得To B市场上强模型和弱模型会怎样？", "那杨植麟呢？", "姚顺雨"),
+])
+def test_and_x_on_a_topic_x_never_spoke_to_is_still_declined(pipeline, first, then, other):
+    _, b = _talk(pipeline, first, then)
+    assert b.abstained and other in b.answer
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("first, then", [
     ("谁说干这一行就不能恐惧？", "他当时对中美差距怎么看？"),
     ("是誰說干這一行就不能恐懼？", "他當時對中美差距怎麼看？"),
