@@ -842,6 +842,34 @@ def _closest_around(a: Ask, t: Tools, best: Scored, quoted: Quote, said: set[int
     return near[0].i if near else None
 
 
+def plan_next(a: Ask, t: Tools) -> Composition | None:
+    """"还有呢？", "接下来他谈到了什么？", "Anything else?": a turn asking nothing of its own of the
+    person the last answer was about asks what they said next. Their sentences after the last
+    answer's first quote, in its section, not quoted in the conversation yet: the first that
+    makes a point, and the one after it in its paragraph (a point often takes two)."""
+    if a.specific or not a.carried or a.last_lead is None or a.again or len(a.named) != 1:
+        return None
+    ev = t.evidence
+    lead = ev.within(*a.last_lead)
+    if not lead or ev.units[lead[0]].speaker != a.named[0]:
+        return None
+    u, said = ev.units[lead[0]], _said_before(a, t)
+    following = [j for j in range(lead[-1] + 1, len(ev.units))
+                 if ev.units[j].doc_id == u.doc_id and ev.units[j].section == u.section]
+    theirs = [j for j in following if ev.units[j].speaker == u.speaker and ev.units[j].kind != "heading"
+              and not ev.title_like(ev.units[j]) and not ev.asks_back(ev.units[j]) and not _repeats(t, j, said)]
+    first = next((j for j in theirs if _point_worthy(ev.units[j])), None)
+    if first is None:
+        return None
+    d = t.draft(a)
+    quote = ev.quote(first)
+    d.quote(quote)
+    after = quote.last + 1
+    if after in theirs and ev.same_paragraph(quote.last, after):
+        d.quote(ev.quote(after))
+    return d.done()
+
+
 def plan_who(a: Ask, t: Tools) -> Composition | None:
     if not a.query.asks_who:
         return None
@@ -878,6 +906,7 @@ PLANS: tuple[tuple[str, Callable[[Ask, Tools], Composition | None]], ...] = (
     ("not_given", plan_not_given),
     ("yes_no", plan_yes_no),
     ("why", plan_why),
+    ("next", plan_next),
     ("who", plan_who),
     ("view", plan_view),
 )

@@ -250,3 +250,25 @@ def test_a_why_follow_up_in_words_of_its_own_gets_the_reason_it_asks_for(pipelin
     _, b = _talk(pipeline, first, why)
     assert b.citations and {c.chunk.speaker for c in b.citations} == {"林俊旸"}
     assert reason in "".join(c.quote for c in b.citations)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, then", [
+    ("唐杰怎么看2025年的DeepSeek？", "还有呢？"),
+    ("姚顺雨觉得中国领先的概率有多大？", "他接着说了什么？"),
+    ("姚順雨覺得中國領先的機率有多大？", "接下來他談到了什麼？"),
+    ("What did Tang Jie say about DeepSeek in early 2025?", "What did he talk about next?"),
+])
+def test_what_next_quotes_what_the_person_said_after_the_last_answer(pipeline, first, then):
+    a, b = _talk(pipeline, first, then)
+    lead = a.citations[0]
+    assert b.citations and not b.abstained and not _overlap(a, b)
+    nxt = b.citations[0]
+    # the same person, the same part of the transcript, and later in it than what was quoted
+    assert nxt.chunk.speaker == lead.chunk.speaker and nxt.chunk.section == lead.chunk.section
+    assert nxt.start >= lead.end
+    # nothing of the person's between the two that the conversation has not shown
+    units = [u for u in pipeline.tools.evidence.units
+             if u.doc_id == lead.chunk.doc_id and lead.end <= u.start < nxt.start
+             and u.speaker == lead.chunk.speaker and u.kind != "heading"]
+    assert all(any(s <= u.start < e for _, s, e in _spans(a)) or len(u.text.strip()) < 15 for u in units)

@@ -455,7 +455,8 @@ def _scored(i, speaker, score, dense, text="text", kind="talk", keyword=0.0):
 def _named(person):
     """The question, naming `person`."""
     return SimpleNamespace(named=(person,), query=SimpleNamespace(asks_who=False, lang="zh", by_organisation=False),
-                           carried=False, again=False, quoted_before=frozenset(), weights={}, docs=None, allowed=None)
+                           carried=False, again=False, quoted_before=frozenset(), weights={}, docs=None, allowed=None,
+                           specific=True, last_lead=None)
 
 
 def test_not_said_by_when_someone_else_is_clearly_ahead_and_closer_in_meaning():
