@@ -170,10 +170,18 @@ class Forms:
             return False   # "Can you give an example?", "能给我举个例子吗？": asked of the assistant
         if text.rstrip(" ？?。.!！").endswith(tuple(yn["zh_end"])):   # a 吗-question, whatever it holds
             return True
+        # an English question asks yes or no by the auxiliary its clause opens with, before any
+        # question word ("So in his view is the gap narrowing?", "Was he serious when he said…?"):
+        # a question word after it asks inside a clause of its own
+        # (of the last sentence that holds either: "He said X may not pay off. So what did he…?")
+        cues = set(yn["en_start"]) | set(yn["not_with"])
+        said = [[w for w in words(part).split() if w in cues] for part in text.replace("? ", ". ").split(". ")]
+        opening = next((ws[0] for ws in reversed(said) if ws), None)
+        if opening in yn["en_start"]:
+            return True
         if has_cue(text, yn["not_with"]):
             return False
-        first = words(text).split()[:1]
-        return has_cue(text, yn["zh"]) or bool(first and first[0] in yn["en_start"])
+        return has_cue(text, yn["zh"])
 
     def certain(self, kind: str, text: str) -> bool:
         """Whether the question asks for a detail of `kind` in words that always do ("how many")."""

@@ -103,6 +103,24 @@ def test_english_cues_match_whole_words_only(forms):
     assert not forms.asks_yes_or_no("Isabel talked about agents")      # "is" inside a word
 
 
+@pytest.mark.parametrize("question, yes_or_no", [
+    # an English question asks yes or no by the auxiliary its clause opens with, not by the first word
+    ("Was she joking when she called it a dead end?", True),
+    ("Did the team agree at once when the plan was put to them?", True),
+    ("So in her view are the two markets drifting apart?", True),
+    ("And is that still true today?", True),
+    ("Is the U.S. ahead?", True),
+    ("When did she say that?", False),
+    ("What did he say when he was asked?", False),
+    ("In which year was it released?", False),
+    # the question's own sentence decides, not a statement before it
+    ("She said the bet may not pay off. So what did she propose instead?", False),
+    ("He said what he thought. Was he right?", True),
+])
+def test_yes_or_no_by_the_clause_opening(forms, question, yes_or_no):
+    assert forms.asks_yes_or_no(question) == yes_or_no
+
+
 @pytest.mark.parametrize("sentence, count", [
     ("我觉得不太可能，差距可能还在拉大", 1), ("这两者有很大的不同", 0), ("未来会更好", 0),
     ("没有人能做到", 1), ("It is not likely", 1), ("They don't think so", 1), ("是不是这样", 0)])
