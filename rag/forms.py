@@ -172,8 +172,8 @@ class Forms:
             return True
         # an English question asks yes or no by the auxiliary its clause opens with, before any
         # question word ("So in his view is the gap narrowing?", "Was he serious when he said…?"):
-        # a question word after it asks inside a clause of its own
-        # (of the last sentence that holds either: "He said X may not pay off. So what did he…?")
+        # a question word after it asks inside a clause of its own. Of the last sentence holding
+        # either: "He said X may not pay off. So what did he suggest?" asks what
         cues = set(yn["en_start"]) | set(yn["not_with"])
         said = [[w for w in words(part).split() if w in cues] for part in text.replace("? ", ". ").split(". ")]
         opening = next((ws[0] for ws in reversed(said) if ws), None)

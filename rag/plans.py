@@ -13,6 +13,7 @@ apply). Adding a kind of answer is adding a row to PLANS.
     not_given      a figure/date/place/name not given    -> "The transcript does not give …", declined
     yes_no         "…吗？", "Does X …?"                   -> 是/否 (Yes/No) first, then the evidence
     why            "为什么…", "Why …?"                     -> the reason given (因为/所以 … sentences)
+    next           "还有呢？", "What did he talk about next?" -> what that person said after the last answer's quote
     who            "谁说…", "Who said …?"                 -> the person, then the quote
     view           everything else                       -> the sentence that answers, cited
 
@@ -854,9 +855,10 @@ def plan_next(a: Ask, t: Tools) -> Composition | None:
     if not lead or ev.units[lead[0]].speaker != a.named[0]:
         return None
     u, said = ev.units[lead[0]], _said_before(a, t)
-    following = [j for j in range(lead[-1] + 1, len(ev.units))
-                 if ev.units[j].doc_id == u.doc_id and ev.units[j].section == u.section]
-    theirs = [j for j in following if ev.units[j].speaker == u.speaker and ev.units[j].kind != "heading"
+    following = itertools.takewhile(lambda j: ev.units[j].doc_id == u.doc_id and ev.units[j].section == u.section,
+                                    range(lead[-1] + 1, len(ev.units)))
+    theirs = [j for j in following if ev.units[j].speaker == u.speaker and t.admits(a, ev.units[j])
+              and ev.units[j].kind != "heading"
               and not ev.title_like(ev.units[j]) and not ev.asks_back(ev.units[j]) and not _repeats(t, j, said)]
     first = next((j for j in theirs if _point_worthy(ev.units[j])), None)
     if first is None:
