@@ -445,8 +445,8 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     # others and never by them, their best sentence need only rank below another's. "那杨植麟呢？"
     # (a turn asking nothing of its own) puts the earlier question, worded after the person
     # the last answer quoted, to another: its words are weighed against everyone but that person
-    echoed = _lead_speaker(a, t) if not a.specific else None
-    echoed = None if echoed == person else echoed
+    led = _last_lead_units(a, t) if not a.specific else []
+    echoed = t.evidence.units[led[0]].speaker if led and t.evidence.units[led[0]].speaker != person else None
     words, own = _keyword_shares(a, t, person, lambda u: statement(u) and u.speaker != echoed)
     if words > 0 and own >= words:
         return None
@@ -470,10 +470,9 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     return d.done(abstained=True, speakers=None if pointer else (other.unit.speaker,))
 
 
-def _lead_speaker(a: Ask, t: Tools) -> str | None:
-    """Who the last answer's first quote is of (None if there was no quote)."""
-    first = t.evidence.within(*a.last_lead)[:1] if a.last_lead is not None else []
-    return t.evidence.units[first[0]].speaker if first else None
+def _last_lead_units(a: Ask, t: Tools) -> list[int]:
+    """The units of the last answer's first quote, in order ([] if it gave none)."""
+    return t.evidence.within(*a.last_lead) if a.last_lead is not None else []
 
 
 def _keyword_shares(a: Ask, t: Tools, person: str, keep: Callable[[Sentence], bool]) -> tuple[float, float]:
@@ -817,9 +816,7 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
 def _lead_of_last_answer(a: Ask, t: Tools) -> Scored | None:
     """"他为什么这么说？" / "Why did he say that?" (a follow-up with nothing of its own) asks about
     what the last answer led with: its first quote's first sentence, scored for this question."""
-    if a.last_lead is None:
-        return None
-    first = t.evidence.within(*a.last_lead)[:1]
+    first = _last_lead_units(a, t)[:1]
     if not first:
         return None
     u = t.evidence.units[first[0]]
@@ -848,10 +845,10 @@ def plan_next(a: Ask, t: Tools) -> Composition | None:
     person the last answer was about asks what they said next. Their sentences after the last
     answer's first quote, in its section, not quoted in the conversation yet: the first that
     makes a point, and the one after it in its paragraph (a point often takes two)."""
-    if a.specific or not a.carried or a.last_lead is None or a.again or len(a.named) != 1:
+    if a.specific or not a.carried or a.again or len(a.named) != 1:
         return None
     ev = t.evidence
-    lead = ev.within(*a.last_lead)
+    lead = _last_lead_units(a, t)
     if not lead or ev.units[lead[0]].speaker != a.named[0]:
         return None
     u, said = ev.units[lead[0]], _said_before(a, t)
