@@ -11,6 +11,7 @@ apply). Adding a kind of answer is adding a row to PLANS.
     not_said_by    X named, the topic is someone else's  -> "X did not talk about this; Y did"
     only_asked     the moderator named, he only asked    -> say so, then who answered
     not_given      a figure/date/place/name not given    -> "The transcript does not give …", declined
+    more           "他举了什么例子？", "Can you give an example?" -> more on the last answer's point, from around it
     yes_no         "…吗？", "Does X …?"                   -> 是/否 (Yes/No) first, then the evidence
     why            "为什么…", "Why …?"                     -> the reason given (因为/所以 … sentences)
     next           "还有呢？", "What did he talk about next?" -> what that person said after the last answer's quote
@@ -869,6 +870,36 @@ def plan_next(a: Ask, t: Tools) -> Composition | None:
     return d.done()
 
 
+def plan_more(a: Ask, t: Tools) -> Composition | None:
+    """"他举了什么例子？", "Can you give an example?", "具体说说？": a turn asking nothing of its own
+    but more on the point the last answer made, of the person it quoted. Their sentences in that
+    quote's paragraph and the next (in its section), not quoted in the conversation yet: the one
+    that best answers the turn, and the one after it in its paragraph."""
+    if a.specific or not a.carried or a.again or len(a.named) != 1 or a.form.detail \
+            or not t.forms.has("elaborate", to_simplified(a.query.text)):
+        return None
+    ev = t.evidence
+    lead = _last_lead_units(a, t)
+    if not lead or ev.units[lead[0]].speaker != a.named[0]:
+        return None
+    first, said = ev.units[lead[0]], _said_before(a, t)
+    last = ev.units[lead[-1]]
+
+    def keep(u: Sentence) -> bool:
+        return (u.doc_id == first.doc_id and u.section == first.section and first.para <= u.para <= last.para + 1
+                and u.kind != "heading" and not ev.title_like(u) and not ev.asks_back(u) and _point_worthy(u))
+    near = [s for s in t.ranked(a, keep, speakers=[first.speaker]) if not _repeats(t, s.i, said)]
+    if not near:
+        return None
+    d = t.draft(a)
+    quote = ev.quote(near[0].i)
+    d.quote(quote)
+    after = quote.last + 1
+    if any(s.i == after for s in near) and ev.same_paragraph(quote.last, after):
+        d.quote(ev.quote(after))
+    return d.done()
+
+
 def plan_who(a: Ask, t: Tools) -> Composition | None:
     if not a.query.asks_who:
         return None
@@ -903,6 +934,7 @@ PLANS: tuple[tuple[str, Callable[[Ask, Tools], Composition | None]], ...] = (
     ("not_said_by", plan_not_said_by),
     ("only_asked", plan_only_asked),
     ("not_given", plan_not_given),
+    ("more", plan_more),
     ("yes_no", plan_yes_no),
     ("why", plan_why),
     ("next", plan_next),

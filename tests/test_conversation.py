@@ -272,3 +272,26 @@ def test_what_next_quotes_what_the_person_said_after_the_last_answer(pipeline, f
              if u.doc_id == lead.chunk.doc_id and lead.end <= u.start < nxt.start
              and u.speaker == lead.chunk.speaker and u.kind != "heading"]
     assert all(any(s <= u.start < e for _, s, e in _spans(a)) or len(u.text.strip()) < 15 for u in units)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, then, shown", [
+    ("唐杰说可验证强化学习难在哪里？", "他举了什么例子？", "网页"),
+    ("唐杰说可验证强化学习难在哪里？", "能举个例子吗？", "网页"),
+    ("唐傑說可驗證強化學習難在哪裡？", "他舉了什麼例子？", "网页"),
+    ("What did Yao Shunyu say about why extra context matters for answers?", "What example did he give?", "冷"),
+])
+def test_asking_for_an_example_stays_on_the_point_the_last_answer_made(pipeline, first, then, shown):
+    """An example is asked of the claim just quoted: it comes from around that quote (its
+    paragraph or the next), not from what the person said next, and is no yes/no answer."""
+    a, b = _talk(pipeline, first, then)
+    lead = a.citations[0]
+    assert b.citations and not b.abstained and not _overlap(a, b)
+    assert not b.answer.startswith(("是", "否", "Yes", "No"))
+    paras = {u.para for u in pipeline.tools.evidence.units
+             if u.doc_id == lead.chunk.doc_id and lead.start <= u.start < lead.end}
+    for c in b.citations:
+        assert c.chunk.speaker == lead.chunk.speaker and c.chunk.section == lead.chunk.section
+        cited = {u.para for u in pipeline.tools.evidence.units if u.doc_id == c.chunk.doc_id and c.start <= u.start < c.end}
+        assert cited and min(cited) <= max(paras) + 1 and max(cited) >= min(paras)
+    assert any(shown in c.quote for c in b.citations)
