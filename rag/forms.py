@@ -168,6 +168,8 @@ class Forms:
         yn = self.data["yesno"]
         if has_cue(text, yn["request"]["zh"]) or words(text).startswith(tuple(f" {c} " for c in yn["request"]["en_start"])):
             return False   # "Can you give an example?", "能给我举个例子吗？": asked of the assistant
+        if any(v + v in text or v + "一下" in text for v in yn["request"]["zh_telling"]):
+            return False   # "能说说…吗？", "可以解释一下…吗？": a verb of telling, doubled or softened, asks to be told
         if text.rstrip(" ？?。.!！").endswith(tuple(yn["zh_end"])):   # a 吗-question, whatever it holds
             return True
         # an English question asks yes or no by the auxiliary its clause opens with, before any

@@ -65,6 +65,10 @@ def forms():
     ("他说明了什么问题？", Form()),                        # 说明了 states, it does not ask the purpose
     ("Can you give an example?", Form()),                  # a request to the assistant, not a yes/no question
     ("能给我举个例子吗？", Form()),
+    ("能说说这家公司为什么裁员吗？", Form("why")),        # a doubled verb of telling asks to be told
+    ("可以讲讲她对远程办公的看法吗？", Form()),
+    ("能不能解释一下这个新政策？", Form()),               # softened by 一下: told, not yes/no
+    ("他有没有说过要涨价？", Form("yesno")),               # 说过: asked whether he said it
     ("Could you give me a rundown of her talk?", Form("summary")),
     ("Can smaller labs still catch up?", Form("yesno")),    # "can" not asked of the assistant
     ("Do the two speakers see eye to eye on open source?", Form("disagreement")),
