@@ -841,33 +841,48 @@ def _closest_around(a: Ask, t: Tools, best: Scored, quoted: Quote, said: set[int
     return near[0].i if near else None
 
 
+def _thread_lead(a: Ask, t: Tools) -> list[int]:
+    """For a turn asking nothing of its own of the one person the last answer quoted (its
+    person carried over, not asked again): the units of that answer's first quote; else []."""
+    if a.specific or not a.carried or a.again or len(a.named) != 1:
+        return []
+    lead = _last_lead_units(a, t)
+    return lead if lead and t.evidence.units[lead[0]].speaker == a.named[0] else []
+
+
+def _quotable(t: Tools, u: Sentence) -> bool:
+    """A sentence that can be quoted as something said: no heading, slide title or question put back."""
+    return u.kind != "heading" and not t.evidence.title_like(u) and not t.evidence.asks_back(u)
+
+
+def _point_and_next(a: Ask, t: Tools, first: int, candidates: set[int]) -> Composition:
+    """Unit `first` quoted, and the one after its quote if that is a candidate in its paragraph
+    (a point often takes two sentences)."""
+    ev, d = t.evidence, t.draft(a)
+    quote = ev.quote(first)
+    d.quote(quote)
+    after = quote.last + 1
+    if after in candidates and ev.same_paragraph(quote.last, after):
+        d.quote(ev.quote(after))
+    return d.done()
+
+
 def plan_next(a: Ask, t: Tools) -> Composition | None:
     """"还有呢？", "接下来他谈到了什么？", "Anything else?": a turn asking nothing of its own of the
     person the last answer was about asks what they said next. Their sentences after the last
     answer's first quote, in its section, not quoted in the conversation yet: the first that
-    makes a point, and the one after it in its paragraph (a point often takes two)."""
-    if a.specific or not a.carried or a.again or len(a.named) != 1:
+    makes a point, and the one after it in its paragraph."""
+    lead = _thread_lead(a, t)
+    if not lead:
         return None
     ev = t.evidence
-    lead = _last_lead_units(a, t)
-    if not lead or ev.units[lead[0]].speaker != a.named[0]:
-        return None
     u, said = ev.units[lead[0]], _said_before(a, t)
     following = itertools.takewhile(lambda j: ev.units[j].doc_id == u.doc_id and ev.units[j].section == u.section,
                                     range(lead[-1] + 1, len(ev.units)))
     theirs = [j for j in following if ev.units[j].speaker == u.speaker and t.admits(a, ev.units[j])
-              and ev.units[j].kind != "heading"
-              and not ev.title_like(ev.units[j]) and not ev.asks_back(ev.units[j]) and not _repeats(t, j, said)]
+              and _quotable(t, ev.units[j]) and not _repeats(t, j, said)]
     first = next((j for j in theirs if _point_worthy(ev.units[j])), None)
-    if first is None:
-        return None
-    d = t.draft(a)
-    quote = ev.quote(first)
-    d.quote(quote)
-    after = quote.last + 1
-    if after in theirs and ev.same_paragraph(quote.last, after):
-        d.quote(ev.quote(after))
-    return d.done()
+    return None if first is None else _point_and_next(a, t, first, set(theirs))
 
 
 def plan_more(a: Ask, t: Tools) -> Composition | None:
@@ -875,29 +890,19 @@ def plan_more(a: Ask, t: Tools) -> Composition | None:
     but more on the point the last answer made, of the person it quoted. Their sentences in that
     quote's paragraph and the next (in its section), not quoted in the conversation yet: the one
     that best answers the turn, and the one after it in its paragraph."""
-    if a.specific or not a.carried or a.again or len(a.named) != 1 or a.form.detail \
-            or not t.forms.has("elaborate", to_simplified(a.query.text)):
+    if a.form.detail or not t.forms.has("elaborate", to_simplified(a.query.text)):
+        return None
+    lead = _thread_lead(a, t)
+    if not lead:
         return None
     ev = t.evidence
-    lead = _last_lead_units(a, t)
-    if not lead or ev.units[lead[0]].speaker != a.named[0]:
-        return None
-    first, said = ev.units[lead[0]], _said_before(a, t)
-    last = ev.units[lead[-1]]
+    first, last, said = ev.units[lead[0]], ev.units[lead[-1]], _said_before(a, t)
 
     def keep(u: Sentence) -> bool:
         return (u.doc_id == first.doc_id and u.section == first.section and first.para <= u.para <= last.para + 1
-                and u.kind != "heading" and not ev.title_like(u) and not ev.asks_back(u) and _point_worthy(u))
-    near = [s for s in t.ranked(a, keep, speakers=[first.speaker]) if not _repeats(t, s.i, said)]
-    if not near:
-        return None
-    d = t.draft(a)
-    quote = ev.quote(near[0].i)
-    d.quote(quote)
-    after = quote.last + 1
-    if any(s.i == after for s in near) and ev.same_paragraph(quote.last, after):
-        d.quote(ev.quote(after))
-    return d.done()
+                and _quotable(t, u) and _point_worthy(u))
+    near = [s.i for s in t.ranked(a, keep, speakers=[first.speaker]) if not _repeats(t, s.i, said)]
+    return _point_and_next(a, t, near[0], set(near)) if near else None
 
 
 def plan_who(a: Ask, t: Tools) -> Composition | None:
