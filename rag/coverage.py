@@ -121,7 +121,9 @@ class Coverage:
         if self._pos is None:
             self._pos = jieba.posseg.POSTokenizer(self.tokenizer.jieba_tokenizer())
         for w in self._pos.cut(re.sub(r"[A-Za-z0-9.\-]+", " ", text)):
-            if w.flag in _PERSON and len(w.word) == 3 and not self.mentioned(w.word) and w.word not in out:
+            # a frame opening and closing on one character ("越拉越大", "一X一") is no name
+            if w.flag in _PERSON and len(w.word) == 3 and w.word[0] != w.word[2] \
+                    and not self.mentioned(w.word) and w.word not in out:
                 out.append(w.word)
         return out + [n for n in self._entity_names(text) if not self.mentioned(n) and n not in out]
 

@@ -66,6 +66,14 @@ def test_a_paraphrase_the_transcript_words_differently_is_not_an_unknown_name(pi
     assert pipeline.coverage.unknown_names(question) == []
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["中美之间的差距越拉越大了吗？", "两家公司的距离是不是越拉越远？"])
+def test_a_frame_opening_and_closing_on_one_character_is_no_name(pipeline, question):
+    # jieba tags 越拉越 as a person's name; declining "越拉越" as never mentioned answers nothing
+    assert pipeline.coverage.unknown_names(question) == []
+    assert pipeline.coverage.unknown_names(question.replace("越拉越", "马化腾说")) == ["马化腾"]
+
+
 ENTITIES = [("字节跳动", "ByteDance"), ("文心一言", "ERNIE Bot"), ("百度", "Baidu"), ("通义千问", "千问", "Qwen"),
             ("鸿蒙", "鸿蒙系统", "HarmonyOS"), ("月之暗面", "Moonshot AI")]
 
