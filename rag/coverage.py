@@ -121,7 +121,8 @@ class Coverage:
         if self._pos is None:
             self._pos = jieba.posseg.POSTokenizer(self.tokenizer.jieba_tokenizer())
         for w in self._pos.cut(re.sub(r"[A-Za-z0-9.\-]+", " ", text)):
-            # a frame opening and closing on one character ("越拉越大", "一X一") is no name
+            # a frame opening and closing on one character ("越拉越大", which jieba tags as a name) is
+            # a way of speaking; a person's name hardly ever repeats its first character last
             if w.flag in _PERSON and len(w.word) == 3 and w.word[0] != w.word[2] \
                     and not self.mentioned(w.word) and w.word not in out:
                 out.append(w.word)
