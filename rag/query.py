@@ -172,7 +172,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     if turns:
         turn = turns[-1]
         prev = analyze(turn.question, speakers, turns[:-1], max_chars, max_history, swap, holds)
-        people = _people(prev, turn, _singular(simp), speakers.moderator)
+        people = _people(prev, turn, _singular(simp), speakers.moderator, _asks_as_subject(simp))
         person_ref = has_cue(simp, _cue_list("person_pronouns"))
         thing_ref = has_cue(simp, _cue_list("thing_pronouns"))
         x = _ellipsis(simp)
@@ -219,19 +219,35 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
                  by_organisation and tuple(named) == first_named)
 
 
-def _people(prev: Query, turn: Turn, singular: bool = False, moderator: str | None = None) -> list[str]:
+def _people(prev: Query, turn: Turn, singular: bool = False, moderator: str | None = None,
+            asker: bool = False) -> list[str]:
     """Who "he" means after a turn: the people that turn asked about, or if it asked who
     (or named nobody), the person its answer attributed to. One person for "he" after a turn
     that named several ("林俊旸说自己和姚顺雨…" -> "他"): the one its answer was about, else
-    the first named; not the moderator beside a guest ("主持人问X…" -> "他怎么回答的？": X)."""
+    the first named; not the moderator beside a guest ("主持人问X…" -> "他怎么回答的？": X),
+    unless "he" is the one who asks (`asker`: "他问的是…", "What did he ask next?")."""
     if prev.speakers and not prev.asks_who:
         people = list(prev.speakers)
         if singular and len(people) > 1:
+            if asker and moderator in people:
+                return [moderator]
             people = [p for p in people if p != moderator] or people
             answered = next((s for s in turn.speakers if s in people), None)
             return [answered or people[0]]
         return people
     return list(turn.speakers[:1])
+
+
+def _asks_as_subject(simp: str) -> bool:
+    """Whether a person pronoun is the subject of a verb of asking: right before it ("他问的是…",
+    "他追问了什么", "What did he ask?"), not a question about something ("他对这个问题怎么看")."""
+    asking, pronouns = Forms.load().data["asking"], _cue_list("person_pronouns")
+    verbs = [c for c in asking["zh"] if "问题" not in c]
+    if any(p + v in simp and p + v + "题" not in simp for p in pronouns if not p.isascii() for v in verbs):
+        return True
+    said = words(simp).split()
+    return any(a in pronouns and b in asking["en"] and b not in ("question", "questions")
+               for a, b in zip(said, said[1:]))
 
 
 def _singular(simp: str) -> bool:

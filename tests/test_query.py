@@ -51,6 +51,17 @@ def test_he_after_the_moderator_and_a_guest_is_the_guest(speakers):
         assert analyze(question, speakers, [earlier]).speakers == ("唐杰",)
 
 
+def test_he_who_asks_after_the_moderator_and_a_guest_is_the_moderator(speakers):
+    """"他" as the subject of a verb of asking ("他追问…", "what did he ask") is the one who asks;
+    "他对这个问题怎么看？" (a question about something) is still the guest."""
+    from rag.conversation import Turn
+    earlier = Turn("杨植麟讲完之后，主持人接着问了他什么？", speakers=("杨植麟",))
+    for question in ("他追问的是哪一年的事？", "他問的是哪家公司？", "And what did he ask after that?"):
+        assert analyze(question, speakers, [earlier]).speakers == ("李广密",), question
+    for question in ("他对这个问题怎么看？", "他怎么回答的？", "What did he answer?"):
+        assert analyze(question, speakers, [earlier]).speakers == ("杨植麟",), question
+
+
 def test_the_person_a_verb_of_speech_follows_speaks_alone(speakers):
     """In "X说自己和Y…" Y is what X spoke of, not a second side; in "When X said …, what did Y
     answer?" the verb's clause ends before Y, who is asked about too."""
