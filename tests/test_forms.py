@@ -23,6 +23,10 @@ def forms():
     ("Compare how Tang Jie and Yang Zhilin see agents", Form("compare")),
     ("What did the speakers say about agents?", Form("compare")),   # several people's positions
     ("各位嘉宾怎么看开源？", Form("compare")),
+    ("每位专家怎么看开源？", Form("compare")),   # 位 counts people, whoever they are
+    ("诸位老师对算力的看法是什么？", Form("compare")),
+    ("What did the participants say about agents?", Form("compare")),
+    ("How did the guests see open source?", Form("compare")),
     ("为什么姚顺雨觉得To B比To C更看重智能？", Form("why")),          # a why-question asks for reasons,
     ("Why does Yao Shunyu prefer open models versus closed ones?", Form("why")),   # whatever it compares
     ("林俊旸说千问到现在一共开源了多少个模型？", Form("", "number", "模型")),
