@@ -101,6 +101,13 @@ class Tokenizer:
         self.user_words = user_words
         self.glossary = {k.lower(): v for k, v in glossary.items()}
         self._phrases = sorted((k for k in self.glossary if " " in k or "-" in k), key=len, reverse=True)
+        # a Chinese rendering of a term stands for its other renderings ("编程" for "Coding", which
+        # a Chinese transcript of the field often writes in English)
+        self._renderings: dict[str, list[str]] = {}
+        for values in self.glossary.values():
+            for v in values:
+                if _HAN.search(v):
+                    self._renderings.setdefault(v.lower(), []).extend(x for x in values if x != v)
         self._jieba: jieba.Tokenizer | None = None
         self._ascii_words: re.Pattern | None = None   # dictionary words of ASCII ("c++", a corpus term)
         self._lock = threading.Lock()
@@ -158,7 +165,8 @@ class Tokenizer:
         return list(cached)
 
     def query_tokens(self, text: str) -> list[str]:
-        """Tokens of a question, plus the transcript's terms for English words in it."""
+        """Tokens of a question, plus the transcript's terms for English words in it and the
+        other renderings of a Chinese term in it."""
         low = to_simplified(text).lower()
         extra: list[str] = []
         for phrase in self._phrases:
@@ -170,6 +178,7 @@ class Tokenizer:
                     extra += self.glossary[key]
                     break
         toks = self.tokens(text)
+        extra += [x for t in toks for x in self._renderings.get(t, ())]
         for term in extra:
             toks += self.tokens(term) or [term.lower()]
         return toks

@@ -144,6 +144,8 @@ def test_a_decline_whose_only_pointer_was_quoted_names_who_said_it_instead_of_qu
     ("唐傑覺得中美差距在縮小嗎？", "那姚順雨呢？", "姚顺雨"),
     # the earlier answer declined and quoted the one now named: they are not compared with themselves
     ("林俊旸怎么看强化学习？", "那唐杰呢？", "唐杰"),
+    # the topic in Chinese (编程) where X said it in the English the transcript writes (Coding)
+    ("唐杰对编程说了什么？", "那林俊旸呢？", "林俊旸"),
 ])
 def test_and_x_after_an_answer_worded_for_another_person_answers_from_x(pipeline, first, then, person):
     _, b = _talk(pipeline, first, then)

@@ -24,6 +24,15 @@ def test_english_words_reach_the_transcripts_terms():
     assert "what" not in toks
 
 
+def test_a_chinese_term_reaches_the_english_the_transcript_writes_for_it():
+    # the summit says "Coding" where a question says 编程; 编程 and Coding render one glossary term
+    tk = Tokenizer({}, {"coding": ["Coding", "编程"], "open source": ["开源"]})
+    coding = tk.tokens("在美国基本全都是Coding")[-1]   # as passages are searched (stemmed)
+    assert {"编程", coding} <= set(tk.query_tokens("林俊旸对編程说了什么？"))   # traditional too
+    assert coding not in tk.query_tokens("他对开源说了什么？")   # only the term's own renderings
+    assert coding not in Tokenizer({}, {}).query_tokens("他对编程说了什么？")
+
+
 def test_traditional_question_tokens_match_simplified_passages():
     tk = _tk()
     assert set(tk.query_tokens("光刻機能不能突破")) >= {"光刻机", "突破"}
