@@ -104,6 +104,7 @@ class Tokenizer:
         # a Chinese rendering of a term stands for its other renderings ("编程" for "Coding", which
         # a Chinese transcript of the field often writes in English)
         self._renderings: dict[str, list[str]] = {}
+        self._alike: dict[str, frozenset[str]] | None = None
         for values in self.glossary.values():
             for v in values:
                 if _HAN.search(v):
@@ -163,6 +164,26 @@ class Tokenizer:
                     self._cache.clear()  # the corpus's sentences fit many times over; rare
                 self._cache[text] = cached
         return list(cached)
+
+    def alike(self) -> dict[str, frozenset[str]]:
+        """Each token that is a whole rendering of a glossary term -> the tokens of all of that
+        term's one-word renderings ("code" <-> "编程": the question's word and the transcript's
+        English for it say one thing, and a sentence holding either holds it)."""
+        if self._alike is None:
+            alike: dict[str, frozenset[str]] = {}
+            for key, values in self.glossary.items():
+                forms = {f for f in (self._whole(x) for x in (key, *values)) if f}
+                if len(forms) > 1:   # joined with the renderings they share with other terms
+                    group = frozenset(forms).union(*(alike.get(f, ()) for f in forms))
+                    alike.update({f: group for f in group})
+            self._alike = alike
+        return self._alike
+
+    def _whole(self, term: str) -> str | None:
+        """The token a term is as one word (stemmed, lower-case), None if it is several."""
+        toks = self.tokens(term)
+        whole = stem(joined_letters(to_mainland_terms(term)).lower().strip())
+        return whole if whole in toks and all(t == whole or t in whole for t in toks) else None
 
     def query_tokens(self, text: str) -> list[str]:
         """Tokens of a question, plus the transcript's terms for English words in it and the

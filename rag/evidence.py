@@ -360,10 +360,24 @@ class Evidence:
         question is no sign of talking about what it asks; sharing "概率" is. A reply's opening
         sentences hold what the question they answer holds ("我觉得是20%吧" answers "…的概率")."""
         n = len(self.units)
+        # a term's renderings are one word: "编程" and the transcript's "Coding" count once, held by
+        # a sentence holding either
+        alike = self.tokenizer.alike()
+        terms: dict[str, float] = {}
+        for w, x in weights.items():
+            if any(w in v and w != v for v in weights if not v.isascii()):
+                continue   # a piece of a longer word of the question (智能 of 智能体) is not what it asks
+            key = min(alike.get(w, (w,)))
+            terms[key] = max(terms.get(key, 0.0), x)
 
         def held(postings) -> tuple[np.ndarray, float]:
-            rare = {w: x * float(np.log(n / len(postings[w]))) for w, x in weights.items() if w in postings}
-            return _keyword_weight(rare, postings, n), sum(rare.values())
+            merged = {}
+            for key in terms:
+                found = [postings[f] for f in alike.get(key, (key,)) if f in postings]
+                if found:
+                    merged[key] = np.unique(np.concatenate(found))
+            rare = {w: x * float(np.log(n / len(merged[w]))) for w, x in terms.items() if w in merged}
+            return _keyword_weight(rare, merged, n), sum(rare.values())
 
         share, total = held(self._postings)
         share = share / total if total else share

@@ -303,6 +303,15 @@ def test_a_topic_in_the_wrong_mouth_is_declined_and_points_to_who_said_it(pipeli
     assert a.answer.startswith("文字稿里唐杰没有谈到这一点。") and a.speakers[:1] == ("杨植麟",)
 
 
+@pytest.mark.parametrize("question", ["林俊旸对编程又是怎么说的？", "林俊暘對編程有什麼說法？"])
+def test_a_topic_said_in_another_rendering_of_its_term_is_not_put_in_the_wrong_mouth(pipeline, question):
+    # he said "Coding" where the question says 编程; another sentence holding both words holds the
+    # term no more than his does
+    plan, a = _plan(pipeline, question)
+    assert plan != "not_said_by" and not a.abstained and a.speakers[:1] == ("林俊旸",)
+    assert any("Coding" in c.quote for c in a.citations if c.chunk.speaker == "林俊旸")
+
+
 def test_a_detail_the_transcript_does_not_give_is_declined_with_context(pipeline):
     plan, a = _plan(pipeline, "How many GPUs does Lin Junyang's team train on?")
     assert plan == "not_given" and a.abstained

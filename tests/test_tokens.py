@@ -33,6 +33,14 @@ def test_a_chinese_term_reaches_the_english_the_transcript_writes_for_it():
     assert coding not in Tokenizer({}, {}).query_tokens("他对编程说了什么？")
 
 
+def test_the_one_word_renderings_of_a_term_are_alike_and_a_term_of_several_words_is_not():
+    tk = Tokenizer({}, {"coding": ["Coding", "编程"], "programming": ["编程"], "open source": ["开源"],
+                        "reinforcement learning": ["强化学习"]})
+    code = tk.tokens("Coding")[0]
+    assert tk.alike()["编程"] == tk.alike()[code] == frozenset({code, "编程", tk.tokens("programming")[0]})
+    assert "开源" not in tk.alike() and "强化学习" not in tk.alike()   # "open source" is two words
+
+
 def test_traditional_question_tokens_match_simplified_passages():
     tk = _tk()
     assert set(tk.query_tokens("光刻機能不能突破")) >= {"光刻机", "突破"}
