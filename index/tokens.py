@@ -101,10 +101,10 @@ class Tokenizer:
         self.user_words = user_words
         self.glossary = {k.lower(): v for k, v in glossary.items()}
         self._phrases = sorted((k for k in self.glossary if " " in k or "-" in k), key=len, reverse=True)
+        self._alike: dict[str, frozenset[str]] | None = None   # see alike()
         # a Chinese rendering of a term stands for its other renderings ("编程" for "Coding", which
         # a Chinese transcript of the field often writes in English)
         self._renderings: dict[str, list[str]] = {}
-        self._alike: dict[str, frozenset[str]] | None = None
         for values in self.glossary.values():
             for v in values:
                 if _HAN.search(v):

@@ -242,12 +242,10 @@ def _asks_as_subject(simp: str) -> bool:
     """Whether a person pronoun is the subject of a verb of asking: right before it ("他问的是…",
     "他追问了什么", "What did he ask?"), not a question about something ("他对这个问题怎么看")."""
     asking, pronouns = Forms.load().data["asking"], _cue_list("person_pronouns")
-    verbs = [c for c in asking["zh"] if "问题" not in c]
-    if any(p + v in simp and p + v + "题" not in simp for p in pronouns if not p.isascii() for v in verbs):
-        return True
+    if any(p + v in simp and p + v + "题" not in simp for p in pronouns if not p.isascii() for v in asking["zh"]):
+        return True   # ("他提出的问题是什么？" asks what he asked)
     said = words(simp).split()
-    return any(a in pronouns and b in asking["en"] and b not in ("question", "questions")
-               for a, b in zip(said, said[1:]))
+    return any(a in pronouns and b in asking["en"] for a, b in zip(said, said[1:]))
 
 
 def _singular(simp: str) -> bool:
