@@ -74,6 +74,14 @@ def test_a_frame_opening_and_closing_on_one_character_is_no_name(pipeline, quest
     assert pipeline.coverage.unknown_names(question.replace("越拉越", "马化腾说")) == ["马化腾"]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("question, name", [("工信部对大模型有什么新政策？", "工信部"),
+                                            ("唐杰怎么看美国商务部的出口管制？", "美国商务部"),
+                                            ("欧盟对开源模型怎么监管？", "欧盟")])
+def test_a_government_body_or_law_on_ai_the_transcript_never_names_is_an_unknown_name(pipeline, question, name):
+    assert pipeline.coverage.unknown_names(question) == [name]
+
+
 ENTITIES = [("字节跳动", "ByteDance"), ("文心一言", "ERNIE Bot"), ("百度", "Baidu"), ("通义千问", "千问", "Qwen"),
             ("鸿蒙", "鸿蒙系统", "HarmonyOS"), ("月之暗面", "Moonshot AI")]
 
