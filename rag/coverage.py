@@ -111,13 +111,24 @@ class Coverage:
         """Names in what the question asks (`asked_part`) that the transcript never mentions."""
         out: list[str] = []
         text = self._alias_re.sub(" ", to_simplified(asked_part(topic)))  # a speaker's alias is a known person
+        # a name of several words ("Mark Zuckerberg", "Hugging Face") is one name, unknown if one
+        # of its words is: (start, end, any word unknown) of each run of words one space apart
+        runs: list[tuple[int, int, bool]] = []
         for m in _LATIN_NAME.finditer(text):
             word = m.group(1).strip(".-")
             at_start = not text[: m.start()].strip() or text[: m.start()].rstrip()[-1:] in ".?!。？！"
             if at_start and re.fullmatch(r"[A-Z][a-z]+", word):
                 continue
-            if len(word) >= 2 and not self.mentioned(word) and word not in out:
-                out.append(word)
+            unknown = len(word) >= 2 and not self.mentioned(word)
+            start, end = m.start(1), m.start(1) + len(m.group(1).rstrip(".-"))
+            if runs and text[runs[-1][1]:start] == " ":
+                runs[-1] = (runs[-1][0], end, runs[-1][2] or unknown)
+            else:
+                runs.append((start, end, unknown))
+        for start, end, unknown in runs:
+            name = text[start:end].strip(".-")
+            if unknown and name not in out:
+                out.append(name)
         if self._pos is None:
             self._pos = jieba.posseg.POSTokenizer(self.tokenizer.jieba_tokenizer())
         for w in self._pos.cut(re.sub(r"[A-Za-z0-9.\-]+", " ", text)):

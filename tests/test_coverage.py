@@ -60,6 +60,15 @@ def test_an_abbreviation_of_a_term_the_transcript_writes_in_chinese_is_answered(
     assert any("强化学习" in c.quote for c in a.citations)
 
 
+def test_a_name_of_several_words_is_one_name_unknown_if_one_of_its_words_is():
+    from index.tokens import Tokenizer
+    from rag.coverage import Coverage
+    cov = Coverage(["Designer: the face of the remote, and Mark from marketing ."], Tokenizer([], {}), [])
+    assert cov.unknown_names("Did Mark Zuckerberg or the Hugging Face team come up?") == ["Mark Zuckerberg", "Hugging Face"]
+    assert cov.unknown_names("What did Mark say about the face?") == []
+    assert cov.unknown_names("Does Jensen Huang agree, and what about OLED?") == ["Jensen Huang", "OLED"]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("question", ["林俊旸举新能源汽车的例子想说明什么？", "唐杰说要把大模型装进汽车吗？"])
 def test_a_paraphrase_the_transcript_words_differently_is_not_an_unknown_name(pipeline, question):
