@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import jieba
 import jieba.posseg
 
 from index.tokens import STOPWORDS, is_han
@@ -66,7 +67,7 @@ class Forms:
                                           else has_cue(text, self.cues(p)) or (p == "why" and purpose))), "")
         cued, rest = [], text
         for d in (d for d in DETAILS if d != "choice"):
-            if has_cue(rest, self._detail(d)):
+            if has_cue(rest, self._detail(d)) or (d == "number" and self.asks_count(rest)):
                 cued.append(d)
                 for cue in sorted(self._detail(d), key=len, reverse=True):
                     if not cue.isascii():
@@ -107,6 +108,8 @@ class Forms:
                     if not is_han(ch) or ch in entry["before_noun"]:   # "多少步的工具调用": 步
                         break
                     word += ch
+                if word and next((w.flag for w in jieba.posseg.lcut(rest)), "") in entry["count"]["not_counted_tags"]:
+                    word = ""   # "几年之后": a word of place or time is no noun, the measure word is counted
                 # "多少人": the measure word is what is counted when no noun follows it
                 counted = word[:2] or after[:len(after) - len(rest)].strip(entry["before_noun"] + " ")[-1:]
                 if counted or any(is_han(ch) for ch in after):
@@ -186,8 +189,22 @@ class Forms:
         return has_cue(text, yn["zh"])
 
     def certain(self, kind: str, text: str) -> bool:
-        """Whether the question asks for a detail of `kind` in words that always do ("how many")."""
-        return has_cue(text, self.data["detail"].get(kind, {}).get("certain", []))
+        """Whether the question asks for a detail of `kind` in words that always do ("how many",
+        "有几个人")."""
+        return has_cue(text, self.data["detail"].get(kind, {}).get("certain", [])) \
+            or (kind == "number" and self.asks_count(text))
+
+    def asks_count(self, text: str) -> bool:
+        """Whether a Chinese question asks how many with 几 and a measure word ("团队有几个人？",
+        "工作了几年？"), not "these few" ("这几年") and not beside another interrogative ("几位
+        嘉宾分别说了什么？" asks what several people said): detail.number.count."""
+        entry = self.data["detail"]["number"]["count"]
+        others = [c for c in self.data["yesno"]["not_with"] if not c.isascii() and c != entry["numeral"]]
+        if entry["numeral"] not in text or has_cue(text, others):
+            return False
+        cut = jieba.lcut(text)
+        return any(len(w) > 1 and w[0] == entry["numeral"] and w[1] in entry["measures"]
+                   and (k == 0 or cut[k - 1] not in entry["not_after"]) for k, w in enumerate(cut))
 
     def detail_cues(self) -> list[str]:
         """Every cue word asking for a figure, month, date, place or name."""

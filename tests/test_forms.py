@@ -93,6 +93,33 @@ def test_the_noun_an_english_question_asks_a_figure_of(forms, question, noun):
     assert forms.asked_noun(question) == noun
 
 
+# 几 and a measure word asks how many, as "how many" does: a count the exemplars cannot tell from
+# a date ("几年") or a person ("几个教练"), so it is certain whatever they say
+@pytest.mark.parametrize("question, noun", [
+    ("那家银行的客服团队有几个人？", "人"),
+    ("他在那所学校工作了几年？", "年"),         # a span of years, not which year
+    ("这次展会要办几天？", "天"),
+    ("新系统一共分了几个模块？", "模块"),
+    ("他说的是几年之后？", "年"),               # 之后 is a word of time, not what is counted
+])
+def test_ji_and_a_measure_word_asks_for_a_count(forms, question, noun):
+    form = forms.read(question)
+    assert (form.detail, form.noun) == ("number", noun)
+    assert forms.certain("number", question)
+
+
+@pytest.mark.parametrize("question, detail", [
+    ("这几年行业变化大吗？", ""),                 # these few years
+    ("前几年他们怎么做的？", ""),
+    ("几位嘉宾分别说了什么？", ""),               # several people, beside another interrogative
+    ("他几乎每天都加班吗？", ""),                 # 几乎 is no numeral
+    ("新品是几月几号发布的？", "month"),          # a month and a day, not a count
+])
+def test_ji_that_asks_no_count(forms, question, detail):
+    assert forms.read(question).detail == detail
+    assert not forms.asks_count(question)
+
+
 def test_a_purpose_counts_only_where_the_turn_itself_asks_it(forms):
     # "那To B呢？" resolved with the earlier "这个例子想说明什么？" asks for a view, not a purpose
     assert forms.read("这个例子对To B想说明什么？", own="那To B呢？") == Form()

@@ -349,6 +349,13 @@ def test_how_many_asks_for_a_count_whatever_the_exemplars_say(pipeline, question
     assert got == plan and a.abstained == (plan == "not_given")
 
 
+def test_a_count_asked_with_ji_is_declined_when_the_transcript_gives_none(pipeline):
+    """"几个人" asks for a headcount (the exemplars alone took it for no detail): the team the
+    person speaks of is never counted, so the answer says so instead of quoting them on it."""
+    plan, a = _plan(pipeline, "林俊旸的团队里有几个人？")
+    assert plan == "not_given" and a.abstained and a.answer.startswith("文字稿没有给出具体数字。")
+
+
 def test_a_headcount_is_not_given_by_a_sentence_counting_something_else(pipeline):
     """"多少人": 人 is what is counted, so "大1-2个数量级" does not answer it."""
     plan, a = _plan(pipeline, "林俊暘說千問團隊有多少人？")
