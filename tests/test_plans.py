@@ -349,6 +349,14 @@ def test_how_many_asks_for_a_count_whatever_the_exemplars_say(pipeline, question
     assert got == plan and a.abstained == (plan == "not_given")
 
 
+def test_a_yes_no_question_naming_a_share_asks_whether_not_how_much(pipeline):
+    """"比例" names what the question is about; it asks no figure ("多少", "多大比例" do): the
+    answer is No and the sentence saying so, not "the transcript gives no figure"."""
+    plan, a = _plan(pipeline, "林俊旸是不是说，中国的API调用里编程的比例跟美国一样高？")
+    assert plan == "yes_no" and not a.abstained and a.answer.startswith("否。")
+    assert "中国真的没那么大" in a.citations[0].quote
+
+
 def test_a_count_asked_with_ji_is_declined_when_the_transcript_gives_none(pipeline):
     """"几个人" asks for a headcount (the exemplars alone took it for no detail): the team the
     person speaks of is never counted, so the answer says so instead of quoting them on it."""
