@@ -130,7 +130,8 @@ class Tokenizer:
             if self._jieba is None:
                 jieba.setLogLevel(logging.WARNING)
                 tk = jieba.Tokenizer()
-                for w in self.user_words:
+                # the glossary's Chinese renderings are terms too ("长上下文" is cut whole, not "看长")
+                for w in list(self.user_words) + list(self._renderings):
                     tk.add_word(w.lower(), freq=2000)
                     tk.add_word(w, freq=2000)
                 tk.check_initialized()

@@ -357,6 +357,14 @@ def test_a_yes_no_question_naming_a_share_asks_whether_not_how_much(pipeline):
     assert "中国真的没那么大" in a.citations[0].quote
 
 
+def test_a_chinese_term_the_transcript_writes_in_english_finds_what_was_said(pipeline):
+    """"长上下文" is what the transcript writes "Long Context" (corpus/glossary.json): the person
+    talked about it, so the answer quotes them on it rather than saying someone else did."""
+    plan, a = _plan(pipeline, "杨植麟对长上下文有什么看法？")
+    assert plan != "not_said_by" and not a.abstained and a.speakers[:1] == ("杨植麟",)
+    assert any("Long Context" in c.quote for c in a.citations)
+
+
 def test_a_count_asked_with_ji_is_declined_when_the_transcript_gives_none(pipeline):
     """"几个人" asks for a headcount (the exemplars alone took it for no detail): the team the
     person speaks of is never counted, so the answer says so instead of quoting them on it."""

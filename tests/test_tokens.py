@@ -33,6 +33,16 @@ def test_a_chinese_term_reaches_the_english_the_transcript_writes_for_it():
     assert coding not in Tokenizer({}, {}).query_tokens("他对编程说了什么？")
 
 
+def test_a_chinese_rendering_is_cut_whole_and_reaches_the_english_term():
+    """"长上下文" is a term: cut whole (jieba alone cuts "看长" out of "怎么看长上下文"), it
+    stands for "Long Context", the words the transcript writes."""
+    tk = Tokenizer({}, {"long context": ["Long Context", "长上下文"]})
+    toks = tk.query_tokens("她怎么看长上下文？")
+    assert "长上下文" in toks and "看长" not in toks
+    assert {"long", "context"} <= set(toks)
+    assert "long" not in Tokenizer({}, {}).query_tokens("她怎么看长上下文？")
+
+
 def test_the_one_word_renderings_of_a_term_are_alike_and_a_term_of_several_words_is_not():
     tk = Tokenizer({}, {"coding": ["Coding", "编程"], "programming": ["编程"], "open source": ["开源"],
                         "reinforcement learning": ["强化学习"]})
