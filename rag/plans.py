@@ -757,8 +757,9 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     after it, where explanations usually are. When the claim ends its paragraph (it concludes
     what came before: "…但难点在于…仍需人工判断。当前RLVR面临的挑战是：可验证场景正在逐渐耗尽。"),
     the sentence right before it, unless that one's quote runs on into the claim; then, or when
-    this conversation has quoted the claim already ("他为什么这么认为？"), the part of its quote not
-    quoted yet, else the same speaker's sentence around it that is closest to the question. A
+    this conversation has quoted the claim already ("他为什么这么认为？"), its sentence that gives a
+    reason itself ("…有限，所以…"), else the part of its quote not quoted yet, else the same
+    speaker's sentence around it that is closest to the question. A
     question is no claim unless its quote runs on into its answer; a turn with words of its own
     is answered from them, not from the claim of the last answer."""
     if a.form.plan != "why":
@@ -786,6 +787,11 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     quoted = ev.quote(best.i)
     after = [j for j in ev.neighbours(best.i, 0, REASON_REACH) if j > quoted.last and not _repeats(t, j, said)]
     reason = next((j for j in after if t.forms.gives_reason(ev.units[j].text)), None)
+    if again:   # the claim quoted before gives its own reason ("…有限，所以…决定智能上限"): that answers
+        claim = _last_lead_units(a, t) if best is lead else range(quoted.first, quoted.last + 1)
+        giving = {(ev.units[j].doc_id, ev.units[j].start) for j in claim if t.forms.gives_reason(ev.units[j].text)}
+        own = t.ranked(a, lambda u: (u.doc_id, u.start) in giving, speakers=[best.unit.speaker]) if giving else []
+        reason = own[0].i if own else reason
     if reason is None and not after and not again:   # the claim concludes
         j = quoted.first - 1
         if j >= 0 and ev.units[j].para == best.unit.para and ev.units[j].speaker == best.unit.speaker \

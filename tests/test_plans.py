@@ -365,6 +365,15 @@ def test_a_chinese_term_the_transcript_writes_in_english_finds_what_was_said(pip
     assert any("Long Context" in c.quote for c in a.citations)
 
 
+def test_why_after_a_claim_that_states_its_own_reason_quotes_that_reason(pipeline):
+    """The last answer quoted the claim with its reason inside it ("互联网存量数据有限…，所以Token
+    efficiency决定智能上限"): asked why, the answer is that sentence, not a neighbour with no reason."""
+    history = ["在杨植麟看来，智能的上限由什么决定？"]
+    plan, a = _plan(pipeline, "他为什么这样说？", history)
+    assert plan == "why" and a.speakers[:1] == ("杨植麟",)
+    assert "存量数据有限" in a.citations[0].quote
+
+
 def test_a_count_asked_with_ji_is_declined_when_the_transcript_gives_none(pipeline):
     """"几个人" asks for a headcount (the exemplars alone took it for no detail): the team the
     person speaks of is never counted, so the answer says so instead of quoting them on it."""
