@@ -636,11 +636,12 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
     kind = _detail_asked(a)
     if fresh and not a.again:
         # moving on: not a sentence this conversation already quoted, unless it gives the figure,
-        # date, place or name asked for, or a turn asking something of its own is answered clearly
-        # better by it and asks about it, in its own words ("他举电动车的例子是想说明什么？")
+        # date, place or name asked for, or a turn asking something of its own, however short, is
+        # answered clearly better by it and asks about it, in its own words ("他举电动车的例子是想
+        # 说明什么？", "他还谈了什么新架构？")
         said = _said_before(a, t)
         new = [s for s in ranked if not _repeats(t, s.i, said) or (kind and _gives(a, t, kind, s))]
-        if a.specific and new and ranked and ranked[0].score > new[0].score + t.config.repeat_margin \
+        if a.own_words and new and ranked and ranked[0].score > new[0].score + t.config.repeat_margin \
                 and t.evidence.mentions(ranked[0].i, a.own_words, a.query.lang):
             new = [ranked[0]] + new
         ranked = new or ranked

@@ -374,6 +374,14 @@ def test_why_after_a_claim_that_states_its_own_reason_quotes_that_reason(pipelin
     assert "存量数据有限" in a.citations[0].quote
 
 
+def test_a_short_follow_up_of_its_own_gets_the_sentence_quoted_before_that_answers_it(pipeline):
+    """"他还谈了什么新架构？" has words of its own (新架构, three characters: vague by length) and
+    the sentence that answers it was quoted for the optimizer: it is quoted again, not replaced
+    by a new sentence that names no architecture."""
+    plan, a = _plan(pipeline, "他还谈了什么新架构？", ["杨植麟说MUON优化器带来了多大的提升？"])
+    assert a.speakers[:1] == ("杨植麟",) and "Kimi Linear" in a.citations[0].quote
+
+
 def test_a_count_asked_with_ji_is_declined_when_the_transcript_gives_none(pipeline):
     """"几个人" asks for a headcount (the exemplars alone took it for no detail): the team the
     person speaks of is never counted, so the answer says so instead of quoting them on it."""
