@@ -43,6 +43,15 @@ def test_a_chinese_rendering_is_cut_whole_and_reaches_the_english_term():
     assert "long" not in Tokenizer({}, {}).query_tokens("她怎么看长上下文？")
 
 
+def test_demonstratives_are_no_keywords():
+    """"这么认为", "这样的模型", "这种溢价": the pointing word says nothing a passage could share;
+    left in, any sentence saying 这样 ranks up for "他为什么这样说？"."""
+    tk = Tokenizer([], {})
+    for question in ("他为什么这么认为？", "她也这样觉得吗？", "那样做有什么好处？", "这种溢价怎么解释？", "如此说来呢？"):
+        assert not {"这么", "这样", "那样", "这种", "如此"} & set(tk.query_tokens(question))
+    assert "溢价" in tk.query_tokens("这种溢价怎么解释？")
+
+
 def test_the_one_word_renderings_of_a_term_are_alike_and_a_term_of_several_words_is_not():
     tk = Tokenizer({}, {"coding": ["Coding", "编程"], "programming": ["编程"], "open source": ["开源"],
                         "reinforcement learning": ["强化学习"]})
