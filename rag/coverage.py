@@ -11,6 +11,7 @@ import jieba.posseg
 import numpy as np
 
 from index.tokens import Tokenizer, joined_letters, to_simplified
+from rag.forms import words
 
 # Well-known companies, labs, models, products and people, each with its names in Chinese and
 # English (world knowledge, written without the transcript or its questions): a question naming
@@ -70,6 +71,10 @@ class Coverage:
         self._written = {_key(a): a for e in self._entities for a in e}   # 昇腾, not OpenCC's 升腾
         # the Chinese names, longest first, to find in a question (Latin ones are found as words)
         self._chinese = sorted((a for a in self._entity_of if not a.isascii()), key=len, reverse=True)
+        # the Latin names of several words ("EU AI Act"), longest first: each of their words may be
+        # common ("AI", "Act"), the name is not
+        self._phrases = sorted(((words(a), a) for a in self._entity_of if a.isascii() and len(words(a).split()) > 1),
+                               key=lambda p: len(p[0]), reverse=True)
         self._found: dict = {}                     # corpus look-ups (one is a scan of the whole text)
         self._entity_found: dict[int, bool] = {}
         self._words = None                         # jieba's dictionary with the entities' names added
@@ -111,6 +116,10 @@ class Coverage:
         """Names in what the question asks (`asked_part`) that the transcript never mentions."""
         out: list[str] = []
         text = self._alias_re.sub(" ", to_simplified(asked_part(topic)))  # a speaker's alias is a known person
+        padded = words(text)
+        for spaced, phrase in self._phrases:
+            if spaced in padded and not any(phrase in _key(n) for n in out) and not self.mentioned(phrase):
+                out.append(self._written[phrase])
         # a name of several words ("Mark Zuckerberg", "Hugging Face") is one name, unknown if one
         # of its words is: (start, end, any word unknown) of each run of words one space apart
         runs: list[tuple[int, int, bool]] = []
@@ -127,7 +136,9 @@ class Coverage:
                 runs.append((start, end, unknown))
         for start, end, unknown in runs:
             name = text[start:end].strip(".-")
-            if unknown and name not in out:
+            if _key(name) in self._entity_of:   # an entity's name: known if any of its names is
+                unknown = not self.mentioned(name)
+            if unknown and name not in out and not any(_key(name) in _key(n) for n in out):
                 out.append(name)
         if self._pos is None:
             self._pos = jieba.posseg.POSTokenizer(self.tokenizer.jieba_tokenizer())
@@ -137,7 +148,10 @@ class Coverage:
             if w.flag in _PERSON and len(w.word) == 3 and w.word[0] != w.word[2] \
                     and not self.mentioned(w.word) and w.word not in out:
                 out.append(w.word)
-        return out + [n for n in self._entity_names(text) if not self.mentioned(n) and n not in out]
+        out += [n for n in self._entity_names(text) if not self.mentioned(n) and n not in out]
+        out = [n for n in out if not any(_key(n) != _key(m) and _key(n) in _key(m) for m in out)]   # 微软Copilot, not also Copilot
+        lowered = text.lower()   # in the order the question names them
+        return sorted(out, key=lambda n: (lowered.find(_key(n)) % (len(lowered) + 1)))
 
     def _entity_names(self, text: str) -> list[str]:
         """The entities' Chinese names in `text`, in order, as the data file writes them: a name

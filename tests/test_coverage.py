@@ -69,6 +69,21 @@ def test_a_name_of_several_words_is_one_name_unknown_if_one_of_its_words_is():
     assert cov.unknown_names("Does Jensen Huang agree, and what about OLED?") == ["Jensen Huang", "OLED"]
 
 
+def test_an_entity_named_in_several_common_words_is_unknown_as_a_whole():
+    """"EU AI Act": each word is known ("AI", "act", "EU" a general abbreviation), the name is
+    not; a transcript naming the entity by another of its names knows it."""
+    from index.tokens import Tokenizer
+    from rag.coverage import Coverage
+    act = [("欧盟人工智能法案", "EU AI Act", "AI Act"), ("Meta", "Meta Platforms")]
+    cov = Coverage(["The AI team had to act fast; the EU will decide."], Tokenizer([], {}), [], entities=act)
+    assert cov.unknown_names("Did anyone discuss the EU AI Act?") == ["EU AI Act"]
+    assert cov.unknown_names("Did anyone mention the AI Act, or Meta?") == ["AI Act", "Meta"]   # in order
+    # a name inside another the question names is not named twice
+    assert cov.unknown_names("What about Meta Platforms?") == ["Meta Platforms"]
+    known = Coverage(["他们讨论了欧盟人工智能法案。"], Tokenizer([], {}), [], entities=act)
+    assert known.unknown_names("Did anyone discuss the EU AI Act?") == []
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("question", ["林俊旸举新能源汽车的例子想说明什么？", "唐杰说要把大模型装进汽车吗？"])
 def test_a_paraphrase_the_transcript_words_differently_is_not_an_unknown_name(pipeline, question):
