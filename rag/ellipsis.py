@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from index.tokens import STOPWORDS
+from rag.forms import Forms
 
 MAX_WORDS = 4     # content words in a replaced part, at most
 CACHED = 256      # swaps remembered
@@ -38,6 +39,9 @@ class Swap:
         return self._swapped(earlier, x.strip())
 
     def _swap(self, earlier: str, x: str) -> str | None:
+        # an ordinal ("第二和第三呢？", "And the second?") takes the place of the earlier one
+        if _only_ordinals(x) and (at := ordinal_span(earlier)) is not None:
+            return earlier[:at[0]] + _ordinal_core(x) + earlier[at[1]:]
         # a part X holds ("公司" of "创业公司") is what X narrows, not what it replaces
         spans = [(s, e) for s, e in self.parts(earlier) if earlier[s:e].lower() not in x.lower()]
         if not x or not spans:
@@ -102,6 +106,47 @@ class Swap:
                 out.append(m.span())
                 at = m.end()
         return out
+
+
+def ordinal_span(text: str) -> tuple[int, int] | None:
+    """(start, end) of the first ordinal in text: 第 and numerals with the measure word after it
+    ("第一个", "第二点"), or an English ordinal word; None if there is none."""
+    data = Forms.load().data
+    entry, numerals = data["ordinal"], data["holds"]["numerals"]
+    at = text.find(entry["zh_mark"])
+    while at >= 0:
+        end = at + 1
+        while end < len(text) and text[end] in numerals:
+            end += 1
+        if end > at + 1:
+            return at, end + (end < len(text) and text[end] in entry["zh_measures"])
+        at = text.find(entry["zh_mark"], at + 1)
+    if _HAN.search(text):
+        return None
+    return next(((s, e) for s, e in (m.span() for m in _LATIN_WORD.finditer(text))
+                 if text[s:e].lower() in entry["en"]), None)
+
+
+def _only_ordinals(x: str) -> bool:
+    """Whether x is ordinals and nothing else ("第二和第三", "the second one"): with a word of its
+    own ("第二点观察") it is a part like any other."""
+    rest, found = x, False
+    while (at := ordinal_span(rest)) is not None:
+        rest, found = rest[:at[0]] + " " + rest[at[1]:], True
+    entry = Forms.load().data["ordinal"]
+    rest = "".join(" " if ch in entry["zh_joins"] else ch for ch in rest)
+    return found and all(w.lower() in entry["en_around"] or not any(ch.isalnum() for ch in w) for w in rest.split())
+
+
+def _ordinal_core(x: str) -> str:
+    """An ordinal ellipsis without the words around it in English ("the second one" -> "second")."""
+    if _HAN.search(x):
+        return x
+    around = Forms.load().data["ordinal"]["en_around"]
+    kept = [w for w in x.split() if w.lower() not in around or w.lower() == "and"]
+    while kept and kept[0].lower() == "and":
+        kept.pop(0)
+    return " ".join(kept) or x
 
 
 def _content(word: str) -> bool:

@@ -85,3 +85,14 @@ def test_a_swap_is_embedded_once_however_often_the_conversation_rereads_it():
     first = counted("姚顺雨说，对To B来说，智能越高意味着什么？", "To C用户")
     again = counted("姚顺雨说，对To B来说，智能越高意味着什么？", " To C用户 ")
     assert first == again and "To C用户" in first and len(calls) == 1
+
+
+def test_an_ordinal_takes_the_place_of_the_earlier_ordinal(swap):
+    """"第二和第三呢？" after "…第一个要看的是什么？" asks for the second and third: the embedder
+    (which sees no ordinal here) does not choose; an ordinal with a word of its own does not count."""
+    assert swap("唐杰认为Agent要落地，第一个要看的是什么？", "第二和第三") == "唐杰认为Agent要落地，第二和第三要看的是什么？"
+    assert swap("What is the first condition Tang Jie named?", "the second one") == \
+        "What is the second condition Tang Jie named?"
+    assert swap("唐杰说的第一点是什么？", "第三点") == "唐杰说的第三点是什么？"
+    # "第二种Coding" has a word of its own: a part like any other, chosen by meaning
+    assert swap("唐杰怎么看Coding在中国的发展？", "第二种Agent") == "唐杰怎么看第二种Agent在中国的发展？"
