@@ -641,9 +641,11 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
         # 说明什么？", "他还谈了什么新架构？")
         said = _said_before(a, t)
         new = [s for s in ranked if not _repeats(t, s.i, said) or (kind and _gives(a, t, kind, s))]
-        if a.own_words and new and ranked and ranked[0].score > new[0].score + t.config.repeat_margin \
-                and t.evidence.mentions(ranked[0].i, a.own_words, a.query.lang):
-            new = [ranked[0]] + new
+        if a.own_words and new:   # the best such sentence, of those clearly above the best new one
+            clear = itertools.takewhile(lambda s: s.score > new[0].score + t.config.repeat_margin, ranked)
+            again = next((s for s in clear if _repeats(t, s.i, said)
+                          and t.evidence.mentions(s.i, a.own_words, a.query.lang)), None)
+            new = [again] + new if again is not None else new
         ranked = new or ranked
     if kind:
         # a question asking for a figure, date, place or name is answered by a sentence holding one

@@ -382,6 +382,15 @@ def test_a_short_follow_up_of_its_own_gets_the_sentence_quoted_before_that_answe
     assert a.speakers[:1] == ("杨植麟",) and "Kimi Linear" in a.citations[0].quote
 
 
+@pytest.mark.parametrize("turn, said", [("第二个呢？", "Cost有多大"), ("那第三个呢？", "做应用的速度")])
+def test_the_next_item_of_a_list_quoted_before_is_quoted_again_when_asked_for(pipeline, turn, said):
+    """The first answer quoted the whole list ("第一，…；第二，…；第三，…"); "第二个呢？" asks for
+    its second item: the best of the sentences quoted before that holds the turn's own words
+    ("第二"), not only the best sentence of all, which holds "第一"."""
+    plan, a = _plan(pipeline, turn, ["唐杰认为Agent要落地，第一个要看的是什么？"])
+    assert a.speakers[:1] == ("唐杰",) and said in a.citations[0].quote
+
+
 def test_a_count_asked_with_ji_is_declined_when_the_transcript_gives_none(pipeline):
     """"几个人" asks for a headcount (the exemplars alone took it for no detail): the team the
     person speaks of is never counted, so the answer says so instead of quoting them on it."""
