@@ -101,6 +101,17 @@ def test_the_model_tells_a_detail_asked_for_from_the_same_cue_words(pipeline, qu
     assert pipeline.asks_detail.confirms(vector, kind) is asks
 
 
+# "named" is no cue: a verb ("the first condition she named") more often than the asking of a name,
+# which the exemplars tell ("What was the new chip named?")
+@pytest.mark.slow
+@pytest.mark.parametrize("question, kind", [("What was the new drone named?", "name"),
+                                            ("What is the first risk the minister named in her speech?", "none")])
+def test_named_asks_for_a_name_only_when_the_exemplars_say_so(pipeline, question, kind):
+    assert not pipeline.forms.read(question).detail
+    vector = pipeline.retriever.dense.vector(question)
+    assert pipeline.asks_detail.kind(vector, pipeline.config.detail_margin) == kind
+
+
 # A score or a rank is a number too, asked for in words no cue list holds (not exemplars either)
 @pytest.mark.slow
 @pytest.mark.parametrize("question", ["What score did the new model get on the reading benchmark?",

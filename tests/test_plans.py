@@ -391,6 +391,13 @@ def test_the_next_item_of_a_list_quoted_before_is_quoted_again_when_asked_for(pi
     assert a.speakers[:1] == ("唐杰",) and said in a.citations[0].quote
 
 
+def test_a_thing_a_person_named_is_no_name_asked_for(pipeline):
+    """"the first condition Tang Jie named" asks for the condition, not for a name: answered with
+    it, not "the transcript does not give that name"."""
+    plan, a = _plan(pipeline, "What is the first condition Tang Jie named for agents to land?")
+    assert plan != "not_given" and not a.abstained and "有价值" in a.citations[0].quote
+
+
 def test_a_count_asked_with_ji_is_declined_when_the_transcript_gives_none(pipeline):
     """"几个人" asks for a headcount (the exemplars alone took it for no detail): the team the
     person speaks of is never counted, so the answer says so instead of quoting them on it."""
