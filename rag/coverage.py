@@ -149,7 +149,8 @@ class Coverage:
                     and not self.mentioned(w.word) and w.word not in out:
                 out.append(w.word)
         out += [n for n in self._entity_names(text) if not self.mentioned(n) and n not in out]
-        out = [n for n in out if not any(_key(n) != _key(m) and _key(n) in _key(m) for m in out)]   # 微软Copilot, not also Copilot
+        # a name inside another the question gives is named once (微软Copilot, not also Copilot)
+        out = [n for n in out if not any(_key(n) != _key(m) and _key(n) in _key(m) for m in out)]
         lowered = text.lower()   # in the order the question names them
         return sorted(out, key=lambda n: (lowered.find(_key(n)) % (len(lowered) + 1)))
 
