@@ -792,9 +792,8 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     reason = next((j for j in after if t.forms.gives_reason(ev.units[j].text)), None)
     if again:   # the claim quoted before gives its own reason ("…有限，所以…决定智能上限"): that answers
         claim = _last_lead_units(a, t) if best is lead else range(quoted.first, quoted.last + 1)
-        giving = {(ev.units[j].doc_id, ev.units[j].start) for j in claim if t.forms.gives_reason(ev.units[j].text)}
-        own = t.ranked(a, lambda u: (u.doc_id, u.start) in giving, speakers=[best.unit.speaker]) if giving else []
-        reason = own[0].i if own else reason
+        own = _best_of(a, t, [j for j in claim if t.forms.gives_reason(ev.units[j].text)], best.unit.speaker)
+        reason = own.i if own is not None else reason
     if reason is None and not after and not again:   # the claim concludes
         j = quoted.first - 1
         if j >= 0 and ev.units[j].para == best.unit.para and ev.units[j].speaker == best.unit.speaker \
@@ -832,22 +831,27 @@ def _lead_of_last_answer(a: Ask, t: Tools) -> Scored | None:
     u = t.evidence.units[first[0]]
     if a.named and u.speaker not in a.named:   # "那姚顺雨呢？" after "他为什么这么谨慎？" asks it of another person
         return None
-    return next(iter(t.ranked(a, lambda v: v.doc_id == u.doc_id and v.start == u.start, speakers=[u.speaker])), None)
+    return _best_of(a, t, first, u.speaker)
 
 
 def _closest_around(a: Ask, t: Tools, best: Scored, quoted: Quote, said: set[int]) -> int | None:
     """Of the same speaker's sentences within REASON_REACH of the claim, in its section, not
     quoted in the conversation, the one that scores best for the question."""
     ev, u = t.evidence, best.unit
-    around = {(ev.units[j].doc_id, ev.units[j].start)
-              for j in range(max(0, best.i - REASON_REACH), min(len(ev.units), best.i + REASON_REACH + 1))
+    around = [j for j in range(max(0, best.i - REASON_REACH), min(len(ev.units), best.i + REASON_REACH + 1))
               if not quoted.first <= j <= quoted.last and ev.units[j].doc_id == u.doc_id
               and ev.units[j].section == u.section and ev.units[j].speaker == u.speaker
-              and ev.units[j].kind != "heading" and not ev.asks_back(ev.units[j]) and not _repeats(t, j, said)}
-    if not around:
+              and ev.units[j].kind != "heading" and not ev.asks_back(ev.units[j]) and not _repeats(t, j, said)]
+    near = _best_of(a, t, around, u.speaker)
+    return near.i if near is not None else None
+
+
+def _best_of(a: Ask, t: Tools, units: list[int], speaker: str) -> Scored | None:
+    """Of these units (all `speaker`'s), the one that scores best for the question; None if none."""
+    places = {(t.evidence.units[j].doc_id, t.evidence.units[j].start) for j in units}
+    if not places:
         return None
-    near = t.ranked(a, lambda v: (v.doc_id, v.start) in around, speakers=[u.speaker])
-    return near[0].i if near else None
+    return next(iter(t.ranked(a, lambda v: (v.doc_id, v.start) in places, speakers=[speaker])), None)
 
 
 def _thread_lead(a: Ask, t: Tools) -> list[int]:
