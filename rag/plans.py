@@ -588,13 +588,15 @@ def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
 def _topical(a: Ask, t: Tools, text: str) -> list[str]:
     """The clauses of a sentence about the question's topic: those sharing a word with it, each
     with a fragment next to it ("2019年，我们实验室…": a bare date or place belongs to its
-    neighbour); the whole sentence if no clause shares a word."""
+    neighbour), and a clause between two such (the topic runs on through it: "…给出了这一页PPT，
+    就是AGI-Next 30，未来30年…"); the whole sentence if no clause shares a word."""
     clauses = _clauses(text)
     shares = [bool(set(t.evidence.tokenizer.tokens(c)) & a.weights.keys()) for c in clauses]
     if not any(shares):
         return [text]
-    near = lambda k: any(shares[j] for j in (k - 1, k + 1) if 0 <= j < len(clauses))  # noqa: E731
-    return [c for k, c in enumerate(clauses) if shares[k] or (len(c.strip()) < SHORT_QUOTE and near(k))]
+    beside = lambda k: [shares[j] for j in (k - 1, k + 1) if 0 <= j < len(clauses)]  # noqa: E731
+    return [c for k, c in enumerate(clauses)
+            if shares[k] or (len(c.strip()) < SHORT_QUOTE and any(beside(k))) or beside(k) == [True, True]]
 
 
 def _clauses(text: str) -> list[str]:

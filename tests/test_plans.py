@@ -874,3 +874,10 @@ def test_only_a_quoted_question_points_at_a_reply(pipeline):
     assert "20%" in ev.units[replies[0]].text
     assert len(ev.replies_to(*_span(pipeline, "我觉得是20%吧，20%已经非常乐观了"))) == 0
     assert len(ev.replies_to(*_span(pipeline, "今年是RLVR（可验证奖励强化学习）爆发年"))) == 0
+
+
+def test_a_name_in_a_clause_between_two_on_the_topic_answers(pipeline):
+    """"…我当时给出了这一页PPT，就是AGI-Next 30，未来30年我们应该做什么": the name's clause shares
+    no word with the question, but the topic runs through it from the clauses on both sides."""
+    plan, a = _plan(pipeline, "唐杰2019年给阿里巴巴准备的那页讲未来的PPT叫什么名字？")
+    assert plan == "view" and not a.abstained and "AGI-Next 30" in a.citations[0].quote
