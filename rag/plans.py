@@ -643,12 +643,8 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
         # 说明什么？", "他还谈了什么新架构？")
         said = _said_before(a, t)
         new = [s for s in ranked if not _repeats(t, s.i, said) or (kind and _gives(a, t, kind, s))]
-        if a.own_words and new:   # the best such sentence, of those clearly above the best new one
-            clear = itertools.takewhile(lambda s: s.score > new[0].score + t.config.repeat_margin, ranked)
-            again = next((s for s in clear if _repeats(t, s.i, said)
-                          and t.evidence.mentions(s.i, a.own_words, a.query.lang)), None)
-            new = [again] + new if again is not None else new
-        ranked = new or ranked
+        again = _answered_before(a, t, ranked, new, said) if new else None
+        ranked = [again] + new if again is not None else new or ranked
     if kind:
         # a question asking for a figure, date, place or name is answered by a sentence holding one
         head = ranked[: t.config.detail_depth]
@@ -661,6 +657,18 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
             giving = [s for s in ranked if after.get(s.i) == s.unit.speaker and _gives(a, t, kind, s)]
         ranked = giving + [s for s in ranked if s not in giving]
     return ranked
+
+
+def _answered_before(a: Ask, t: Tools, ranked: list[Scored], new: list[Scored], said: set[int]) -> Scored | None:
+    """Of the sentences quoted before (`ranked` less `new`), the best one holding the turn's own
+    words among those clearly above the best new one (if any): a turn asking something of its
+    own is answered by it again ("他举了什么例子？" when the example was in the sentence quoted)."""
+    if not a.own_words:
+        return None
+    floor = new[0].score + t.config.repeat_margin if new else -np.inf
+    clear = itertools.takewhile(lambda s: s.score > floor, ranked)
+    return next((s for s in clear if _repeats(t, s.i, said)
+                 and t.evidence.mentions(s.i, a.own_words, a.query.lang)), None)
 
 
 def _said_before(a: Ask, t: Tools) -> set[int]:
@@ -916,8 +924,14 @@ def plan_more(a: Ask, t: Tools) -> Composition | None:
     def keep(u: Sentence) -> bool:
         return (u.doc_id == first.doc_id and u.section == first.section and first.para <= u.para <= last.para + 1
                 and _quotable(t, u) and _point_worthy(u))
-    near = [s.i for s in t.ranked(a, keep, speakers=[first.speaker]) if not _repeats(t, s.i, said)]
-    return _point_and_next(a, t, near[0], set(near)) if near else None
+    ranked = t.ranked(a, keep, speakers=[first.speaker])
+    new = [s for s in ranked if not _repeats(t, s.i, said)]
+    again = _answered_before(a, t, ranked, new, said)
+    if again is not None:   # the example asked for was in the quote the last answer gave
+        d = t.draft(a)
+        d.quote(t.evidence.quote(again.i))
+        return d.done()
+    return _point_and_next(a, t, new[0].i, {s.i for s in new}) if new else None
 
 
 def plan_who(a: Ask, t: Tools) -> Composition | None:

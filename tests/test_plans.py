@@ -881,3 +881,12 @@ def test_a_name_in_a_clause_between_two_on_the_topic_answers(pipeline):
     no word with the question, but the topic runs through it from the clauses on both sides."""
     plan, a = _plan(pipeline, "唐杰2019年给阿里巴巴准备的那页讲未来的PPT叫什么名字？")
     assert plan == "view" and not a.abstained and "AGI-Next 30" in a.citations[0].quote
+
+
+@pytest.mark.parametrize("turn", ["能举个例子吗？", "他用什麼例子說明？"])
+def test_an_example_asked_for_that_the_last_quote_held_is_quoted_again(pipeline, turn):
+    """The first answer quoted "美国人天然有非常强烈的冒险精神，一个很典型的例子是当时电动车…" and the
+    rest of its paragraph; asked for an example, the sentence holding it is quoted again, not a
+    sentence of another topic for being new."""
+    a = pipeline.answer(turn, ["林俊旸怎样评价美国人的冒险精神？"])
+    assert a.speakers[:1] == ("林俊旸",) and "电动车" in a.citations[0].quote
