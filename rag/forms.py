@@ -243,8 +243,16 @@ class Forms:
         return False
 
     def has(self, key: str, text: str) -> bool:
-        """Whether `text` holds one of the cues listed under `key`."""
+        """Whether `text` holds one of the cues listed under `key`, not inside one of the words
+        its `not_within` lists ("问" asks, "问题" does not)."""
+        for word in self.data[key].get("not_within", []):
+            text = text.replace(word, " ")
         return has_cue(text, self.cues(key))
+
+    def asks_about_asking(self, text: str) -> bool:
+        """Whether a question is about a question put: who asked, or what was asked ("谁追问了…？",
+        "Which question did the moderator put to …?")."""
+        return self.has("asking", text) or has_cue(text, self.cues_of(self.data["asking"]["asked"]))
 
     def holds(self, kind: str, text: str, asked: str = "") -> bool:
         """Whether a sentence gives a detail of this kind (number, date, place or name) that the

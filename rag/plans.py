@@ -522,7 +522,7 @@ def _moving_on(a: Ask, t: Tools, ranked: list[Scored], best: Scored, floor: floa
 
 
 def _asks_about_asking(a: Ask, t: Tools) -> bool:
-    return t.forms.has("asking", a.query.rewritten)
+    return t.forms.asks_about_asking(a.query.rewritten)
 
 
 def plan_not_given(a: Ask, t: Tools) -> Composition | None:
@@ -635,6 +635,8 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
         phrases = quoted_phrases(a.query.asked or a.query.rewritten)
         ranked = ([s for s in ranked if any(p in s.unit.text for p in phrases)]
                   or [s for s in ranked if s.unit.speaker != EDITOR] or ranked)
+        if t.forms.has("asking", a.query.rewritten):   # "谁追问了…？": who put the question, not who answered it
+            ranked = [s for s in ranked if s.unit.asks] + [s for s in ranked if not s.unit.asks]
     kind = _detail_asked(a)
     if fresh and not a.again:
         # moving on: not a sentence this conversation already quoted, unless it gives the figure,

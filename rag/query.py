@@ -242,7 +242,8 @@ def _asks_as_subject(simp: str) -> bool:
     """Whether a person pronoun is the subject of a verb of asking: right before it ("他问的是…",
     "他追问了什么", "What did he ask?"), not a question about something ("他对这个问题怎么看")."""
     asking, pronouns = Forms.load().data["asking"], _cue_list("person_pronouns")
-    if any(p + v in simp and p + v + "题" not in simp for p in pronouns if not p.isascii() for v in asking["zh"]):
+    if any(p + v in simp and p + v + "题" not in simp for p in pronouns if not p.isascii()
+           for v in asking["zh"] + asking["asked"]["zh"]):
         return True   # ("他提出的问题是什么？" asks what he asked)
     said = words(simp).split()
     return any(a in pronouns and b in asking["en"] for a, b in zip(said, said[1:]))

@@ -299,3 +299,14 @@ def test_a_figure_the_question_states_does_not_count_what_it_asks_about(forms):
     assert forms.counts(sentence, "车")                                      # alone, 3万 counts cars
     assert not forms.counts(sentence, "车", "去年卖出3万台车，今年卖出多少台车？")
     assert forms.counts("去年卖出3万台车，今年卖出5万台车。", "车", "去年卖出3万台车，今年卖出多少台车？")
+
+
+@pytest.mark.parametrize("question, asks", [("圆桌上谁追问了研究文化的差异？", True), ("主持人问了林俊旸什么？", True),
+                                            ("谁说Agent落地要看能不能解决有价值的问题？", False),
+                                            ("是谁认为DeepSeek问世之后Chat就解决了？", False),
+                                            ("Who asked the panel about the odds?", True),
+                                            ("Which question did Li Guangmi put to Yao Shunyu?", True),
+                                            ("Who said the problem is solved?", False)])
+def test_a_question_about_asking_is_told_from_one_about_a_problem(question, asks):
+    """"问" asks; "问题" (a problem) and "问世" (a debut) hold it and do not."""
+    assert Forms.load().asks_about_asking(question) == asks

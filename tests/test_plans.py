@@ -890,3 +890,10 @@ def test_an_example_asked_for_that_the_last_quote_held_is_quoted_again(pipeline,
     sentence of another topic for being new."""
     a = pipeline.answer(turn, ["林俊旸怎样评价美国人的冒险精神？"])
     assert a.speakers[:1] == ("林俊旸",) and "电动车" in a.citations[0].quote
+
+
+def test_who_asked_is_answered_by_the_one_who_put_the_question(pipeline):
+    """"谁追问了…": the moderator who asked about research culture, not the guest whose answer
+    holds more of the question's words."""
+    a = pipeline.answer("圆桌上谁追问了中美两地实验室研究文化有什么差别？")
+    assert a.speakers[:1] == ("李广密",) and a.citations[0].chunk.speaker == "李广密"
