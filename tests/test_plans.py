@@ -897,3 +897,10 @@ def test_who_asked_is_answered_by_the_one_who_put_the_question(pipeline):
     holds more of the question's words."""
     a = pipeline.answer("圆桌上谁追问了中美两地实验室研究文化有什么差别？")
     assert a.speakers[:1] == ("李广密",) and a.citations[0].chunk.speaker == "李广密"
+
+
+def test_an_ordinal_turn_with_no_person_gets_that_item_of_the_last_answers_list(pipeline):
+    """"第二点具体是啥？" names nobody: the list is the last answer's, of Tang Jie, not another
+    speaker's "第二点观察"."""
+    a = pipeline.answer("第二点具体是啥？", ["唐杰说Agent能不能落地取决于哪几点？"])
+    assert a.speakers[:1] == ("唐杰",) and "Cost有多大" in a.citations[0].quote

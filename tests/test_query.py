@@ -365,3 +365,12 @@ def test_a_family_name_two_people_share_names_neither():
     assert analyze("What did Dana say?", people).speakers == ()   # not a Chinese name: no family-name-first rule
     assert analyze("What did Wang Fang say?", people).speakers == ("王芳",)
     assert analyze("What did Li say?", people).speakers == ("李明",)
+
+
+@pytest.mark.parametrize("question", ["第三点具体讲的是啥？", "第二条是什么？"])
+def test_an_ordinal_with_nothing_else_of_its_own_points_back(speakers, question):
+    """"啥" is 什么 and "是" a copula: "第三点具体讲的是啥？" asks for an item of the list the last
+    answer was about, of the person it quoted."""
+    assert is_vague(to_simplified(question))
+    q = analyze(question, speakers, ["唐杰说Agent能不能落地取决于哪几点？"])
+    assert q.followup and q.speakers == ("唐杰",)

@@ -122,3 +122,11 @@ def test_an_abbreviation_spelled_letter_by_letter_is_the_word():
     assert set(tk.query_tokens("LCD screen")) <= set(tk.tokens("we want an L_C_D_ screen"))
     assert tk.tokens("Qwen3.5 costs 2.5 dollars") == ["qwen3.5", "cost", "2.5", "dollar"]   # no letters spelled
     assert "abctxt" not in tk.tokens("see file_a_b_c.txt")   # letters inside a word are not spelled out
+
+
+def test_words_asking_for_specifics_are_no_keywords():
+    """"具体说的是啥？": 啥 is 什么 spoken, 具体 asks for the specifics; left in, "一件具体的事情"
+    ranks up for any turn asking for specifics."""
+    tk = Tokenizer([], {})
+    assert not {"啥", "具体"} & set(tk.query_tokens("第三点具体指的是啥？"))
+    assert "第三" in tk.query_tokens("第三点具体指的是啥？")
