@@ -76,6 +76,9 @@ def forms():
     ("Could you give me a rundown of her talk?", Form("summary")),
     ("Can smaller labs still catch up?", Form("yesno")),    # "can" not asked of the assistant
     ("Do the two speakers see eye to eye on open source?", Form("disagreement")),
+    ("她一开始是反对这个方案的，对吧？", Form("yesno")),      # a tag after a statement asks yes or no
+    ("这家公司后来还是上市了，是不是？", Form("yesno")),
+    ("两位创始人对融资节奏的判断有啥不一样？", Form("compare")),
 ])
 def test_the_form_of_a_question(forms, question, form):
     assert forms.read(question) == form
