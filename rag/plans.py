@@ -36,7 +36,7 @@ from index.tokens import to_simplified
 from rag.compose import Composition, Draft
 from rag.evidence import SHORT_QUOTE, Evidence, Measured, Quote, Ranking, Scored
 from rag.forms import PERSON, Form, Forms
-from rag.query import Query
+from rag.query import Query, asks_who_said
 from rag.records import Hit
 from rag.text import quoted_phrases
 from rag.wording import detail_name, echoable, joined, say
@@ -379,6 +379,8 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
     if EDITOR in a.named and not people:
         return None   # the article's own view, set against the world's: the article answers
     text = a.query.asked or a.query.rewritten   # in simplified script
+    if a.query.asks_who and asks_who_said(text):
+        return None   # "谁说自己不想掺和这场争论？": one person, who said it
     # "Do X and Y see it the same way?", "为什么X和Y的判断有区别？": both people's positions
     compares = a.form.plan in ("yesno", "why") and (t.forms.has("compare", text) or t.forms.has("disagreement", text))
     if people and (compares or a.form.plan in ("compare", "disagreement")) and not a.carried:

@@ -84,6 +84,13 @@ def _speaks(text: str, end: int) -> bool:
     return any(after.startswith(c) if not c.isascii() else first == [c] for c in Forms.load().cues("speech"))
 
 
+def asks_who_said(text: str) -> bool:
+    """Whether a who-question asks who said something ("谁说自己不想掺和…的争论？", "Who said the
+    gap is widening?"): a verb of speech follows its interrogative, and what follows that is what
+    was said, whatever words of comparing or disagreeing it holds."""
+    return any(_speaks(text, m.end()) for m in _WHO.finditer(text))
+
+
 def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
     """Canonical speakers a question names, and whether they were named by person aliases.
 

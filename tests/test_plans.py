@@ -904,3 +904,9 @@ def test_an_ordinal_turn_with_no_person_gets_that_item_of_the_last_answers_list(
     speaker's "第二点观察"."""
     a = pipeline.answer("第二点具体是啥？", ["唐杰说Agent能不能落地取决于哪几点？"])
     assert a.speakers[:1] == ("唐杰",) and "Cost有多大" in a.citations[0].quote
+
+
+def test_who_said_a_thing_about_a_debate_is_one_person_not_positions(pipeline):
+    """"谁说…不想参与…的争论": 争论 is in what was said; the question asks who said it."""
+    plan, a = _plan(pipeline, "是谁说懒得参与多模态能否驱动智力的争论，觉得人有眼睛和耳朵？")
+    assert plan == "who" and a.speakers[:1] == ("林俊旸",)
