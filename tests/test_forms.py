@@ -79,6 +79,7 @@ def forms():
     ("她一开始是反对这个方案的，对吧？", Form("yesno")),      # a tag after a statement asks yes or no
     ("这家公司后来还是上市了，是不是？", Form("yesno")),
     ("两位创始人对融资节奏的判断有啥不一样？", Form("compare")),
+    ("帮我整理一下这位CEO在发布会上讲的产品路线。", Form("summary")),   # 整理一下: put it together for me
 ])
 def test_the_form_of_a_question(forms, question, form):
     assert forms.read(question) == form
