@@ -374,3 +374,11 @@ def test_an_ordinal_with_nothing_else_of_its_own_points_back(speakers, question)
     assert is_vague(to_simplified(question))
     q = analyze(question, speakers, ["唐杰说Agent能不能落地取决于哪几点？"])
     assert q.followup and q.speakers == ("唐杰",)
+
+
+@pytest.mark.parametrize("question", ["林俊旸当时是什么态度？", "What was Lin Junyang's attitude back then?"])
+def test_at_the_time_points_back_to_the_earlier_topic(speakers, question):
+    """"当时" / "back then": the time of what the conversation was about, so its topic carries
+    over even though the person is named again."""
+    q = analyze(question, speakers, ["林俊旸的师弟为什么要把1.8B模型开源？"])
+    assert q.followup and "开源" in q.topic
