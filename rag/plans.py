@@ -331,8 +331,10 @@ def _most_of(xs: list[str]) -> str | None:
 def _named_section(a: Ask, t: Tools, sections: set[str]) -> str | None:
     """The section whose title the question quotes: most of the title's character pairs, in
     order, or most of the words of the title's rendering in the question's language (an
-    English question names "The Future of Chinese AI", not "中国AI的未来")."""
-    asked = a.query.rewritten
+    English question names "The Future of Chinese AI", not "中国AI的未来"). Read in what the
+    question is about, names removed: a section titled with a speaker's name is their talk,
+    which naming them does not single out."""
+    asked = a.query.topic
     rendered = t.evidence.title_words.get(a.query.lang, {})
     words = set(t.evidence.tokenizer.tokens(asked))
     best, share = None, 0.0
@@ -633,6 +635,9 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
     ranked = t.ranked(a, keep, speakers=[person]) if person else t.ranked(a, keep, chunks=chunks)
     if not ranked and person is not None:
         ranked = t.ranked(a, lambda u: u.speaker == person, speakers=[person])
+    section = _named_section(a, t, {s.unit.section for s in ranked}) if person else None
+    if section:   # "What did X say in the closing discussion about …?": what they said there first
+        ranked = [s for s in ranked if s.unit.section == section] + [s for s in ranked if s.unit.section != section]
     if a.query.asks_who:   # who used the words the question quotes, else not the article's narration
         phrases = quoted_phrases(a.query.asked or a.query.rewritten)
         ranked = ([s for s in ranked if any(p in s.unit.text for p in phrases)]

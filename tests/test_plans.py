@@ -186,7 +186,7 @@ def test_an_english_question_names_a_part_by_its_heading_in_the_english_edition(
     sections = {u.section for u in pipeline.tools.evidence.units}
 
     def named(question, lang="en"):
-        ask = SimpleNamespace(query=SimpleNamespace(rewritten=question, lang=lang))
+        ask = SimpleNamespace(query=SimpleNamespace(topic=question, lang=lang))
         return plans._named_section(ask, pipeline.tools, sections)
     assert named("Wrap up what was said under the future of Chinese AI, please.") == "中国AI的未来"
     assert named("Recap the round-table conversation on the next step for Chinese AI") == "圆桌对话：中国AI的下一步"
@@ -910,3 +910,14 @@ def test_who_said_a_thing_about_a_debate_is_one_person_not_positions(pipeline):
     """"谁说…不想参与…的争论": 争论 is in what was said; the question asks who said it."""
     plan, a = _plan(pipeline, "是谁说懒得参与多模态能否驱动智力的争论，觉得人有眼睛和耳朵？")
     assert plan == "who" and a.speakers[:1] == ("林俊旸",)
+
+
+@pytest.mark.parametrize("question, section", [
+    ("In the discussion on the future of Chinese AI, how likely did Lin Junyang say it is that China leads?",
+     "中国AI的未来"),
+    ("What did Lin Junyang say in the part about the outlook for the year of agents?", "Agent之年的展望")])
+def test_a_person_asked_about_in_a_section_the_question_names_is_quoted_from_it(pipeline, question, section):
+    """The question names a part of the transcript by its title (in English): the person's
+    sentences there come first, not their better-worded ones elsewhere."""
+    a = pipeline.answer(question)
+    assert a.speakers[:1] == ("林俊旸",) and a.citations[0].chunk.section == section
