@@ -167,7 +167,10 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
     material first; a summary quote and its original are one point, with both citations."""
     person = a.named[0] if len(a.named) == 1 else None
     vague = person is not None and not a.form.plan and _vague(a, t)
-    if a.form.plan != "summary" and not vague:
+    # "关于「X」这个话题，几位嘉宾分别说了什么？": what everyone said in the part the question names
+    roundup = a.form.plan == "compare" and not a.named and not a.query.asks_who \
+        and _named_section(a, t, {u.section for u in t.evidence.units}) is not None
+    if a.form.plan != "summary" and not vague and not roundup:
         return None
     units, quoted, named = _material(_one_document(a, t), t, person)
     if not units and not quoted:

@@ -921,3 +921,11 @@ def test_a_person_asked_about_in_a_section_the_question_names_is_quoted_from_it(
     sentences there come first, not their better-worded ones elsewhere."""
     a = pipeline.answer(question)
     assert a.speakers[:1] == ("林俊旸",) and a.citations[0].chunk.section == section
+
+
+def test_what_each_speaker_said_in_a_section_the_question_names_is_its_summary(pipeline):
+    """"在「X」这部分，各位嘉宾各自讲了什么？": the main points of that part, whoever made them, not
+    one sentence per speaker from anywhere."""
+    plan, a = _plan(pipeline, "在「自主学习已经在发生」这部分，各位嘉宾各自讲了什么？")
+    assert plan == "summary" and len(a.citations) >= 4
+    assert all(c.chunk.section == "自主学习已经在发生" for c in a.citations)
