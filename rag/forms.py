@@ -132,6 +132,17 @@ class Forms:
                     return run[-1]
         return ""
 
+    def _word_before_count(self, asked: str) -> str:
+        """The word a Chinese question puts right before its counting cue ("花掉多少钱" -> 花掉), if
+        it is a word of two characters or more and not one linking a noun to the cue (是, 有, 大概)."""
+        entry = self.data["detail"]["number"]
+        at = min((k for k in (asked.find(c) for c in entry["counting"]["zh"]) if k > 0), default=-1)
+        if at < 0:
+            return ""
+        head = jieba.lcut(asked[:at])
+        word = head[-1] if head else ""
+        return word if len(word) >= 2 and is_han(word[0]) and word not in entry["before_cue"] else ""
+
     @staticmethod
     def _measured_before(head: str, entry: dict) -> str:
         """"K2的参数量是多少？": nothing follows the cue, so what is measured is the noun of a 的
@@ -294,10 +305,15 @@ class Forms:
         characters of it): the noun follows it within a measure word and a 的 ("10万人的公司"
         counts 人; "两个方向…所有的人" does not), or comes just before it ("价格是200美元"); a
         percentage measures a rate or a share (概率, 比例). A figure the question (`asked`) states
-        is what it is asked beside ("工业界有1万片卡，那学校有多少卡？"), not an answer."""
+        is what it is asked beside ("工业界有1万片卡，那学校有多少卡？"), not an answer. A figure
+        right after the word the question puts right before its counting cue fills the slot the
+        question leaves ("花掉多少钱" and "花掉20亿")."""
         h = self.data["holds"]
         stated = {v for f in self.details("number", asked) for v in _values(f, h)}
         figures = [f for f in self.details("number", text) if not (v := _values(f, h)) or not v <= stated]
+        lead = self._word_before_count(asked)
+        if lead and any(lead + f in text for f in figures):
+            return True
         if noun.endswith(tuple(h["rate_endings"])) and any(f.endswith(tuple(h["percent_marks"])) for f in figures):
             return True   # "我觉得是20%吧" gives the 概率 asked for
         parts = {noun[k:k + 2] for k in range(len(noun) - 1)} if len(noun) > 2 else {noun}

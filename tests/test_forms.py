@@ -314,3 +314,12 @@ def test_a_figure_the_question_states_does_not_count_what_it_asks_about(forms):
 def test_a_question_about_asking_is_told_from_one_about_a_problem(question, asks):
     """"问" asks; "问题" (a problem) and "问世" (a debut) hold it and do not."""
     assert Forms.load().asks_about_asking(question) == asks
+
+
+def test_a_figure_filling_the_slot_the_question_leaves_counts_what_it_asks():
+    """"烧掉多少钱？" and "烧掉3亿": the question's word before its counting cue comes right before
+    the figure, so the figure is the amount asked for, although 钱 is not written after it."""
+    forms = Forms.load()
+    assert forms.counts("这个项目前后烧掉3亿才跑通。", "钱", "他们为了跑通烧掉多少钱？")
+    assert not forms.counts("团队里有300个工程师。", "钱", "他们烧掉多少钱？")
+    assert not forms.counts("这个项目前后烧掉3亿才跑通。", "钱", "他们的估值是多少钱？")   # a link word (是) is no slot
