@@ -596,7 +596,7 @@ def _topical(a: Ask, t: Tools, text: str) -> list[str]:
     """The clauses of a sentence about the question's topic: those sharing a word with it, each
     with a fragment next to it ("2019年，我们实验室…": a bare date or place belongs to its
     neighbour), and a clause between two such (the topic runs on through it: "…给出了这一页PPT，
-    就是AGI-Next 30，未来30年…"); the whole sentence if no clause shares a word."""
+    就是《远景》，未来30年…"); the whole sentence if no clause shares a word."""
     clauses = _clauses(text)
     shares = [bool(set(t.evidence.tokenizer.tokens(c)) & a.weights.keys()) for c in clauses]
     if not any(shares):
