@@ -704,6 +704,11 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
         return [(ev.quote(lead.i), ())] + [(ev.quote(j), ()) for j in items]
     chosen: list[tuple[Scored, list[Scored]]] = [(lead, [])]
     spans = {lead.i: _with_neighbour(a, t, ranked, lead)}
+    beside = _neighbour(t, ranked, lead)
+    if beside is not None and extra and not _overlap(spans[lead.i], ev.quote(beside.i)):
+        # too long to run the lead on into: the sentence beside it is the next quote
+        chosen.append((beside, []))
+        spans[beside.i] = ev.quote(beside.i)
     for s in ranked[1:]:
         # a twin: says the same, or is (part of) a chosen quote (a list item ending in "；" is
         # quoted with the next one; the next one is no quote of its own)
@@ -733,15 +738,22 @@ def _with_neighbour(a: Ask, t: Tools, ranked: list[Scored], lead: Scored) -> Quo
     sentence before it that is quoted with what follows it (a lead-in, a question) is that quote."""
     ev = t.evidence
     quote = ev.quote(lead.i)
-    near = {quote.first - 1, quote.last + 1}
-    close = itertools.takewhile(lambda s: s.score >= lead.score - t.config.adjacent_gap, ranked)   # best first
-    best = next((s for s in close if s.i in near and ev.units[s.i].para == lead.unit.para), None)
+    best = _neighbour(t, ranked, lead)
     if best is None:
         return quote
     beside = ev.quote(best.i)
     if beside.first < quote.first and beside.last >= quote.last and beside.chunk.chunk_id == quote.chunk.chunk_id:
         return beside
     return ev.joined(quote, beside) or quote
+
+
+def _neighbour(t: Tools, ranked: list[Scored], lead: Scored) -> Scored | None:
+    """The sentence right before or after the lead's quote, in its paragraph, scoring within
+    adjacent_gap of it (the best such), if any."""
+    quote = t.evidence.quote(lead.i)
+    near = {quote.first - 1, quote.last + 1}
+    close = itertools.takewhile(lambda s: s.score >= lead.score - t.config.adjacent_gap, ranked)   # best first
+    return next((s for s in close if s.i in near and t.evidence.units[s.i].para == lead.unit.para), None)
 
 
 def plan_yes_no(a: Ask, t: Tools) -> Composition | None:

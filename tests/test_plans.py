@@ -929,3 +929,12 @@ def test_what_each_speaker_said_in_a_section_the_question_names_is_its_summary(p
     plan, a = _plan(pipeline, "在「自主学习已经在发生」这部分，各位嘉宾各自讲了什么？")
     assert plan == "summary" and len(a.citations) >= 4
     assert all(c.chunk.section == "自主学习已经在发生" for c in a.citations)
+
+
+def test_the_sentence_beside_the_lead_too_long_to_join_it_is_quoted_next(pipeline):
+    """"第二点观察，…的区别。" then "我觉得一个比较好的例子，比如ChatGPT Agent…" (too long to run on
+    into as one quote): the point and its example are the first two quotes."""
+    a = pipeline.answer("姚顺雨的第二点观察举了个什么例子？")
+    assert a.speakers[:1] == ("姚顺雨",) and "第二点观察" in a.citations[0].quote
+    assert any("ChatGPT Agent" in c.quote for c in a.citations)
+    assert a.answer.index("第二点观察") < a.answer.index("ChatGPT Agent")
