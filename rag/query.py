@@ -87,8 +87,10 @@ def _speaks(text: str, end: int) -> bool:
 def asks_who_said(text: str) -> bool:
     """Whether a who-question asks who said something ("谁说自己不想掺和…的争论？", "Who said the
     gap is widening?"): a verb of speech follows its interrogative, and what follows that is what
-    was said, whatever words of comparing or disagreeing it holds."""
-    return any(_speaks(text, m.end()) for m in _WHO.finditer(text))
+    was said, whatever words of comparing or disagreeing it holds. (A match may hold the verb
+    itself, "who said": the verb is looked for after its first word as well as after it.)"""
+    return any(_speaks(text, end) for m in _WHO.finditer(text)
+               for end in (m.start() + len(m.group(0).split()[0]), m.end()))
 
 
 def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:

@@ -2,7 +2,7 @@ import pytest
 
 from index.records import EDITOR
 from index.tokens import to_simplified
-from rag.query import analyze, clean, detect_lang, is_vague
+from rag.query import analyze, asks_who_said, clean, detect_lang, is_vague
 
 
 @pytest.mark.parametrize("text, lang", [
@@ -382,3 +382,13 @@ def test_at_the_time_points_back_to_the_earlier_topic(speakers, question):
     over even though the person is named again."""
     q = analyze(question, speakers, ["林俊旸的师弟为什么要把1.8B模型开源？"])
     assert q.followup and "开源" in q.topic
+
+
+@pytest.mark.parametrize("question, said", [("So who said the gap is widening?", True),
+                                            ("谁说自己不想掺和这场争论？", True),
+                                            ("And which speaker said it was a debate?", True),
+                                            ("谁和谁在开源上有分歧？", False),
+                                            ("Which speakers disagreed about open source?", False)])
+def test_a_who_question_asking_who_said_something(question, said):
+    """A verb of speech after the interrogative (inside the match, "who said", or after it)."""
+    assert asks_who_said(question) == said
