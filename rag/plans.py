@@ -703,8 +703,8 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
     if items:   # "中国也许的机会：" says nothing on its own: what it announces is the answer
         return [(ev.quote(lead.i), ())] + [(ev.quote(j), ()) for j in items]
     chosen: list[tuple[Scored, list[Scored]]] = [(lead, [])]
-    spans = {lead.i: _with_neighbour(a, t, ranked, lead)}
     beside = _neighbour(t, ranked, lead)
+    spans = {lead.i: _with_neighbour(t, lead, beside)}
     if beside is not None and extra and not _overlap(spans[lead.i], ev.quote(beside.i)):
         # too long to run the lead on into: the sentence beside it is the next quote
         chosen.append((beside, []))
@@ -731,14 +731,13 @@ def _says_again(t: Tools, quote: Quote, i: int) -> bool:
     return _overlap(quote, ev.quote(i)) or any(ev.similar(j, i) for j in range(quote.first, quote.last + 1))
 
 
-def _with_neighbour(a: Ask, t: Tools, ranked: list[Scored], lead: Scored) -> Quote:
-    """The lead's quote, run on over the sentence before or after it (same passage and
-    paragraph) when that one scores within adjacent_gap of it: what a sentence is about is often
-    the sentence beside it ("Omni的模型…能够理解文本、视觉、音频" before "如果做到三进三出…"). A
-    sentence before it that is quoted with what follows it (a lead-in, a question) is that quote."""
+def _with_neighbour(t: Tools, lead: Scored, best: Scored | None) -> Quote:
+    """The lead's quote, run on over `best`, the sentence before or after it that scores within
+    adjacent_gap of it (_neighbour), if any: what a sentence is about is often the sentence beside
+    it ("Omni的模型…能够理解文本、视觉、音频" before "如果做到三进三出…"). A sentence before it that
+    is quoted with what follows it (a lead-in, a question) is that quote."""
     ev = t.evidence
     quote = ev.quote(lead.i)
-    best = _neighbour(t, ranked, lead)
     if best is None:
         return quote
     beside = ev.quote(best.i)
