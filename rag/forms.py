@@ -20,6 +20,7 @@ DETAILS = ("number", "month", "day", "date", "place", "name", "choice")
 DATES = ("month", "day", "date")
 MAX_NOUN_WORDS = 3   # words between "how many"/"what" and the verb that can name what is counted
 PERSON = "person"   # a name that is a person's: told from "name" by the model's exemplars, not by cue words
+CACHED = 256        # questions whose count reading is remembered (each a jieba cut)
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class Forms:
                     return run[-1]
         return ""
 
+    @lru_cache(maxsize=CACHED)   # asked once for every sentence checked for the figure
     def _word_before_count(self, asked: str) -> str:
         """The word a Chinese question puts right before its counting cue ("花掉多少钱" -> 花掉), if
         it is a word of two characters or more and not one linking a noun to the cue (是, 有, 大概)."""
@@ -205,6 +207,7 @@ class Forms:
         return has_cue(text, self.data["detail"].get(kind, {}).get("certain", [])) \
             or (kind == "number" and self.asks_count(text))
 
+    @lru_cache(maxsize=CACHED)   # read() and certain() both ask it of one question
     def asks_count(self, text: str) -> bool:
         """Whether a Chinese question asks how many with 几 and a measure word ("团队有几个人？",
         "工作了几年？"), not "these few" ("这几年") and not beside another interrogative ("几位
