@@ -251,8 +251,12 @@ def _asks_as_subject(simp: str) -> bool:
     """Whether a person pronoun is the subject of a verb of asking: right before it ("他问的是…",
     "他追问了什么", "What did he ask?"), not a question about something ("他对这个问题怎么看")."""
     asking, pronouns = Forms.load().data["asking"], _cue_list("person_pronouns")
-    if any(p + v in simp and p + v + "题" not in simp for p in pronouns if not p.isascii()
-           for v in asking["zh"] + asking["asked"]["zh"]):
+    verbs = simp   # a verb, not inside a word that does not ask ("他问题" is no asking)
+    for word in asking["not_within"]:
+        verbs = verbs.replace(word, " ")
+    zh = [p for p in pronouns if not p.isascii()]
+    if any(p + v in verbs for p in zh for v in asking["zh"]) \
+            or any(p + n in simp for p in zh for n in asking["asked"]["zh"]):
         return True   # ("他提出的问题是什么？" asks what he asked)
     said = words(simp).split()
     return any(a in pronouns and b in asking["en"] for a, b in zip(said, said[1:]))
