@@ -26,6 +26,7 @@ def forms():
     ("每位专家怎么看开源？", Form("compare")),   # 位 counts people, whoever they are
     ("诸位老师对算力的看法是什么？", Form("compare")),
     ("What did the participants say about agents?", Form("compare")),
+    ("对于港口扩建，几位与会者都讲了什么？", Form("compare")),   # 与会者 are "the participants"
     ("How did the guests see open source?", Form("compare")),
     ("为什么姚顺雨觉得To B比To C更看重智能？", Form("why")),          # a why-question asks for reasons,
     ("Why does Yao Shunyu prefer open models versus closed ones?", Form("why")),   # whatever it compares
