@@ -76,7 +76,7 @@ class Forms:
         detail = cued[0] if cued else ""
         # a month or a day is a date: "几月几号" asks for one thing
         also = tuple(d for d in cued[1:] if not (d in DATES and detail in DATES))
-        choices = () if detail or plan in ("disagreement", "compare") else self.alternatives(text)
+        choices = () if detail or plan in ("disagreement", "compare", "why") else self.alternatives(text)
         return Form(plan, detail or ("choice" if choices else ""), self.asked_noun(text) if detail == "number" else "",
                     choices, purpose=plan == "why" and purpose and not has_cue(text, self.cues("why")), also=also)
 
