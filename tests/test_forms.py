@@ -82,6 +82,8 @@ def forms():
     ("两位创始人对融资节奏的判断有啥不一样？", Form("compare")),
     ("帮我整理一下这位CEO在发布会上讲的产品路线。", Form("summary")),   # 整理一下: put it together for me
     ("那位市长在座谈会上主要谈了什么？", Form("summary")),   # what she mainly spoke about: her main points
+    ("这位教练赛后是怎么复盘的？帮我捋一捋", Form("summary")),   # 捋一捋: sort it out for me
+    ("院长对医保改革怎么看？用几句话说说", Form("summary")),     # in a few sentences: not a count
     ("两位校长对招生改革的说法有没有出入？", Form("disagreement")),   # 出入: where accounts differ
     ("船东和港务局对运费上涨的说法对得上吗？", Form("disagreement")),
     # 还是 in a why-question is "still", not "A or B": it asks for a reason, no choice
