@@ -365,6 +365,14 @@ def test_a_chinese_term_the_transcript_writes_in_english_finds_what_was_said(pip
     assert any("Long Context" in c.quote for c in a.citations)
 
 
+def test_efficiency_asked_in_chinese_finds_the_efficiency_the_transcript_writes_in_english(pipeline):
+    """The transcript never writes 效率; it says "Intelligence efficiency" (corpus/glossary.json):
+    a Chinese question about a speaker's idea of efficiency is answered with that sentence."""
+    plan, a = _plan(pipeline, "唐杰提出用什么来衡量效率？")
+    assert not a.abstained and a.speakers[:1] == ("唐杰",)
+    assert "Intelligence efficiency" in a.citations[0].quote
+
+
 def test_why_after_a_claim_that_states_its_own_reason_quotes_that_reason(pipeline):
     """The last answer quoted the claim with its reason inside it ("互联网存量数据有限…，所以Token
     efficiency决定智能上限"): asked why, the answer is that sentence, not a neighbour with no reason."""
