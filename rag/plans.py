@@ -822,7 +822,7 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     again = _repeats(t, best.i, said) and not point and best is not ranked[0]
     quoted = ev.quote(best.i)
     after = [j for j in ev.neighbours(best.i, 0, REASON_REACH) if j > quoted.last and not _repeats(t, j, said)]
-    reason = next((j for j in after if t.forms.gives_reason(ev.units[j].text)), None)
+    reason = next((j for j in after if t.forms.gives_reason(ev.units[j].text) or _answers_why(t, j)), None)
     if again:   # the claim quoted before gives its own reason ("…有限，所以…决定智能上限"): that answers
         claim = _last_lead_units(a, t) if best is lead else range(quoted.first, quoted.last + 1)
         own = _best_of(a, t, [j for j in claim if t.forms.gives_reason(ev.units[j].text)], best.unit.speaker)
@@ -853,6 +853,13 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
         if again or explained.last < quoted.first or explained.first > quoted.last:
             d.quote(explained)
     return d.done() if d.citations else None
+
+
+def _answers_why(t: Tools, j: int) -> bool:
+    """Sentence j answers a why its speaker has just put in the same paragraph ("…为什么要开源出去？
+    他跟我说7B很消耗机器资源，…"): what follows a why-question gives the reason, whatever its words."""
+    ev = t.evidence
+    return j > 0 and ev.same_paragraph(j - 1, j) and ev.units[j - 1].asks and t.forms.has("why", ev.units[j - 1].text)
 
 
 def _lead_of_last_answer(a: Ask, t: Tools) -> Scored | None:

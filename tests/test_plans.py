@@ -373,6 +373,14 @@ def test_efficiency_asked_in_chinese_finds_the_efficiency_the_transcript_writes_
     assert "Intelligence efficiency" in a.citations[0].quote
 
 
+def test_the_reason_is_the_answer_to_a_why_the_speaker_put_to_himself(pipeline):
+    """"…为什么要开源出去？他跟我说7B很消耗机器资源，…" holds no 因为 or 所以: the sentence that
+    answers the why the speaker put is the reason, not the next sentence after the claim."""
+    plan, a = _plan(pipeline, "为什么林俊旸团队最后开源了那个1.8B的小模型？")
+    assert plan == "why" and not a.abstained and a.speakers[:1] == ("林俊旸",)
+    assert any("有机会毕业" in c.quote for c in a.citations)
+
+
 def test_why_after_a_claim_that_states_its_own_reason_quotes_that_reason(pipeline):
     """The last answer quoted the claim with its reason inside it ("互联网存量数据有限…，所以Token
     efficiency决定智能上限"): asked why, the answer is that sentence, not a neighbour with no reason."""
