@@ -184,6 +184,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
         people = _people(prev, turn, _singular(simp), speakers.moderator, _asks_as_subject(simp))
         person_ref = has_cue(simp, _cue_list("person_pronouns"))
         thing_ref = has_cue(simp, _cue_list("thing_pronouns"))
+        # whom a pronoun before a name means: not that person ("did he mention Yao …?")
+        others = [p for p in dict.fromkeys(people + list(prev.speakers)) if p not in named]
         x = _ellipsis(simp)
         if x is not None and named and not _strip_mentions(x, speakers).strip(" 的"):
             # "那唐杰呢？" / "What about Tang Jie?": the earlier question, asked of the person named.
@@ -200,6 +202,13 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             else:
                 topic = f"{prev.topic} {own}"
                 rewritten = _with_context(simp, prev, lang)
+        elif person_ref and by_person and others and EDITOR not in others and not asks_who \
+                and _pronoun_first(simp, speakers, lang):
+            # "Which labs did he mention Yao had worked in?", "他怎么评价姚顺雨的说法？": "he" is an
+            # earlier turn's person other than the one named after the pronoun, who is what he spoke of
+            named, followup, carried = others[:1] if _singular(simp) else others, True, True
+            topic = own = _canonical_mentions(simp, speakers)
+            rewritten = asked = _replace_pronoun(text if lang == "en" else simp, people, speakers, lang)
         elif person_ref and not by_person and named != [EDITOR] and EDITOR not in people and people \
                 and not asks_who:
             # "他为什么这么说？" / "Why did he say that?": the pronoun is the earlier turn's person.
@@ -296,6 +305,23 @@ def _ellipsis(simp: str) -> str | None:
 def _display(name: str, speakers: Speakers, lang: str) -> str:
     s = speakers.by_name.get(name)
     return s.en if lang == "en" and s is not None and s.en else name
+
+
+def _pronoun_first(simp: str, speakers: Speakers, lang: str) -> bool:
+    """Whether a pronoun for a person comes before the first person the question names (it is
+    then someone else: a name before it is what the pronoun points back to)."""
+    first_name = min((s for s, _, _ in speakers.mentions_in(simp)), default=len(simp))
+    if lang != "en":
+        at = [simp.find(c) for c in _cues()["person_pronouns"]["zh"] if c in simp]
+        return bool(at) and min(at) < first_name
+    pronouns = set(_cues()["person_pronouns"]["en"])
+    at = 0
+    for word in simp.split():
+        at = simp.index(word, at)
+        if word.strip(".,;:!?？\"'“”()").lower() in pronouns:
+            return at < first_name
+        at += len(word)
+    return False
 
 
 def _replace_pronoun(text: str, people: list[str], speakers: Speakers, lang: str) -> str:

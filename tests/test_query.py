@@ -107,6 +107,26 @@ def test_followup_new_speaker_takes_the_earlier_topic(speakers):
     assert q.speakers == ("姚顺雨",) and "compute" in q.topic
 
 
+@pytest.mark.parametrize("earlier, question, he, rewritten", [
+    ("唐杰怎么看开源？", "他怎么评价林俊旸的做法？", "唐杰", "唐杰怎么评价林俊旸的做法？"),
+    ("What did Tang Jie say about chips?", "Did he mention Lin Junyang's team?", "唐杰",
+     "Did Tang Jie mention Lin Junyang's team?"),
+    # after a turn naming both, "he" before a name is the other one
+    ("杨植麟和林俊旸怎么看开源？", "他提到林俊旸的时候怎么说的？", "杨植麟", "杨植麟提到林俊旸的时候怎么说的？"),
+])
+def test_a_pronoun_before_a_name_is_someone_else_the_earlier_turn_was_about(speakers, earlier, question, he,
+                                                                            rewritten):
+    q = analyze(question, speakers, [earlier])
+    assert q.followup and q.speakers == (he,) and q.rewritten == rewritten
+    # the one named after the pronoun is what the question is about
+    assert any(name in q.topic for name in ("林俊旸", "Lin Junyang"))
+
+
+def test_a_pronoun_after_a_name_is_that_person(speakers):
+    q = analyze("姚顺雨怎么看？他有什么理由？", speakers, ["唐杰怎么看开源？"])
+    assert q.speakers == ("姚顺雨",)
+
+
 def test_a_question_with_its_own_speaker_is_not_rewritten(speakers):
     q = analyze("姚顺雨怎么看教育？", speakers, ["林俊旸怎么看算力？"])
     assert not q.followup and q.speakers == ("姚顺雨",) and q.rewritten == "姚顺雨怎么看教育？"
