@@ -84,6 +84,15 @@ def forms():
     ("那位市长在座谈会上主要谈了什么？", Form("summary")),   # what she mainly spoke about: her main points
     ("这位教练赛后是怎么复盘的？帮我捋一捋", Form("summary")),   # 捋一捋: sort it out for me
     ("院长对医保改革怎么看？用几句话说说", Form("summary")),     # in a few sentences: not a count
+    ("概述一下那位农学家的报告", Form("summary")),
+    ("帮我提炼一下船长的发言", Form("summary")),
+    ("她那场讲座的大意是什么？", Form("summary")),
+    ("Outline the mayor's speech on housing", Form("summary")),
+    ("In a nutshell, what did the coach say?", Form("summary")),
+    ("tl;dr of the energy panel?", Form("summary")),
+    ("Boil down what the surgeon said about waiting lists", Form("summary")),
+    ("What were the key messages of the retail panel?", Form("summary")),
+    ("Walk me through the economist's argument", Form("summary")),
     ("两位校长对招生改革的说法有没有出入？", Form("disagreement")),   # 出入: where accounts differ
     ("船东和港务局对运费上涨的说法对得上吗？", Form("disagreement")),
     # 还是 in a why-question is "still", not "A or B": it asks for a reason, no choice
