@@ -360,8 +360,10 @@ def _point_worthy(u: Sentence) -> bool:
 
 
 def _vague(a: Ask, t: Tools) -> bool:
-    """The question names a person and asks nothing in particular ("杨植麟讲了什么？")."""
-    return not any(w for w in a.weights if w not in _own_names(a, t))
+    """The question names a person and asks nothing in particular ("杨植麟讲了什么？"), or only
+    about their talk ("唐杰的演讲讲了什么？", "What was Tang Jie's talk about?")."""
+    talk = {w for cue in t.forms.cues("talk") for w in t.evidence.tokenizer.tokens(cue)}
+    return not any(w for w in a.weights if w not in _own_names(a, t) and w not in talk)
 
 
 def _own_names(a: Ask, t: Tools) -> set[str]:

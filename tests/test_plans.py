@@ -373,6 +373,16 @@ def test_efficiency_asked_in_chinese_finds_the_efficiency_the_transcript_writes_
     assert "Intelligence efficiency" in a.citations[0].quote
 
 
+@pytest.mark.parametrize("question", ["What was Tang Jie's talk about?", "唐杰的报告讲了什么？"])
+def test_asking_only_about_a_persons_talk_gets_its_points(pipeline, question):
+    """"talk" is the material asked about, not a topic: the answer is the talk's main points, not
+    "he did not talk about this" nor a stray quote."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "summary" and not a.abstained
+    assert set(a.speakers) == {"唐杰"} and len({c.chunk.chunk_id for c in a.citations}) >= 4
+    assert all(c.chunk.section == "唐杰" or c.chunk.kind.startswith("summary") for c in a.citations)
+
+
 def test_the_reason_is_the_answer_to_a_why_the_speaker_put_to_himself(pipeline):
     """"…为什么要开源出去？他跟我说7B很消耗机器资源，…" holds no 因为 or 所以: the sentence that
     answers the why the speaker put is the reason, not the next sentence after the claim."""
