@@ -33,7 +33,7 @@ down in out on off over under again further then once here there when where why 
 few more most other some such no nor not only own same so than too very s t can will just don should now
 d ll m o re ve y ain aren couldn didn doesn hadn hasn haven isn ma mightn mustn needn shan shouldn wasn
 weren won wouldn could would might must shall
-said say says think thinks according view views yes
+said say says think thinks according view views yes tell tells told
 """.split()
 STOPWORDS = frozenset(_CHINESE_STOPWORDS + _ENGLISH_STOPWORDS)
 

@@ -72,7 +72,7 @@ _EDITOR_VOICE = re.compile(r"(介绍|开头|标题|结论|总结|概括|导语|i
 
 
 # "姚顺雨是谁？", "林俊旸在阿里负责什么？", "Who is Yang Zhilin?": a question about a person's role.
-_IDENTITY = re.compile(r"(是谁\s*[？?。!！]*\s*$|是什么人|什么身份|什么职位|负责什么|在哪里工作|在哪工作|什么背景|来自哪|"
+_IDENTITY = re.compile(r"(是谁\s*[？?。!！]*\s*$|^\s*谁是[^，,；;]+$|是什么人|什么身份|什么职位|负责什么|在哪里工作|在哪工作|什么背景|来自哪|"
                        r"^\s*who\s+is\b|\bwhat\s+(is|was)\s+\S+(\s+\S+)?['’]s\s+(role|job|position|background)|"
                        r"\bwhat\s+does\s+\S+(\s+\S+)?\s+do\b|\bwhere\s+does\s+\S+(\s+\S+)?\s+work)", re.I)
 

@@ -56,7 +56,8 @@ def test_a_named_speaker_does_not_make_an_everyday_question_answerable(pipeline)
 
 @pytest.mark.parametrize("question, intro", [("林俊旸是谁？", "林俊旸：阿里 Qwen 负责人"),
                                              ("Who is Yang Zhilin?", "杨植麟：月之暗面 Kimi 创始人"),
-                                             ("姚顺雨在腾讯负责什么？", "现为腾讯AI新部门负责人的姚顺雨")])
+                                             ("姚顺雨在腾讯负责什么？", "现为腾讯AI新部门负责人的姚顺雨"),
+                                             ("谁是杨植麟？", "杨植麟：月之暗面 Kimi 创始人")])   # not who said something
 def test_who_someone_is_comes_from_the_articles_introductions(pipeline, question, intro):
     a = pipeline.answer(question)
     assert not a.abstained and a.speakers == ("编者",)

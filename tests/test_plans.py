@@ -383,6 +383,12 @@ def test_asking_only_about_a_persons_talk_gets_its_points(pipeline, question):
     assert all(c.chunk.section == "唐杰" or c.chunk.kind.startswith("summary") for c in a.citations)
 
 
+def test_tell_me_about_a_persons_views_asks_for_their_points(pipeline):
+    """"tell" asks, as "say" does: it is no topic the person failed to talk about."""
+    plan, a = _plan(pipeline, "Tell me about Tang Jie's views.")
+    assert plan == "summary" and not a.abstained and set(a.speakers) == {"唐杰"}
+
+
 def test_the_reason_is_the_answer_to_a_why_the_speaker_put_to_himself(pipeline):
     """"…为什么要开源出去？他跟我说7B很消耗机器资源，…" holds no 因为 or 所以: the sentence that
     answers the why the speaker put is the reason, not the next sentence after the claim."""
