@@ -93,7 +93,8 @@ class Tools:
 
             def render(q: Quote) -> str:
                 text = ev.rendering(q.chunk.doc_id, q.start, q.end, "en") or ""
-                text = text[len(next((x for x in labels if text.startswith(x)), "")):]   # a turn label
+                if ev.units[q.first].kind != "introduction":   # "Tang Jie: professor, …" names whom it introduces
+                    text = text[len(next((x for x in labels if text.startswith(x)), "")):]   # a turn label
                 return ev.inside_quote(ev.units[q.first], text).strip()   # not the editor's lead-in
             return Draft(lang, self.speakers, render)
         return Draft(lang, self.speakers)
@@ -966,6 +967,36 @@ def plan_more(a: Ask, t: Tools) -> Composition | None:
     return _point_and_next(a, t, new[0].i, {s.i for s in new}) if new else None
 
 
+def plan_roster(a: Ask, t: Tools) -> Composition | None:
+    """"Who are the speakers?", "嘉宾都有谁？": a who-question naming nobody and asking nothing
+    but who the people are (its words are the people-group cues, "the speakers", "嘉宾们") gets
+    everyone who speaks in the document, in order of appearance, each with the article's
+    introduction of them, else their first words."""
+    if not a.query.asks_who or a.named or not a.weights:
+        return None
+    group = {w for cue in t.forms.cues("compare") for w in t.evidence.tokenizer.tokens(cue)}
+    if any(w not in group for w in a.weights):
+        return None
+    a = _one_document(a, t)
+    ev = t.evidence
+    first: dict[str, int] = {}
+    for i in ev.units_of(None, None, a.docs).tolist():
+        u = ev.units[i]
+        if u.speaker != EDITOR and u.kind != "heading":
+            first.setdefault(u.speaker, i)
+    # the article's introductions first, then its narration ("现为腾讯AI新部门负责人的姚顺雨")
+    intros = sorted((i for i in ev.units_of(None, None, a.docs).tolist()
+                     if ev.units[i].speaker == EDITOR and ev.units[i].kind in ("introduction", "narration")),
+                    key=lambda i: ev.units[i].kind != "introduction")
+    d = t.draft(a)
+    d.line(say(a.query.lang, "roster"))
+    for person in sorted(first, key=first.get):
+        names = {x for x in (person, *getattr(t.speakers.by_name.get(person), "aliases", ())) if x}
+        intro = next((i for i in intros if any(n in ev.units[i].text for n in names)), first[person])
+        d.quote(ev.quote(intro), bullet=True)
+    return d.done(speakers=tuple(sorted(first, key=first.get))) if d.citations else None
+
+
 def plan_who(a: Ask, t: Tools) -> Composition | None:
     if not a.query.asks_who:
         return None
@@ -1004,6 +1035,7 @@ PLANS: tuple[tuple[str, Callable[[Ask, Tools], Composition | None]], ...] = (
     ("yes_no", plan_yes_no),
     ("why", plan_why),
     ("next", plan_next),
+    ("roster", plan_roster),
     ("who", plan_who),
     ("view", plan_view),
 )

@@ -383,6 +383,18 @@ def test_asking_only_about_a_persons_talk_gets_its_points(pipeline, question):
     assert all(c.chunk.section == "唐杰" or c.chunk.kind.startswith("summary") for c in a.citations)
 
 
+@pytest.mark.parametrize("question", ["Who are the speakers?", "嘉宾都有谁？"])
+def test_who_the_speakers_are_is_everyone_who_speaks_each_introduced(pipeline, question):
+    """Not "That was <whoever ranks first>": everyone who speaks, in order of appearance, each
+    with the article's introduction of them (else their first words)."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "roster" and not a.abstained
+    assert a.speakers == ("唐杰", "杨植麟", "林俊旸", "姚顺雨", "李广密")
+    assert len(a.citations) == 5 and "清华大学教授" in a.citations[0].quote
+    if question.startswith("Who"):   # the introduction's translation keeps whom it introduces
+        assert "Tang Jie: " in a.answer
+
+
 def test_tell_me_about_a_persons_views_asks_for_their_points(pipeline):
     """"tell" asks, as "say" does: it is no topic the person failed to talk about."""
     plan, a = _plan(pipeline, "Tell me about Tang Jie's views.")
