@@ -93,6 +93,7 @@ def forms():
     ("Boil down what the surgeon said about waiting lists", Form("summary")),
     ("What were the key messages of the retail panel?", Form("summary")),
     ("Walk me through the economist's argument", Form("summary")),
+    ("What were the main topics of the farming session?", Form("summary")),
     ("两位校长对招生改革的说法有没有出入？", Form("disagreement")),   # 出入: where accounts differ
     ("船东和港务局对运费上涨的说法对得上吗？", Form("disagreement")),
     # 还是 in a why-question is "still", not "A or B": it asks for a reason, no choice

@@ -395,6 +395,14 @@ def test_who_the_speakers_are_is_everyone_who_speaks_each_introduced(pipeline, q
         assert "Tang Jie: " in a.answer
 
 
+def test_what_the_article_is_about_gets_its_points(pipeline):
+    """"这篇文章讲的是什么？" names the article and asks nothing in particular (jieba also cuts
+    "篇文章" out of "这篇文章": a word around the name, not a topic)."""
+    plan, a = _plan(pipeline, "这篇文章讲的是什么？")
+    assert plan == "summary" and not a.abstained and len(a.citations) >= 4
+    assert set(a.speakers) == {"编者"}
+
+
 def test_tell_me_about_a_persons_views_asks_for_their_points(pipeline):
     """"tell" asks, as "say" does: it is no topic the person failed to talk about."""
     plan, a = _plan(pipeline, "Tell me about Tang Jie's views.")
