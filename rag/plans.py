@@ -365,8 +365,9 @@ def _vague(a: Ask, t: Tools) -> bool:
     about their talk ("唐杰的演讲讲了什么？", "What was Tang Jie's talk about?")."""
     talk = {w for cue in t.forms.cues("talk") for w in t.evidence.tokenizer.tokens(cue)}
     names = _own_names(a, t)
-    # a word cut around a name ("篇文章" of "这篇文章") names them too
-    return not any(w for w in a.weights if w not in talk and not any(n in w for n in names if len(n) >= 2))
+    # a Chinese word cut around a name ("篇文章" of "这篇文章") names them too
+    return not any(w for w in a.weights
+                   if w not in talk and w not in names and not any(n in w for n in names if len(n) >= 2 and not n.isascii()))
 
 
 def _own_names(a: Ask, t: Tools) -> set[str]:

@@ -208,7 +208,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # earlier turn's person other than the one named after the pronoun, who is what he spoke of
             named, followup, carried = others[:1] if _singular(simp) else others, True, True
             topic = own = _canonical_mentions(simp, speakers)
-            rewritten = asked = _replace_pronoun(text if lang == "en" else simp, people, speakers, lang)
+            rewritten = asked = _replace_pronoun(text if lang == "en" else simp, named, speakers, lang)
         elif person_ref and not by_person and named != [EDITOR] and EDITOR not in people and people \
                 and not asks_who:
             # "他为什么这么说？" / "Why did he say that?": the pronoun is the earlier turn's person.

@@ -113,6 +113,8 @@ def test_followup_new_speaker_takes_the_earlier_topic(speakers):
      "Did Tang Jie mention Lin Junyang's team?"),
     # after a turn naming both, "he" before a name is the other one
     ("杨植麟和林俊旸怎么看开源？", "他提到林俊旸的时候怎么说的？", "杨植麟", "杨植麟提到林俊旸的时候怎么说的？"),
+    # after the moderator and a guest, "he" is the guest - unless the guest is named after it
+    ("李广密向林俊旸追问了什么？", "他提到林俊旸的哪段经历？", "李广密", "李广密提到林俊旸的哪段经历？"),
 ])
 def test_a_pronoun_before_a_name_is_someone_else_the_earlier_turn_was_about(speakers, earlier, question, he,
                                                                             rewritten):
