@@ -982,22 +982,21 @@ def plan_roster(a: Ask, t: Tools) -> Composition | None:
         return None
     a = _one_document(a, t)
     ev = t.evidence
-    first: dict[str, int] = {}
-    for i in ev.units_of(None, None, a.docs).tolist():
-        u = ev.units[i]
-        if u.speaker != EDITOR and u.kind != "heading":
-            first.setdefault(u.speaker, i)
+    units = ev.units_of(None, None, a.docs).tolist()   # in source order
+    first: dict[str, int] = {}   # each person's first sentence; dicts keep the order of appearance
+    for i in units:
+        if ev.units[i].speaker != EDITOR and ev.units[i].kind != "heading":
+            first.setdefault(ev.units[i].speaker, i)
     # the article's introductions first, then its narration ("现为腾讯AI新部门负责人的姚顺雨")
-    intros = sorted((i for i in ev.units_of(None, None, a.docs).tolist()
-                     if ev.units[i].speaker == EDITOR and ev.units[i].kind in ("introduction", "narration")),
+    intros = sorted((i for i in units if ev.units[i].speaker == EDITOR and ev.units[i].kind in ("introduction", "narration")),
                     key=lambda i: ev.units[i].kind != "introduction")
     d = t.draft(a)
     d.line(say(a.query.lang, "roster"))
-    for person in sorted(first, key=first.get):
+    for person, own in first.items():
         names = {x for x in (person, *getattr(t.speakers.by_name.get(person), "aliases", ())) if x}
-        intro = next((i for i in intros if any(n in ev.units[i].text for n in names)), first[person])
+        intro = next((i for i in intros if any(n in ev.units[i].text for n in names)), own)
         d.quote(ev.quote(intro), bullet=True)
-    return d.done(speakers=tuple(sorted(first, key=first.get))) if d.citations else None
+    return d.done(speakers=tuple(first)) if d.citations else None
 
 
 def plan_who(a: Ask, t: Tools) -> Composition | None:

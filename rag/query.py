@@ -307,43 +307,41 @@ def _display(name: str, speakers: Speakers, lang: str) -> str:
     return s.en if lang == "en" and s is not None and s.en else name
 
 
-def _pronoun_first(simp: str, speakers: Speakers, lang: str) -> bool:
-    """Whether a pronoun for a person comes before the first person the question names (it is
-    then someone else: a name before it is what the pronoun points back to)."""
-    first_name = min((s for s, _, _ in speakers.mentions_in(simp)), default=len(simp))
-    if lang != "en":
-        at = [simp.find(c) for c in _cues()["person_pronouns"]["zh"] if c in simp]
-        return bool(at) and min(at) < first_name
-    pronouns = set(_cues()["person_pronouns"]["en"])
-    at = 0
-    for word in simp.split():
-        at = simp.index(word, at)
-        if word.strip(".,;:!?？\"'“”()").lower() in pronouns:
-            return at < first_name
-        at += len(word)
-    return False
-
-
-def _replace_pronoun(text: str, people: list[str], speakers: Speakers, lang: str) -> str:
-    """The first pronoun for a person replaced by the name, in the question's language."""
-    who = (" and " if lang == "en" else "、").join(_display(p, speakers, lang) for p in people)
+def _first_pronoun(text: str, lang: str) -> tuple[int, str] | None:
+    """Where the first pronoun for a person is, and the pronoun as written (the longest cue at
+    the earliest place in Chinese; a whole word in English); None if there is none."""
     if lang != "en":
         found = [(text.find(c), -len(c), c) for c in _cues()["person_pronouns"]["zh"] if c in text]
-        if not found:
-            return text
-        at, _, cue = min(found)
-        return text[:at] + who + text[at + len(cue):]
+        return (min(found)[0], min(found)[2]) if found else None
     pronouns = set(_cues()["person_pronouns"]["en"])
     at = 0
     for word in text.split():
         at = text.index(word, at)
         bare = word.strip(".,;:!?？\"'“”()")
         if bare.lower() in pronouns:
-            lead = word.index(bare)
-            name = who + ("'s" if bare.lower() in _cues()["possessive_en"] else "")
-            return text[:at + lead] + name + text[at + lead + len(bare):]
+            return at + word.index(bare), bare
         at += len(word)
-    return text
+    return None
+
+
+def _pronoun_first(simp: str, speakers: Speakers, lang: str) -> bool:
+    """Whether a pronoun for a person comes before the first person the question names (it is
+    then someone else: a name before it is what the pronoun points back to)."""
+    first_name = min((s for s, _, _ in speakers.mentions_in(simp)), default=len(simp))
+    pronoun = _first_pronoun(simp, lang)
+    return pronoun is not None and pronoun[0] < first_name
+
+
+def _replace_pronoun(text: str, people: list[str], speakers: Speakers, lang: str) -> str:
+    """The first pronoun for a person replaced by the name, in the question's language."""
+    pronoun = _first_pronoun(text, lang)
+    if pronoun is None:
+        return text
+    at, cue = pronoun
+    who = (" and " if lang == "en" else "、").join(_display(p, speakers, lang) for p in people)
+    if lang == "en" and cue.lower() in _cues()["possessive_en"]:
+        who += "'s"
+    return text[:at] + who + text[at + len(cue):]
 
 
 def _with_context(simp: str, prev: Query, lang: str) -> str:
