@@ -36,7 +36,7 @@ from index.tokens import to_simplified
 from rag.compose import Composition, Draft
 from rag.evidence import SHORT_QUOTE, Evidence, Measured, Quote, Ranking, Scored
 from rag.forms import PERSON, Form, Forms
-from rag.query import Query, asks_who_said
+from rag.query import Query, asks_who_said, without_who
 from rag.records import Hit
 from rag.text import quoted_phrases
 from rag.wording import detail_name, echoable, joined, say
@@ -52,6 +52,7 @@ SUPPORTING = 1            # quotes after the first in a plain answer
 REASON_REACH = 3          # sentences after the best one searched for the reason it gives
 CLAUSE_MARKS = "，,；;。！？!?：:"   # where a sentence's clauses end
 SEMICOLONS = ("；", ";")
+HALF = 0.5               # a share of a question's keywords that locates its topic
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,9 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
     marginal relevance (_points), the sentences the article itself chose to quote from that
     material first; a summary quote and its original are one point, with both citations."""
     person = a.named[0] if len(a.named) == 1 else None
-    vague = person is not None and not a.form.plan and _vague(a, t)
+    # "杨植麟讲了什么？", and "What was the summit about?" (the document itself, named by what it is)
+    vague = not a.form.plan and not a.query.asks_who and (
+        _vague(a, t) if person is not None else not a.named and _names_document(a, t) and _vague(a, t))
     # "关于「X」这个话题，几位嘉宾分别说了什么？": what everyone said in the part the question names
     roundup = a.form.plan == "compare" and not a.named and not a.query.asks_who \
         and _named_section(a, t, {u.section for u in t.evidence.units}) is not None
@@ -360,10 +363,20 @@ def _point_worthy(u: Sentence) -> bool:
     return len(u.text.rstrip()) >= MIN_POINT_CHARS and not u.asks
 
 
+def _cue_words(t: Tools, *keys: str) -> set[str]:
+    return {w for key in keys for cue in t.forms.cues(key) for w in t.evidence.tokenizer.tokens(cue)}
+
+
+def _names_document(a: Ask, t: Tools) -> bool:
+    """The question speaks of the document itself, by what it is ("the summit", "这次会议")."""
+    return bool(_cue_words(t, "document") & set(a.weights))
+
+
 def _vague(a: Ask, t: Tools) -> bool:
-    """The question names a person and asks nothing in particular ("杨植麟讲了什么？"), or only
-    about their talk ("唐杰的演讲讲了什么？", "What was Tang Jie's talk about?")."""
-    talk = {w for cue in t.forms.cues("talk") for w in t.evidence.tokenizer.tokens(cue)}
+    """The question asks nothing in particular of the person it names ("杨植麟讲了什么？"), or only
+    about their talk ("唐杰的演讲讲了什么？", "What was Tang Jie's talk about?"), or of the
+    document ("What was the summit about?")."""
+    talk = _cue_words(t, "talk", "document")
     names = _own_names(a, t)
     # a Chinese word cut around a name ("篇文章" of "这篇文章") names them too
     return not any(w for w in a.weights
@@ -462,7 +475,9 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     led = _last_lead_units(a, t) if not a.specific else []
     echoed = t.evidence.units[led[0]].speaker if led and t.evidence.units[led[0]].speaker != person else None
     words, own = _keyword_shares(a, t, person, lambda u: statement(u) and u.speaker != echoed)
-    if words > 0 and own >= words:
+    # where no one's sentence holds even half of it, half as much as anyone's will do
+    # ("杨植麟强调的技术路径是什么？": said in words of their own)
+    if words > 0 and (own >= words or (words < HALF and own >= HALF * words)):
         return None
     margin = 0.0 if words > 0 and own == 0 else t.config.not_said_margin
     if other is None or (theirs is not None and theirs.score >= other.score - margin):
@@ -977,8 +992,9 @@ def plan_roster(a: Ask, t: Tools) -> Composition | None:
     introduction of them, else their first words."""
     if not a.query.asks_who or a.named or not a.weights:
         return None
-    group = {w for cue in t.forms.cues("compare") for w in t.evidence.tokenizer.tokens(cue)}
-    if any(w not in group for w in a.weights):
+    # "Who are the speakers?", "Who spoke at the summit?": people, speaking, and the document
+    group = _cue_words(t, "compare", "speech", "document")
+    if any(w not in group for w in t.evidence.tokenizer.query_tokens(without_who(a.query.topic))):
         return None
     a = _one_document(a, t)
     ev = t.evidence

@@ -20,7 +20,7 @@ FOLLOWUPS_FILE = Path(__file__).resolve().parent / "data" / "followups.json"
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
-_WHO = re.compile(r"(谁|哪位|哪一位|哪个人|哪个嘉宾|哪位嘉宾|^\s*who\b|\bwho\s+(said|says|thinks?|argued|"
+_WHO = re.compile(r"(谁|哪位|哪一位|哪个人|哪个嘉宾|哪位嘉宾|哪些人|哪几位|哪些嘉宾|^\s*who\b|\bwho\s+(said|says|thinks?|argued|"
                   r"believes?|described|mentioned|talked|spoke|made|gave|compared|warned|used|told|"
                   r"put|estimated|was|is)\b|which (speaker|person|panelist|panellist|guest|one of)|"
                   r"which of (the|them|these|those)\b)", re.I)
@@ -82,6 +82,11 @@ def _speaks(text: str, end: int) -> bool:
     after = text[end:].lstrip()
     first = words(after).split()[:1]
     return any(after.startswith(c) if not c.isascii() else first == [c] for c in Forms.load().cues("speech"))
+
+
+def without_who(text: str) -> str:
+    """The question without its who-interrogative ("会上有哪几位发言？" -> "会上有发言？")."""
+    return _WHO.sub(" ", text)
 
 
 def asks_who_said(text: str) -> bool:

@@ -403,6 +403,22 @@ def test_what_the_article_is_about_gets_its_points(pipeline):
     assert set(a.speakers) == {"编者"}
 
 
+@pytest.mark.parametrize("question", ["What was the conference about?", "这次论坛主要讲了什么？",
+                                      "Give me the gist of the meeting."])
+def test_what_the_event_itself_was_about_gets_the_documents_points(pipeline, question):
+    """The event named by what it is (a conference, a forum, a meeting) and nothing else asked:
+    the document's main points from several people, not the sentences holding the word."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "summary" and not a.abstained
+    assert len(a.citations) >= 4 and len(set(a.speakers) - {"编者"}) >= 2
+
+
+@pytest.mark.parametrize("question", ["Who spoke at the event?", "会上有哪几位发言？"])
+def test_who_spoke_at_the_event_is_everyone_who_speaks(pipeline, question):
+    plan, a = _plan(pipeline, question)
+    assert plan == "roster" and a.speakers == ("唐杰", "杨植麟", "林俊旸", "姚顺雨", "李广密")
+
+
 def test_tell_me_about_a_persons_views_asks_for_their_points(pipeline):
     """"tell" asks, as "say" does: it is no topic the person failed to talk about."""
     plan, a = _plan(pipeline, "Tell me about Tang Jie's views.")
@@ -612,6 +628,19 @@ def test_not_said_by_needs_no_margin_when_only_others_said_the_questions_words()
         plans.plan_not_said_by(_named("甲"), _FakeTools(close))
     close = [_scored(0, "乙", 1.20, 0.84), _scored(1, "甲", 1.17, 0.80)]   # nobody said them: the margin
     assert plans.plan_not_said_by(_named("甲"), _FakeTools(close)) is None
+
+
+def test_not_said_by_never_when_no_one_says_half_the_question_and_the_person_says_half_as_much():
+    """A question asked in words of its own ("技术路径", "emphasise") that no sentence holds much
+    of does not locate its topic with another person: holding half as much as the best is enough."""
+    ranked = [_scored(0, "乙", 1.30, 0.84, keyword=0.3), _scored(1, "甲", 1.17, 0.80, keyword=0.2)]
+    assert plans.plan_not_said_by(_named("甲"), _FakeTools(ranked)) is None
+    ranked = [_scored(0, "乙", 1.30, 0.84, keyword=0.45), _scored(1, "甲", 1.17, 0.80, keyword=0.1)]
+    with pytest.raises(_Drafted):   # less than half of it: declined, as before
+        plans.plan_not_said_by(_named("甲"), _FakeTools(ranked))
+    ranked = [_scored(0, "乙", 1.30, 0.84, keyword=0.9), _scored(1, "甲", 1.17, 0.80, keyword=0.5)]
+    with pytest.raises(_Drafted):   # another holds most of it: the topic is theirs, as before
+        plans.plan_not_said_by(_named("甲"), _FakeTools(ranked))
 
 
 @pytest.mark.parametrize("question", ["What did Tang Jie say about open source?", "唐杰怎么看开源？"])
