@@ -126,7 +126,9 @@ class Coverage:
         for m in _LATIN_NAME.finditer(text):
             word = m.group(1).strip(".-")
             at_start = not text[: m.start()].strip() or text[: m.start()].rstrip()[-1:] in ".?!。？！"
-            if at_start and re.fullmatch(r"[A-Z][a-z]+", word):
+            # an English sentence's first word is capitalised; a word opening a Chinese question
+            # ("Sora的…") is a name
+            if at_start and re.fullmatch(r"[A-Z][a-z]+", word) and text[m.start(1) + len(word):][:1].isascii():
                 continue
             unknown = len(word) >= 2 and not self.mentioned(word)
             start, end = m.start(1), m.start(1) + len(m.group(1).rstrip(".-"))

@@ -254,7 +254,9 @@ class Pipeline:
             like = self.summary_scope.likeness(vector, ("part", "whole"))
             form = replace(form, part=like["part"] - like["whole"] >= self.config.summary_part_margin)
         if form.detail:
-            if not self.forms.certain(form.detail, asked) and not self.asks_detail.confirms(vector, form.detail):
+            # a name asked for may be a person's ("What was the name of the engineer who …?")
+            kinds = (form.detail, PERSON) if form.detail == "name" else (form.detail,)
+            if not self.forms.certain(form.detail, asked) and not any(self.asks_detail.confirms(vector, k) for k in kinds):
                 return replace(form, detail="", noun="", also=())
             if form.detail == "name" and self.asks_detail.nearest(vector, ("name", PERSON)) == PERSON:
                 return replace(form, detail=PERSON)   # "那位同事叫什么名字？": a person's name

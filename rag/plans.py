@@ -598,6 +598,8 @@ def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
         rendering = (t.evidence.rendering(s.unit.doc_id, s.unit.start, s.unit.end, "en") or "").lower()
         return any(c in text or c.lower() in rendering for c in a.form.choices)
     asked = to_simplified(a.query.asked or a.query.rewritten)
+    if kind in ("name", PERSON):   # the names of the people asked about and of their organisations
+        asked += " " + " ".join(_own_names(a, t))   # are stated, in any rendering ("Alibaba": 阿里)
     # A figure or a date qualifies the whole statement ("7月28号做了一件事情，…，把…整合在一起了");
     # a name or a place names one thing, in its clause ("ChatGPT在…，Claude写了这个项目…").
     spans = _topical(a, t, text) if kind in ("name", PERSON, "place") else [text]

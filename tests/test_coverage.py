@@ -69,6 +69,16 @@ def test_a_name_of_several_words_is_one_name_unknown_if_one_of_its_words_is():
     assert cov.unknown_names("Does Jensen Huang agree, and what about OLED?") == ["Jensen Huang", "OLED"]
 
 
+def test_a_capitalised_word_opening_a_chinese_question_is_a_name():
+    """An English sentence's first word is capitalised whatever it is; a Latin word opening a
+    Chinese question is a name."""
+    from index.tokens import Tokenizer
+    from rag.coverage import Coverage
+    cov = Coverage(["主持人：我们今天聊一聊模型。"], Tokenizer([], {}), [])
+    assert cov.unknown_names("Midjourney的图像模型怎么样？") == ["Midjourney"]
+    assert cov.unknown_names("Midjourney makes images; what about the model?") == []
+
+
 def test_an_entity_named_in_several_common_words_is_unknown_as_a_whole():
     """"EU AI Act": each word is known ("AI", "act", "EU" a general abbreviation), the name is
     not; a transcript naming the entity by another of its names knows it."""

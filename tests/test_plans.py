@@ -488,6 +488,13 @@ def test_a_detail_asked_in_words_no_cue_holds_is_found_by_the_exemplars_and_decl
     assert a.speakers[:1] == ("唐杰",) and "1万片卡" in a.citations[0].quote
 
 
+def test_a_persons_name_is_not_given_by_the_organisation_the_question_names_in_another_language(pipeline):
+    """"Alibaba" in the question is 阿里 in the transcript (jieba tags it as a person's name): a
+    sentence naming it gives no name of the colleague asked about."""
+    plan, a = _plan(pipeline, "What is the name of the Alibaba chip colleague Lin Junyang regrets not pushing?")
+    assert plan == "not_given" and a.abstained
+
+
 def test_a_persons_name_is_not_given_by_the_name_of_a_thing(pipeline):
     """"7B" and "Transformer" are names of things: they do not say who the person was."""
     plan, a = _plan(pipeline, "林俊旸说的那个手机厂商的老板叫什么名字？")
