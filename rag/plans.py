@@ -168,12 +168,19 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
     marginal relevance (_points), the sentences the article itself chose to quote from that
     material first; a summary quote and its original are one point, with both citations."""
     person = a.named[0] if len(a.named) == 1 else None
-    # "杨植麟讲了什么？", and "What was the summit about?" (the document itself, named by what it is)
-    vague = not a.form.plan and not a.query.asks_who and (
-        _vague(a, t) if person is not None else not a.named and _names_document(a, t) and _vague(a, t))
+    section = _named_section(a, t, {u.section for u in t.evidence.units})
+    if person == EDITOR and section is not None:
+        person = None   # "文章讲「X」的那部分说了什么": that part, whoever speaks in it
+    elif person is not None:   # a part they spoke in (a title of a part they did not is a topic)
+        section = _persons_section(a, t, person)
+    # "杨植麟讲了什么？", "林俊旸在「中国AI的未来」这部分说了什么？", "圆桌对话那一节讲了什么？", and
+    # "What was the summit about?" (the document itself, named by what it is): nothing asked
+    # beyond the person, the part or the document
+    vague = not a.form.plan and not a.query.asks_who and (person is not None or (
+        not (set(a.named) - {EDITOR}) and (section is not None or _names_document(a, t)))) \
+        and _vague(a, t, _title_words(a, t, section))
     # "关于「X」这个话题，几位嘉宾分别说了什么？": what everyone said in the part the question names
-    roundup = a.form.plan == "compare" and not a.named and not a.query.asks_who \
-        and _named_section(a, t, {u.section for u in t.evidence.units}) is not None
+    roundup = a.form.plan == "compare" and not a.named and not a.query.asks_who and section is not None
     if a.form.plan != "summary" and not vague and not roundup:
         return None
     units, quoted, named = _material(_one_document(a, t), t, person)
@@ -295,6 +302,9 @@ def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[
     named = False   # the question names the section it asks about: its words ask nothing more
     if person:
         mine = t.ranked(a, lambda u: u.speaker == person and usable(u), speakers=[person])
+        # a part named by its title ("林俊旸在「中国AI的未来」里说了什么"): only what they said there
+        part = _persons_section(a, t, person)
+        mine = [s for s in mine if s.unit.section == part] if part else mine
         # "their talk": the talk they gave, if they gave one (in a meeting, their turns)
         talk = t.forms.has("talk", a.query.rewritten) and any(s.unit.kind in ("talk", "talk_summary") for s in mine)
         direct = [s for s in mine if s.unit.kind not in summary
@@ -329,16 +339,24 @@ def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[
     return sorted(direct, key=order), sorted(quoted, key=order), named
 
 
+def _persons_section(a: Ask, t: Tools, person: str) -> str | None:
+    """The part of the transcript the person spoke in that the question names by its whole title
+    (or one half of it); their own section (their talk) is named by naming them."""
+    spoke_in = {u.section for u in t.evidence.units if u.speaker == person} - {person}
+    return _named_section(a, t, spoke_in, least=1.0)
+
+
 def _most_of(xs: list[str]) -> str | None:
     """The value at least half of xs hold (the first such in xs), else None."""
     top = max(dict.fromkeys(xs), key=xs.count) if xs else None
     return top if top is not None and xs.count(top) * 2 >= len(xs) else None
 
 
-def _named_section(a: Ask, t: Tools, sections: set[str]) -> str | None:
-    """The section whose title the question quotes: most of the title's character pairs, in
-    order, or most of the words of the title's rendering in the question's language (an
-    English question names "The Future of Chinese AI", not "中国AI的未来"). Read in what the
+def _named_section(a: Ask, t: Tools, sections: set[str], least: float = SECTION_NAMED) -> str | None:
+    """The section whose title (or one half of it) the question quotes: most of the title's
+    character pairs, in order, or most of the words of the title's rendering in the question's
+    language (an English question names "The Future of Chinese AI", not "中国AI的未来");
+    `least`: the share that names it. Read in what the
     question is about, names removed: a section titled with a speaker's name is their talk,
     which naming them does not single out."""
     asked = a.query.topic
@@ -346,17 +364,19 @@ def _named_section(a: Ask, t: Tools, sections: set[str]) -> str | None:
     words = set(t.evidence.tokenizer.tokens(asked))
     best, share = None, 0.0
     for title in sections:
-        core = "".join(ch for ch in title if ch.isalnum())
         found = 0.0
-        if len(core) >= 4:
-            pairs = {core[k:k + 2] for k in range(len(core) - 1)}
-            found = sum(p in asked for p in pairs) / len(pairs)
+        # the title, or one of its halves ("产业现况" of "产业现况：Chat时代结束，做事时代开始")
+        for part in {title, *title.replace(":", "：").split("：")}:
+            core = "".join(ch for ch in part if ch.isalnum())
+            if len(core) >= 4:
+                pairs = {core[k:k + 2] for k in range(len(core) - 1)}
+                found = max(found, sum(p in asked for p in pairs) / len(pairs))
         own = rendered.get(title, frozenset())
         if len(own) >= 2:
             found = max(found, len(own & words) / len(own))
         if found > share:
             best, share = title, found
-    return best if share >= SECTION_NAMED else None
+    return best if share >= least else None
 
 
 def _point_worthy(u: Sentence) -> bool:
@@ -372,11 +392,18 @@ def _names_document(a: Ask, t: Tools) -> bool:
     return bool(_cue_words(t, "document") & set(a.weights))
 
 
-def _vague(a: Ask, t: Tools) -> bool:
+def _title_words(a: Ask, t: Tools, section: str | None) -> set[str]:
+    """The words of a section's title and of its rendering in the question's language."""
+    if section is None:
+        return set()
+    return set(t.evidence.tokenizer.query_tokens(section)) | t.evidence.title_words.get(a.query.lang, {}).get(section, set())
+
+
+def _vague(a: Ask, t: Tools, naming: set[str] = frozenset()) -> bool:
     """The question asks nothing in particular of the person it names ("杨植麟讲了什么？"), or only
     about their talk ("唐杰的演讲讲了什么？", "What was Tang Jie's talk about?"), or of the
-    document ("What was the summit about?")."""
-    talk = _cue_words(t, "talk", "document")
+    document ("What was the summit about?"), beside the words `naming` the part asked about."""
+    talk = _cue_words(t, "talk", "document") | set(naming)
     names = _own_names(a, t)
     # a Chinese word cut around a name ("篇文章" of "这篇文章") names them too
     return not any(w for w in a.weights

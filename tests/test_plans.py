@@ -413,6 +413,30 @@ def test_what_the_event_itself_was_about_gets_the_documents_points(pipeline, que
     assert len(a.citations) >= 4 and len(set(a.speakers) - {"编者"}) >= 2
 
 
+@pytest.mark.parametrize("question, section", [
+    ("圆桌对话那一节讲了什么？", "圆桌对话：中国AI的下一步"),         # one half of the title
+    ("文章里「算力投入结构的本质差异」这部分说了什么？", "算力投入结构的本质差异"),   # the article named too
+])
+def test_a_part_named_by_its_title_and_nothing_else_asked_gets_that_parts_points(pipeline, question, section):
+    plan, a = _plan(pipeline, question)
+    assert plan == "summary" and not a.abstained and len(a.citations) >= 2
+    # each point is said there (the article's summary of a point may be cited beside it)
+    assert all(c.chunk.section == section or c.chunk.kind.startswith("summary") for c in a.citations)
+    assert a.citations[0].chunk.section == section and set(a.speakers) - {"编者"}
+
+
+def test_a_part_a_person_spoke_in_named_by_its_title_gets_their_points_there(pipeline):
+    plan, a = _plan(pipeline, "林俊旸在「中国AI的未来」这部分说了什么？")
+    assert plan == "summary" and set(a.speakers) == {"林俊旸"}
+    assert all(c.chunk.section == "中国AI的未来" for c in a.citations)
+
+
+def test_the_title_of_a_part_a_person_did_not_speak_in_is_a_topic(pipeline):
+    """Not "their points": what the person said on the part's subject, or that they did not."""
+    plan, a = _plan(pipeline, "杨植麟对Agent之年的展望怎么看？")
+    assert plan != "summary"
+
+
 @pytest.mark.parametrize("question", ["Who spoke at the event?", "会上有哪几位发言？"])
 def test_who_spoke_at_the_event_is_everyone_who_speaks(pipeline, question):
     plan, a = _plan(pipeline, question)
