@@ -6,6 +6,7 @@ apply). Adding a kind of answer is adding a row to PLANS.
     no_content     "？？", "x"                            -> decline
     unknown_name   names the transcript never mentions   -> decline, naming them
     off_topic      closer to everyday topics             -> decline
+    identity       "Who is the moderator?", "What is Kimi?" -> the article's introduction of that person
     summary        "总结…", "main points", "X讲了什么"    -> 4-6 bullets in source order, cited
     positions      two people named, compare/disagree    -> one cited bullet per person
     not_said_by    X named, the topic is someone else's  -> "X did not talk about this; Y did"
@@ -1014,6 +1015,44 @@ def plan_more(a: Ask, t: Tools) -> Composition | None:
     return _point_and_next(a, t, new[0].i, {s.i for s in new}) if new else None
 
 
+def plan_identity(a: Ask, t: Tools) -> Composition | None:
+    """"Who is the moderator?", "What is Kimi?", "谁是李广密？": who one person is, in the
+    article's introduction of them (named with any of their names or organisations), else in
+    their first words."""
+    person = a.query.about
+    if not person or person == EDITOR:
+        return None
+    a = _one_document(a, t)
+    ev = t.evidence
+    intro = _introductions(a, t).get(person)
+    own = next((i for i in ev.units_of(None, [person], a.docs).tolist() if ev.units[i].kind != "heading"), None)
+    if intro is None and own is None:
+        return None
+    d = t.draft(a)
+    s = t.speakers.by_name.get(person)
+    role = (s.role_en if a.query.lang == "en" else s.role) if s is not None and intro is None else ""
+    d.line(say(a.query.lang, "identity_role", name=d.name(person), role=role) if role
+           else say(a.query.lang, "identity", name=d.name(person)))
+    d.quote(ev.quote(intro if intro is not None else own))   # (without one, what they said first)
+    return d.done(speakers=(person,))
+
+
+def _introductions(a: Ask, t: Tools) -> dict[str, int]:
+    """Each person's introduction by the article: its first introduction, else narration, naming them."""
+    ev = t.evidence
+    units = ev.units_of(None, None, a.docs).tolist()
+    # the article's introductions first, then its narration ("现为腾讯AI新部门负责人的姚顺雨")
+    intros = sorted((i for i in units if ev.units[i].speaker == EDITOR and ev.units[i].kind in ("introduction", "narration")),
+                    key=lambda i: ev.units[i].kind != "introduction")
+    out: dict[str, int] = {}
+    for s in t.speakers.all:
+        names = {x for x in (s.name, *s.aliases) if x}
+        found = next((i for i in intros if any(n in ev.units[i].text for n in names)), None)
+        if found is not None:
+            out[s.name] = found
+    return out
+
+
 def plan_roster(a: Ask, t: Tools) -> Composition | None:
     """"Who are the speakers?", "嘉宾都有谁？": a who-question naming nobody and asking nothing
     but who the people are (its words are the people-group cues, "the speakers", "嘉宾们") gets
@@ -1032,15 +1071,11 @@ def plan_roster(a: Ask, t: Tools) -> Composition | None:
     for i in units:
         if ev.units[i].speaker != EDITOR and ev.units[i].kind != "heading":
             first.setdefault(ev.units[i].speaker, i)
-    # the article's introductions first, then its narration ("现为腾讯AI新部门负责人的姚顺雨")
-    intros = sorted((i for i in units if ev.units[i].speaker == EDITOR and ev.units[i].kind in ("introduction", "narration")),
-                    key=lambda i: ev.units[i].kind != "introduction")
+    intros = _introductions(a, t)
     d = t.draft(a)
     d.line(say(a.query.lang, "roster"))
     for person, own in first.items():
-        names = {x for x in (person, *getattr(t.speakers.by_name.get(person), "aliases", ())) if x}
-        intro = next((i for i in intros if any(n in ev.units[i].text for n in names)), own)
-        d.quote(ev.quote(intro), bullet=True)
+        d.quote(ev.quote(intros.get(person, own)), bullet=True)
     return d.done(speakers=tuple(first)) if d.citations else None
 
 
@@ -1073,6 +1108,7 @@ PLANS: tuple[tuple[str, Callable[[Ask, Tools], Composition | None]], ...] = (
     ("no_content", plan_no_content),
     ("unknown_name", plan_unknown_name),
     ("off_topic", plan_off_topic),
+    ("identity", plan_identity),
     ("summary", plan_summary),
     ("positions", plan_positions),
     ("not_said_by", plan_not_said_by),

@@ -45,6 +45,8 @@ class Query:
     earlier: str = ""       # the earlier turn's topic, which a follow-up with words of its own may point
                             # back to ("他觉得现在的模型在这方面做得怎么样？"); searched beside its own
     by_organisation: bool = False   # its person is named only by their organisation ("智谱有多少员工？")
+    about: str = ""         # the one person a question asks who they are ("Who is the moderator?",
+                            # "What is Kimi?"), answered by the article's introduction of them
 
 
 def clean(question: str) -> str:
@@ -74,7 +76,8 @@ _EDITOR_VOICE = re.compile(r"(介绍|开头|标题|结论|总结|概括|导语|i
 # "姚顺雨是谁？", "林俊旸在阿里负责什么？", "Who is Yang Zhilin?": a question about a person's role.
 _IDENTITY = re.compile(r"(是谁\s*[？?。!！]*\s*$|^\s*谁是[^，,；;]+$|是什么人|什么身份|什么职位|负责什么|在哪里工作|在哪工作|什么背景|来自哪|"
                        r"^\s*who\s+is\b|\bwhat\s+(is|was)\s+\S+(\s+\S+)?['’]s\s+(role|job|position|background)|"
-                       r"\bwhat\s+does\s+\S+(\s+\S+)?\s+do\b|\bwhere\s+does\s+\S+(\s+\S+)?\s+work)", re.I)
+                       r"\bwhat\s+does\s+\S+(\s+\S+)?\s+do\b|\bwhere\s+does\s+\S+(\s+\S+)?\s+work|"
+                       r"^\s*what\s+is\s+\S+\s*[?？]*\s*$|^\s*\S{1,12}是什么\s*[？?]*\s*$|是做什么的)", re.I)
 
 
 def _speaks(text: str, end: int) -> bool:
@@ -124,7 +127,7 @@ def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
     if _ARTICLE.search(text):
         if not named or _EDITOR_VOICE.search(text):
             return [EDITOR], False
-    if len(persons) == 1 and _IDENTITY.search(text) and not speaking:
+    if (len(persons) == 1 or (not persons and len(orgs) == 1)) and _IDENTITY.search(text) and not speaking:
         return [EDITOR], False  # who someone is: the article's introductions say it, not the person
     return named, bool(persons)
 
@@ -172,7 +175,9 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     by_organisation = bool(named) and not by_person and named != [EDITOR]
     first_named = tuple(named)
     # "林俊旸是谁？" asks who someone is, not who said something.
-    asks_who = bool(_WHO.search(simp)) and not (named == [EDITOR] and _IDENTITY.search(simp))
+    identity = named == [EDITOR] and bool(_IDENTITY.search(simp))
+    asks_who = bool(_WHO.search(simp)) and not identity
+    about = {name for _, _, name in speakers.mentions_in(simp)} if identity else set()
     # In "谁问了X…" the named person is part of the topic, not the answer.
     topic = (simp if asks_who else _canonical_mentions(simp, speakers) if named == [EDITOR]
              else _strip_mentions(simp, speakers, by_person))
@@ -239,7 +244,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             rewritten = _with_context(simp, prev, lang)
     return Query(text, lang, tuple(named), topic or simp, rewritten, asks_who, followup, truncated,
                  own if followup else (topic or simp), carried, asked, again, earlier,
-                 by_organisation and tuple(named) == first_named)
+                 by_organisation and tuple(named) == first_named,
+                 next(iter(about)) if len(about) == 1 and not followup else "")
 
 
 def _people(prev: Query, turn: Turn, singular: bool = False, moderator: str | None = None,

@@ -236,6 +236,12 @@ def test_why_two_people_differ_sets_both_positions_side_by_side(pipeline):
     assert plan == "positions" and {"唐杰", "林俊旸"} <= set(a.speakers)
 
 
+def test_a_colloquial_how_do_they_differ_sets_both_positions_side_by_side(pipeline):
+    """"有啥不同/有啥区别" (啥 for 什么), even beside a word asking for reasons."""
+    plan, a = _plan(pipeline, "说到开源的原因，唐杰和林俊旸的说法有啥不同？")
+    assert plan == "positions" and {"唐杰", "林俊旸"} <= set(a.speakers)
+
+
 @pytest.mark.parametrize("question", ["各位嘉宾怎么看开源？", "What did the speakers say about open source?"])
 def test_what_the_speakers_said_is_each_speakers_position(pipeline, question):
     plan, a = _plan(pipeline, question)
@@ -381,6 +387,25 @@ def test_asking_only_about_a_persons_talk_gets_its_points(pipeline, question):
     assert plan == "summary" and not a.abstained
     assert set(a.speakers) == {"唐杰"} and len({c.chunk.chunk_id for c in a.citations}) >= 4
     assert all(c.chunk.section == "唐杰" or c.chunk.kind.startswith("summary") for c in a.citations)
+
+
+@pytest.mark.parametrize("question, person, said", [
+    ("What is Qwen?", "林俊旸", "阿里 Qwen 负责人"),          # an organisation: the person it points to
+    ("唐杰是做什么的？", "唐杰", "清华大学教授"),
+    ("Who is the host?", "李广密", ""),                     # a title; no introduction: the role, then his words
+])
+def test_who_someone_is_is_the_articles_introduction_of_them(pipeline, question, person, said):
+    plan, a = _plan(pipeline, question)
+    assert plan == "identity" and a.speakers == (person,) and len(a.citations) == 1
+    assert said in a.citations[0].quote
+    if not said:
+        assert "round-table moderator" in a.answer
+
+
+@pytest.mark.parametrize("question", ["What is Token efficiency?", "What is Qwen's strategy?"])
+def test_what_something_is_that_is_no_person_is_no_identity_question(pipeline, question):
+    plan, _ = _plan(pipeline, question)
+    assert plan != "identity"
 
 
 @pytest.mark.parametrize("question", ["Who are the speakers?", "嘉宾都有谁？"])

@@ -414,3 +414,17 @@ def test_at_the_time_points_back_to_the_earlier_topic(speakers, question):
 def test_a_who_question_asking_who_said_something(question, said):
     """A verb of speech after the interrogative (inside the match, "who said", or after it)."""
     assert asks_who_said(question) == said
+
+
+@pytest.mark.parametrize("question", ["What exactly did he say?", "他到底是怎么说的？"])
+def test_exactly_asks_nothing_of_its_own_the_earlier_topic_stays(speakers, question):
+    """"exactly", "到底" only press the question: the turn is about what the earlier one was."""
+    earlier = Turn("Who talked about the railway?", ("杨植麟",), (), True)
+    q = analyze(question, speakers, [earlier])
+    assert q.speakers == ("杨植麟",) and "railway" in q.topic
+
+
+@pytest.mark.parametrize("question, about", [("Who is the host?", "李广密"), ("What is Kimi?", "杨植麟"),
+                                             ("谁是唐杰？", "唐杰"), ("What is Kimi's plan?", "")])
+def test_an_identity_question_names_whom_it_asks_about(speakers, question, about):
+    assert analyze(question, speakers).about == about
