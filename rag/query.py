@@ -198,9 +198,17 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
         others = [p for p in dict.fromkeys(people + list(prev.speakers)) if p not in named]
         x = _ellipsis(simp)
         if x is not None and named and not _strip_mentions(x, speakers).strip(" 的"):
-            # "那唐杰呢？" / "What about Tang Jie?": the earlier question, asked of the person named.
-            topic, followup, asks_who = prev.topic, True, False
-            rewritten = asked = _ask_of(prev, named, speakers, lang)
+            # "那唐杰呢？" / "What about Tang Jie?": the earlier question, asked of the person named;
+            # after a turn that asked nothing of its own ("他为什么这么说？"), the one before it
+            # (whose topic it kept): what the other person said on it, not why they said the same
+            asked_prev = prev
+            for k in range(len(turns) - 1, 0, -1):
+                if not (asked_prev.followup and is_vague(asked_prev.focus)):
+                    break
+                asked_prev = analyze(turns[k - 1].question, speakers, turns[:k - 1], max_chars, max_history,
+                                     swap, holds)
+            topic, followup, asks_who = asked_prev.topic, True, False
+            rewritten = asked = _ask_of(asked_prev, named, speakers, lang)
         elif x and not named and not asks_who and people:
             # "那To C用户呢？": the earlier person on a new topic, which they may never have discussed:
             # the earlier question with X in place of what X stands for ("…对To B来说…" -> "…对To C用户…").

@@ -428,3 +428,15 @@ def test_exactly_asks_nothing_of_its_own_the_earlier_topic_stays(speakers, quest
                                              ("谁是唐杰？", "唐杰"), ("What is Kimi's plan?", "")])
 def test_an_identity_question_names_whom_it_asks_about(speakers, question, about):
     assert analyze(question, speakers).about == about
+
+
+@pytest.mark.parametrize("history, question, asked", [
+    (["林俊旸怎么看开源？", "他为什么这么说？"], "那唐杰呢？", "唐杰怎么看开源？"),
+    (["What did Yao Shunyu say about education?", "Anything else?"], "What about Tang Jie?",
+     "What did Tang Jie say about education?"),
+])
+def test_what_about_another_person_after_a_turn_of_nothing_of_its_own_asks_the_earlier_question(
+        speakers, history, question, asked):
+    """"那唐杰呢？" after "他为什么这么说？" asks what Tang Jie said on the topic, not why he said
+    what the other person did."""
+    assert analyze(question, speakers, history).rewritten == asked
