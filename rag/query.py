@@ -209,7 +209,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
                                      swap, holds)
             topic, followup, asks_who = asked_prev.topic, True, False
             rewritten = asked = _ask_of(asked_prev, named, speakers, lang)
-        elif x and not named and not asks_who and people:
+        elif x and not _filler(x) and not named and not asks_who and people:
             # "那To C用户呢？": the earlier person on a new topic, which they may never have discussed:
             # the earlier question with X in place of what X stands for ("…对To B来说…" -> "…对To C用户…").
             named, followup, carried = people, True, person_ref
@@ -319,6 +319,13 @@ def _ellipsis(simp: str) -> str | None:
             x = " ".join(body.split()[len(parts):])
             return x if cue not in e["en_name_only"] or x else None
     return None
+
+
+def _filler(x: str) -> bool:
+    """Whether the X of "那X呢？" is only Chinese filler ("后来呢？", "然后呢？": what came next)."""
+    for w in _vague_words()[1]:
+        x = x.replace(w, "")
+    return not x.strip()
 
 
 def _display(name: str, speakers: Speakers, lang: str) -> str:

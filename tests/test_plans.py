@@ -1075,3 +1075,10 @@ def test_the_sentence_beside_the_lead_too_long_to_join_it_is_quoted_next(pipelin
     assert a.speakers[:1] == ("姚顺雨",) and "第二点观察" in a.citations[0].quote
     assert any("ChatGPT Agent" in c.quote for c in a.citations)
     assert a.answer.index("第二点观察") < a.answer.index("ChatGPT Agent")
+
+
+@pytest.mark.parametrize("question", ["后来呢？", "那后来呢？"])
+def test_and_then_asks_what_came_next_not_the_earlier_question_with_then_in_it(pipeline, question):
+    """"后来呢？" is no "那X呢？" with X = 后来 to put in place of the earlier question's object."""
+    q = pipeline.analyze(question, ["林俊旸为什么开源小模型？"])
+    assert q.followup and q.speakers == ("林俊旸",) and q.rewritten.startswith(question.rstrip("？"))

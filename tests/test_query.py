@@ -440,3 +440,4 @@ def test_what_about_another_person_after_a_turn_of_nothing_of_its_own_asks_the_e
     """"那唐杰呢？" after "他为什么这么说？" asks what Tang Jie said on the topic, not why he said
     what the other person did."""
     assert analyze(question, speakers, history).rewritten == asked
+
