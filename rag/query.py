@@ -240,7 +240,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             earlier = prev.topic if thing_ref and topic == own else ""
             rewritten = asked = _replace_pronoun(text if lang == "en" else simp, people, speakers, lang)
         elif thing_ref or (is_vague(own, nothing=True) if named else is_vague(own)
-                           or (holds is not None and not holds(own, lang))):
+                           or (holds is not None and not holds(own, lang))
+                           or (not asks_who and _opens_with(simp, _cue_list("continuation")))):
             # "林俊旸也这么觉得吗？", "还有呢？", "Anything else?", "What's the catch?": the earlier
             # topic (and person); "是谁提议的？" (its object left out): who did the earlier thing;
             # "What number did Lin Junyang give?" (a name and nothing else): the earlier topic, of him.
@@ -314,11 +315,18 @@ def _ellipsis(simp: str) -> str | None:
         parts = cue.split()
         if lowered[:len(parts)] == parts:
             rest = lowered[len(parts):]
-            if not rest or rest[0] in _cues()["question_words_en"] or len(rest) > 6:
+            # "And now, how far have they got?" is a question of its own, not "And X?"
+            if not rest or any(w in _cues()["question_words_en"] for w in rest) or len(rest) > 6:
                 return None
             x = " ".join(body.split()[len(parts):])
             return x if cue not in e["en_name_only"] or x else None
     return None
+
+
+def _opens_with(simp: str, cues: list[str]) -> bool:
+    """Whether the question opens with one of the cues (Latin ones as whole words)."""
+    head = words(simp)
+    return any(head.startswith(f" {c} ") if c.isascii() else simp.strip().startswith(c) for c in cues)
 
 
 def _filler(x: str) -> bool:

@@ -1082,3 +1082,10 @@ def test_and_then_asks_what_came_next_not_the_earlier_question_with_then_in_it(p
     """"后来呢？" is no "那X呢？" with X = 后来 to put in place of the earlier question's object."""
     q = pipeline.analyze(question, ["林俊旸为什么开源小模型？"])
     assert q.followup and q.speakers == ("林俊旸",) and q.rewritten.startswith(question.rstrip("？"))
+
+
+def test_and_with_a_question_of_its_own_is_no_ellipsis(pipeline):
+    """"And now, how far …?" asks something of its own: not "And X?" with X put into the earlier
+    question ("Tang Jie showed an AGI-Next now, how far along is it …")."""
+    q = pipeline.analyze("And now, how far along is it?", ["What did Tang Jie's 2019 slide say?"])
+    assert q.rewritten.startswith("And now, how far along is")

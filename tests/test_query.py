@@ -441,3 +441,10 @@ def test_what_about_another_person_after_a_turn_of_nothing_of_its_own_asks_the_e
     what the other person did."""
     assert analyze(question, speakers, history).rewritten == asked
 
+
+
+@pytest.mark.parametrize("question", ["那现在进展到什么程度了？", "So now, where do things stand?"])
+def test_a_turn_opening_with_a_continuation_carries_the_earlier_person_and_topic(speakers, question):
+    q = analyze(question, speakers, ["杨植麟在2019年的路线图上写了什么？"])
+    assert q.followup and q.speakers == ("杨植麟",) and "路线图" in q.topic
+
