@@ -140,11 +140,13 @@ def _canonical_mentions(text: str, speakers: Speakers) -> str:
     return text
 
 
-def _strip_mentions(text: str, speakers: Speakers, persons_only: bool = False) -> str:
+def _strip_mentions(text: str, speakers: Speakers, persons_only: bool = False, keep: frozenset[str] = frozenset()) -> str:
+    """The text without its mentions of people (persons_only: of their organisations too), but
+    the people in `keep`, who are what it asks about, by their canonical names."""
     spans = [(s, e, n) for s, e, n in speakers.mentions_in(text)
              if not persons_only or speakers.names_one(text[s:e])]
-    for s, e, _ in reversed(spans):
-        text = text[:s] + " " + text[e:]
+    for s, e, n in reversed(spans):
+        text = text[:s] + (n if n in keep else " ") + text[e:]
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -179,8 +181,10 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     asks_who = bool(_WHO.search(simp)) and not identity
     about = {name for _, _, name in speakers.mentions_in(simp)} if identity else set()
     # In "谁问了X…" the named person is part of the topic, not the answer.
+    # the people named beside the one speaking are what they spoke of ("What does Lin Junyang think of Yao Shunyu?")
+    spoken_of = frozenset(n for _, _, n in speakers.mentions_in(simp)) - set(named) if by_person else frozenset()
     topic = (simp if asks_who else _canonical_mentions(simp, speakers) if named == [EDITOR]
-             else _strip_mentions(simp, speakers, by_person))
+             else _strip_mentions(simp, speakers, by_person, spoken_of))
     if asks_who:
         named = []
     own = topic

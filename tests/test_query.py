@@ -448,3 +448,11 @@ def test_a_turn_opening_with_a_continuation_carries_the_earlier_person_and_topic
     q = analyze(question, speakers, ["杨植麟在2019年的路线图上写了什么？"])
     assert q.followup and q.speakers == ("杨植麟",) and "路线图" in q.topic
 
+
+
+@pytest.mark.parametrize("question", ["What does Lin Junyang think of Yao Shunyu?", "林俊旸怎么评价姚顺雨？",
+                                      "林俊旸如何看待姚顺雨的说法？"])
+def test_the_person_a_speaker_is_asked_about_stays_in_the_topic(speakers, question):
+    """The first person speaks; the other is what they spoke of, kept (by their canonical name)."""
+    q = analyze(question, speakers)
+    assert q.speakers == ("林俊旸",) and "姚顺雨" in q.topic
