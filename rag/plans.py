@@ -7,6 +7,7 @@ apply). Adding a kind of answer is adding a row to PLANS.
     unknown_name   names the transcript never mentions   -> decline, naming them
     off_topic      closer to everyday topics             -> decline
     identity       "Who is the moderator?", "What is Kimi?" -> the article's introduction of that person
+    edge           "唐杰最后说了什么？", "How did the talk open?" -> the last (first) sentences, in order
     summary        "总结…", "main points", "X讲了什么"    -> 4-6 bullets in source order, cited
     positions      two people named, compare/disagree    -> one cited bullet per person
     not_said_by    X named, the topic is someone else's  -> "X did not talk about this; Y did"
@@ -1053,6 +1054,37 @@ def _introductions(a: Ask, t: Tools) -> dict[str, int]:
     return out
 
 
+def plan_edge(a: Ask, t: Tools) -> Composition | None:
+    """"唐杰最后说了什么？", "How did Tang Jie open his talk?", "How did the summit end?": a
+    question asking nothing but how one person (their talk, if it asks about a talk), or the
+    document, ended or began: their last (first) point-worthy sentences, in order."""
+    if a.form.plan or a.form.detail or a.query.asks_who or a.query.followup:
+        return None
+    words = set(a.weights)
+    ending, opening = _cue_words(t, "ending") & words, _cue_words(t, "opening") & words
+    if bool(ending) == bool(opening):
+        return None
+    person = a.named[0] if len(a.named) == 1 and a.named[0] != EDITOR else None
+    if person is None and (a.named and a.named != (EDITOR,) or not _names_document(a, t) and not a.named):
+        return None
+    if not _vague(a, t, ending | opening):
+        return None
+    a = _one_document(a, t)
+    ev = t.evidence
+    pool = [i for i in ev.units_of(None, [person] if person else None, a.docs).tolist()
+            if _quotable(t, ev.units[i]) and len(ev.units[i].text.strip()) >= MIN_POINT_CHARS and ev.units[i].kind not in (
+                "introduction", "moderator_question", "summary_quote", "summary_report")]
+    if person and t.forms.has("talk", a.query.rewritten):
+        pool = [i for i in pool if ev.units[i].kind in ("talk", "talk_summary")] or pool
+    if not pool:
+        return None
+    picked = pool[-2:] if ending else pool[:2]
+    d = t.draft(a)
+    for i in picked:
+        d.quote(ev.quote(i, run_on=False))
+    return d.done()
+
+
 def plan_roster(a: Ask, t: Tools) -> Composition | None:
     """"Who are the speakers?", "嘉宾都有谁？": a who-question naming nobody and asking nothing
     but who the people are (its words are the people-group cues, "the speakers", "嘉宾们") gets
@@ -1109,6 +1141,7 @@ PLANS: tuple[tuple[str, Callable[[Ask, Tools], Composition | None]], ...] = (
     ("unknown_name", plan_unknown_name),
     ("off_topic", plan_off_topic),
     ("identity", plan_identity),
+    ("edge", plan_edge),
     ("summary", plan_summary),
     ("positions", plan_positions),
     ("not_said_by", plan_not_said_by),

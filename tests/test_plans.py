@@ -1089,3 +1089,28 @@ def test_and_with_a_question_of_its_own_is_no_ellipsis(pipeline):
     question ("Tang Jie showed an AGI-Next now, how far along is it …")."""
     q = pipeline.analyze("And now, how far along is it?", ["What did Tang Jie's 2019 slide say?"])
     assert q.rewritten.startswith("And now, how far along is")
+
+
+@pytest.mark.parametrize("question, person, last", [
+    ("杨植麟最后讲了什么？", "杨植麟", True),
+    ("How did Lin Junyang begin his talk?", "林俊旸", False),
+])
+def test_how_a_person_ended_or_began_is_their_last_or_first_sentences(pipeline, question, person, last):
+    plan, a = _plan(pipeline, question)
+    assert plan == "edge" and set(a.speakers) == {person}
+    ev = pipeline.tools.evidence
+    theirs = [u for u in ev.units if u.speaker == person and u.kind not in ("summary_quote", "summary_report")]
+    edge = theirs[-1] if last else theirs[0]
+    assert any(c.start <= edge.start < c.end or edge.start <= c.start < edge.end for c in a.citations)
+
+
+def test_how_the_document_ended_is_its_last_sentences(pipeline):
+    plan, a = _plan(pipeline, "How did the conference end?")
+    last = [u for u in pipeline.tools.evidence.units if u.kind not in ("heading",)][-1]
+    assert plan == "edge" and a.citations[-1].end >= last.start
+
+
+@pytest.mark.parametrize("question", ["唐杰最后为什么选择做Coding？", "林俊旸的结论和姚顺雨一样吗？"])
+def test_a_question_of_its_own_with_last_in_it_is_no_edge_question(pipeline, question):
+    plan, _ = _plan(pipeline, question)
+    assert plan != "edge"

@@ -456,3 +456,9 @@ def test_the_person_a_speaker_is_asked_about_stays_in_the_topic(speakers, questi
     """The first person speaks; the other is what they spoke of, kept (by their canonical name)."""
     q = analyze(question, speakers)
     assert q.speakers == ("林俊旸",) and "姚顺雨" in q.topic
+
+
+@pytest.mark.parametrize("question, about", [("月之暗面是什么？", "杨植麟"), ("杨植麟的结论是什么？", ""),
+                                             ("月之暗面的打法是什么？", "")])
+def test_what_is_asks_who_someone_is_only_of_a_bare_name(speakers, question, about):
+    assert analyze(question, speakers).about == about
