@@ -77,8 +77,7 @@ _EDITOR_VOICE = re.compile(r"(介绍|开头|标题|结论|总结|概括|导语|i
 _IDENTITY = re.compile(r"(是谁\s*[？?。!！]*\s*$|^\s*谁是[^，,；;]+$|是什么人|什么身份|什么职位|负责什么|在哪里工作|在哪工作|什么背景|来自哪|"
                        r"^\s*who\s+is\b|\bwhat\s+(is|was)\s+\S+(\s+\S+)?['’]s\s+(role|job|position|background)|"
                        r"\bwhat\s+does\s+\S+(\s+\S+)?\s+do\b|\bwhere\s+does\s+\S+(\s+\S+)?\s+work|是做什么的)", re.I)
-# "What is Kimi?", "智谱是什么？": who someone is when what it asks about is only the name
-_WHAT_IS = re.compile(r"^\s*(what\s+is|是什么)\s*$", re.I)
+_WHAT_IS = ("what is", "是什么")   # "What is Kimi?", "智谱是什么？": who someone is, when it asks of a bare name
 
 
 def _speaks(text: str, end: int) -> bool:
@@ -128,7 +127,7 @@ def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
     if _ARTICLE.search(text):
         if not named or _EDITOR_VOICE.search(text):
             return [EDITOR], False
-    identity = _IDENTITY.search(text) or _WHAT_IS.match(_strip_mentions(text, speakers).strip(" ？?"))
+    identity = _IDENTITY.search(text) or _strip_mentions(text, speakers).strip(" ？?").lower() in _WHAT_IS
     if (len(persons) == 1 or (not persons and len(orgs) == 1)) and identity and not speaking:
         return [EDITOR], False  # who someone is: the article's introductions say it, not the person
     return named, bool(persons)
@@ -179,7 +178,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     by_organisation = bool(named) and not by_person and named != [EDITOR]
     first_named = tuple(named)
     # "林俊旸是谁？" asks who someone is, not who said something.
-    identity = named == [EDITOR] and bool(_IDENTITY.search(simp) or _WHAT_IS.match(_strip_mentions(simp, speakers).strip(" ？?")))
+    identity = named == [EDITOR] and bool(_IDENTITY.search(simp) or _strip_mentions(simp, speakers).strip(" ？?").lower() in _WHAT_IS)
     asks_who = bool(_WHO.search(simp)) and not identity
     about = {name for _, _, name in speakers.mentions_in(simp)} if identity else set()
     # In "谁问了X…" the named person is part of the topic, not the answer.
