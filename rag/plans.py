@@ -1035,7 +1035,7 @@ def plan_identity(a: Ask, t: Tools) -> Composition | None:
     d.line(say(a.query.lang, "identity_role", name=d.name(person), role=role) if role
            else say(a.query.lang, "identity", name=d.name(person)))
     d.quote(ev.quote(intro if intro is not None else own))   # (without one, what they said first)
-    return d.done(speakers=(person,))
+    return d.done()   # said by whoever is quoted: the article, for its introduction
 
 
 def _introductions(a: Ask, t: Tools) -> dict[str, int]:
