@@ -8,6 +8,7 @@ apply). Adding a kind of answer is adding a row to PLANS.
     off_topic      closer to everyday topics             -> decline
     identity       "Who is the moderator?", "What is Kimi?" -> the article's introduction of that person
     edge           "唐杰最后说了什么？", "How did the talk open?" -> the last (first) sentences, in order
+    roster         "Who are the speakers?", "How many people spoke?" -> everyone who speaks, introduced
     summary        "总结…", "main points", "X讲了什么"    -> 4-6 bullets in source order, cited
     positions      two people named, compare/disagree    -> one cited bullet per person
     not_said_by    X named, the topic is someone else's  -> "X did not talk about this; Y did"
@@ -1090,10 +1091,12 @@ def plan_roster(a: Ask, t: Tools) -> Composition | None:
     but who the people are (its words are the people-group cues, "the speakers", "嘉宾们") gets
     everyone who speaks in the document, in order of appearance, each with the article's
     introduction of them, else their first words."""
-    if not a.query.asks_who or a.named or not a.weights:
+    # ("How many people spoke?", "一共有几位嘉宾？": how many there are, and who)
+    counting = a.form.detail == "number"
+    if not (a.query.asks_who or counting) or a.named or not a.weights or a.query.followup:
         return None
     # "Who are the speakers?", "Who spoke at the summit?": people, speaking, and the document
-    group = _cue_words(t, "compare", "speech", "document")
+    group = _cue_words(t, "compare", "speech", "document", "people")
     if any(w not in group for w in t.evidence.tokenizer.query_tokens(without_who(a.query.topic))):
         return None
     a = _one_document(a, t)
@@ -1105,7 +1108,7 @@ def plan_roster(a: Ask, t: Tools) -> Composition | None:
             first.setdefault(ev.units[i].speaker, i)
     intros = _introductions(a, t)
     d = t.draft(a)
-    d.line(say(a.query.lang, "roster"))
+    d.line(say(a.query.lang, "roster_count", n=len(first)) if counting else say(a.query.lang, "roster"))
     for person, own in first.items():
         d.quote(ev.quote(intros.get(person, own)), bullet=True)
     return d.done(speakers=tuple(first)) if d.citations else None
@@ -1142,6 +1145,7 @@ PLANS: tuple[tuple[str, Callable[[Ask, Tools], Composition | None]], ...] = (
     ("off_topic", plan_off_topic),
     ("identity", plan_identity),
     ("edge", plan_edge),
+    ("roster", plan_roster),
     ("summary", plan_summary),
     ("positions", plan_positions),
     ("not_said_by", plan_not_said_by),
@@ -1151,7 +1155,6 @@ PLANS: tuple[tuple[str, Callable[[Ask, Tools], Composition | None]], ...] = (
     ("yes_no", plan_yes_no),
     ("why", plan_why),
     ("next", plan_next),
-    ("roster", plan_roster),
     ("who", plan_who),
     ("view", plan_view),
 )

@@ -1116,3 +1116,11 @@ def test_how_the_document_ended_is_its_last_sentences(pipeline):
 def test_a_question_of_its_own_with_last_in_it_is_no_edge_question(pipeline, question):
     plan, _ = _plan(pipeline, question)
     assert plan != "edge"
+
+
+@pytest.mark.parametrize("question, count", [("How many people took part?", "5 people"), ("一共有几位讲者？", "共有5人")])
+def test_how_many_people_there_are_is_the_roster_with_its_count(pipeline, question, count):
+    """Not "The transcript does not give that figure": who speaks, counted."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "roster" and not a.abstained and count in a.answer.split("\n")[0]
+    assert a.speakers == ("唐杰", "杨植麟", "林俊旸", "姚顺雨", "李广密")
