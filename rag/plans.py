@@ -407,18 +407,20 @@ def _vague(a: Ask, t: Tools, naming: set[str] = frozenset()) -> bool:
     about their talk ("唐杰的演讲讲了什么？", "What was Tang Jie's talk about?"), or of the
     document ("What was the summit about?"), beside the words `naming` the part asked about."""
     talk = _cue_words(t, "talk", "document") | set(naming)
-    names = _own_names(a, t)
+    # a person named by name: their organisation or product is a topic ("What did Tang Jie say about GLM?")
+    names = _own_names(a, t, organisations=a.query.by_organisation)
     # a Chinese word cut around a name ("篇文章" of "这篇文章") names them too
     return not any(w for w in a.weights
                    if w not in talk and w not in names and not any(n in w for n in names if len(n) >= 2 and not n.isascii()))
 
 
-def _own_names(a: Ask, t: Tools) -> set[str]:
+def _own_names(a: Ask, t: Tools, organisations: bool = True) -> set[str]:
+    """The names of the people the question names (and of their organisations)."""
     names = set()
     for n in a.named:
         s = t.speakers.by_name.get(n)
         if s:
-            names |= {x.lower() for x in (s.name, *s.aliases, *s.organisations, *s.titles)}
+            names |= {x.lower() for x in (s.name, *s.aliases, *(s.organisations if organisations else ()), *s.titles)}
     return names
 
 

@@ -1124,3 +1124,18 @@ def test_how_many_people_there_are_is_the_roster_with_its_count(pipeline, questi
     plan, a = _plan(pipeline, question)
     assert plan == "roster" and not a.abstained and count in a.answer.split("\n")[0]
     assert a.speakers == ("唐杰", "杨植麟", "林俊旸", "姚顺雨", "李广密")
+
+
+@pytest.mark.parametrize("question", ["What did Lin Junyang say about Alibaba?", "林俊旸谈到阿里巴巴时说了什么？"])
+def test_a_persons_organisation_asked_about_beside_their_name_is_a_topic(pipeline, question):
+    """Named by name, the person's organisation is what they are asked about, not another way of
+    naming them: not their talk's main points."""
+    plan, a = _plan(pipeline, question)
+    assert plan != "summary" and a.speakers[:1] == ("林俊旸",)
+    assert any("阿里" in c.quote for c in a.citations)
+
+
+@pytest.mark.parametrize("question", ["What's the key point of Lin Junyang's remarks?", "林俊旸发言的主旨是什么？"])
+def test_the_main_point_in_the_singular_asks_for_a_summary(pipeline, question):
+    plan, a = _plan(pipeline, question)
+    assert plan == "summary" and not a.abstained and set(a.speakers) == {"林俊旸"}
