@@ -462,3 +462,9 @@ def test_the_person_a_speaker_is_asked_about_stays_in_the_topic(speakers, questi
                                              ("月之暗面的打法是什么？", "")])
 def test_what_is_asks_who_someone_is_only_of_a_bare_name(speakers, question, about):
     assert analyze(question, speakers).about == about
+
+
+@pytest.mark.parametrize("question", ["那一年发生了什么？", "那时候他们在忙什么？"])
+def test_that_year_points_back_to_the_earlier_turn(speakers, question):
+    q = analyze(question, speakers, ["杨植麟提到的那次架构升级是哪一年？"])
+    assert q.followup and "架构" in q.topic + q.earlier   # (beside its own words, weighed both ways)
