@@ -866,7 +866,8 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     # already: the question is about it), then what it leads to
     point = a.form.purpose
     said = set() if a.again else _said_before(a, t)
-    lead = _lead_of_last_answer(a, t) if said and not a.specific else None
+    # "他为什么这么说？", and "他为什么这么坚持？" (a word of its own, but pointing back): the claim is what the last answer led with
+    lead = _lead_of_last_answer(a, t) if said and (not a.specific or a.query.earlier) else None
     overall = _answerers(a, t, fresh=False)[0] if said and lead is None and (point or not a.specific) else None
     claim = overall if not a.specific else None
     best = lead or (claim if claim is not None and _repeats(t, claim.i, said) else ranked[0])
@@ -891,6 +892,8 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
         # the claim's quote runs on into its answer ("…为什么是三年呢？他说我们需要三年时间才能
         # 流片。"): what the conversation has not quoted of it yet
         reason = next((j for j in range(best.i + 1, quoted.last + 1) if not _repeats(t, j, said)), None)
+    if reason is None and again:   # the claim asked about again: what it goes on to say, if it says something
+        reason = next((j for j in after if _point_worthy(ev.units[j])), None)
     if reason is None and (not after or again):
         reason = _closest_around(a, t, best, quoted, said)
     if reason is None and after:

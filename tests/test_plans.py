@@ -1139,3 +1139,14 @@ def test_a_persons_organisation_asked_about_beside_their_name_is_a_topic(pipelin
 def test_the_main_point_in_the_singular_asks_for_a_summary(pipeline, question):
     plan, a = _plan(pipeline, question)
     assert plan == "summary" and not a.abstained and set(a.speakers) == {"林俊旸"}
+
+
+def test_why_pointing_back_with_a_word_of_its_own_explains_the_claim_just_quoted(pipeline):
+    """"他为什么这么坚持？" after his view was quoted: the reason that view goes on to give (the
+    sentence after it), not a sentence before it that shares the topic's word."""
+    history = ["林俊旸对多模态是什么看法？"]
+    first = pipeline.answer(history[0])
+    plan, a = _plan(pipeline, "他为什么这么执着？", history)
+    assert plan == "why" and a.speakers[:1] == ("林俊旸",)
+    claim = first.citations[0]
+    assert all(c.start > claim.start for c in a.citations), (first.answer, a.answer)
