@@ -867,7 +867,7 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     point = a.form.purpose
     said = set() if a.again else _said_before(a, t)
     # "他为什么这么说？", and "他为什么这么坚持？" (a word of its own, but pointing back): the claim is what the last answer led with
-    lead = _lead_of_last_answer(a, t) if said and (not a.specific or a.query.earlier) else None
+    lead = _lead_of_last_answer(a, t) if said and (not a.specific or (a.query.earlier and not point)) else None
     overall = _answerers(a, t, fresh=False)[0] if said and lead is None and (point or not a.specific) else None
     claim = overall if not a.specific else None
     best = lead or (claim if claim is not None and _repeats(t, claim.i, said) else ranked[0])
