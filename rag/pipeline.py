@@ -31,7 +31,7 @@ from rag.evidence import Evidence
 from rag.exemplars import NONE, SUMMARY_EXEMPLARS, Exemplars
 from rag.forms import PERSON, Form, Forms
 from rag.conversation import Turn, as_turns, bound
-from rag.query import Query, analyze, is_vague
+from rag.query import Query, analyze, asks_everyone, is_vague
 from rag.records import Answer, Hit
 from rag.retrieve import HybridRetriever, dense_text
 
@@ -250,6 +250,8 @@ class Pipeline:
         than those asking for none."""
         asked = query.asked or query.rewritten
         form = self.forms.read(asked, to_simplified(query.text))
+        if not form.plan and asks_everyone(query):   # "What did they say about X?": each speaker's position
+            form = replace(form, plan="compare")
         if form.plan == "summary":   # "总结他关于X的看法" asks about one part of what they said
             like = self.summary_scope.likeness(vector, ("part", "whole"))
             form = replace(form, part=like["part"] - like["whole"] >= self.config.summary_part_margin)

@@ -87,6 +87,13 @@ def _speaks(text: str, end: int) -> bool:
     return any(after.startswith(c) if not c.isascii() else first == [c] for c in Forms.load().cues("speech"))
 
 
+def asks_everyone(query: Query) -> bool:
+    """A first question naming nobody that asks about "they" ("What did they say about X?",
+    "他们怎么看X？"): with no one before them in the conversation, they are the speakers."""
+    return not query.followup and not query.speakers and not query.asks_who \
+        and has_cue(to_simplified(query.text), _cue_list("plural_pronouns"))
+
+
 def without_who(text: str) -> str:
     """The question without its who-interrogative ("会上有哪几位发言？" -> "会上有发言？")."""
     return _WHO.sub(" ", text)

@@ -1150,3 +1150,15 @@ def test_why_pointing_back_with_a_word_of_its_own_explains_the_claim_just_quoted
     assert plan == "why" and a.speakers[:1] == ("林俊旸",)
     claim = first.citations[0]
     assert all(c.start > claim.start for c in a.citations), (first.answer, a.answer)
+
+
+@pytest.mark.parametrize("question", ["What did they say about open source?", "他们怎么看开源？", "大家怎么看开源？"])
+def test_they_in_a_first_question_are_the_speakers(pipeline, question):
+    """With no one before them in the conversation, "they" / 大家 are the speakers: each one's position."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "positions" and len(set(a.speakers) - {"编者"}) >= 2
+
+
+def test_they_in_a_follow_up_are_the_people_of_the_last_turn(pipeline):
+    plan, a = _plan(pipeline, "他们怎么看开源？", ["唐杰和林俊旸谁更早开始做大模型？"])
+    assert set(a.speakers) <= {"唐杰", "林俊旸", "编者"}
