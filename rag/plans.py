@@ -88,6 +88,13 @@ class Tools:
 
     def __init__(self, evidence: Evidence, speakers, forms: Forms, config):
         self.evidence, self.speakers, self.forms, self.config = evidence, speakers, forms, config
+        self._cue_words: dict[str, frozenset[str]] = {}
+
+    def cue_words(self, key: str) -> frozenset[str]:
+        """The words of the cues of question_forms.json listed under `key`, tokenised once."""
+        if key not in self._cue_words:
+            self._cue_words[key] = frozenset(w for cue in self.forms.cues(key) for w in self.evidence.tokenizer.tokens(cue))
+        return self._cue_words[key]
 
     def draft(self, ask: Ask) -> Draft:
         lang = ask.query.lang
@@ -387,7 +394,8 @@ def _point_worthy(u: Sentence) -> bool:
 
 
 def _cue_words(t: Tools, *keys: str) -> set[str]:
-    return {w for key in keys for cue in t.forms.cues(key) for w in t.evidence.tokenizer.tokens(cue)}
+    """The words of the cues listed under these keys (tokenised once per key)."""
+    return set().union(*(t.cue_words(key) for key in keys))
 
 
 def _names_document(a: Ask, t: Tools) -> bool:
