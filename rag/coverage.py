@@ -128,7 +128,8 @@ class Coverage:
             at_start = not text[: m.start()].strip() or text[: m.start()].rstrip()[-1:] in ".?!。？！"
             # an English sentence's first word is capitalised; a word opening a Chinese question
             # ("Sora的…") is a name
-            if at_start and re.fullmatch(r"[A-Z][a-z]+", word) and text[m.start(1) + len(word):][:1].isascii():
+            after = text[m.start(1) + len(word):][:1]
+            if at_start and re.fullmatch(r"[A-Z][a-z]+", word) and not "\u4e00" <= after <= "\u9fff":
                 continue
             unknown = len(word) >= 2 and not self.mentioned(word)
             start, end = m.start(1), m.start(1) + len(m.group(1).rstrip(".-"))

@@ -250,7 +250,7 @@ class Pipeline:
         than those asking for none."""
         asked = query.asked or query.rewritten
         form = self.forms.read(asked, to_simplified(query.text))
-        if not form.plan and asks_everyone(query):   # "What did they say about X?": each speaker's position
+        if not form.plan and not form.detail and asks_everyone(query):   # "What did they say about X?": each speaker's position
             form = replace(form, plan="compare")
         if form.plan == "summary":   # "总结他关于X的看法" asks about one part of what they said
             like = self.summary_scope.likeness(vector, ("part", "whole"))

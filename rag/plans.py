@@ -415,21 +415,33 @@ def _vague(a: Ask, t: Tools, naming: set[str] = frozenset()) -> bool:
     about their talk ("唐杰的演讲讲了什么？", "What was Tang Jie's talk about?"), or of the
     document ("What was the summit about?"), beside the words `naming` the part asked about."""
     talk = _cue_words(t, "talk", "document") | set(naming)
-    # a person named by name: their organisation or product is a topic ("What did Tang Jie say about GLM?")
-    names = _own_names(a, t, organisations=a.query.by_organisation)
+    # a person named by name: their organisation after it is a topic ("What did Lin Junyang say
+    # about Alibaba?"); before it, it describes them ("智谱的唐杰讲了什么？")
+    names = _own_names(a, t) - _topic_organisations(a, t)
     # a Chinese word cut around a name ("篇文章" of "这篇文章") names them too
     return not any(w for w in a.weights
                    if w not in talk and w not in names and not any(n in w for n in names if len(n) >= 2 and not n.isascii()))
 
 
-def _own_names(a: Ask, t: Tools, organisations: bool = True) -> set[str]:
-    """The names of the people the question names (and of their organisations)."""
+def _own_names(a: Ask, t: Tools) -> set[str]:
+    """The names of the people the question names and of their organisations."""
     names = set()
     for n in a.named:
         s = t.speakers.by_name.get(n)
         if s:
-            names |= {x.lower() for x in (s.name, *s.aliases, *(s.organisations if organisations else ()), *s.titles)}
+            names |= {x.lower() for x in (s.name, *s.aliases, *s.organisations, *s.titles)}
     return names
+
+
+def _topic_organisations(a: Ask, t: Tools) -> set[str]:
+    """The organisations a question mentions after the first person it names by name: what it
+    asks about ("What did Lin Junyang say about Alibaba?"), not a way of naming them."""
+    text = to_simplified(a.query.text)
+    mentions = t.speakers.mentions_in(text)
+    first = next((e for s, e, _ in mentions if t.speakers.names_one(text[s:e])), None)
+    if first is None:
+        return set()
+    return {text[s:e].lower() for s, e, _ in mentions if s >= first and not t.speakers.names_one(text[s:e])}
 
 
 def plan_positions(a: Ask, t: Tools) -> Composition | None:
@@ -875,7 +887,7 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     point = a.form.purpose
     said = set() if a.again else _said_before(a, t)
     # "他为什么这么说？", and "他为什么这么坚持？" (a word of its own, but pointing back): the claim is what the last answer led with
-    lead = _lead_of_last_answer(a, t) if said and (not a.specific or (a.query.earlier and not point)) else None
+    lead = _lead_of_last_answer(a, t) if said and (not a.specific or (a.query.earlier and not point and len(a.own_words) <= 1)) else None
     overall = _answerers(a, t, fresh=False)[0] if said and lead is None and (point or not a.specific) else None
     claim = overall if not a.specific else None
     best = lead or (claim if claim is not None and _repeats(t, claim.i, said) else ranked[0])
@@ -929,8 +941,9 @@ def _answers_why(t: Tools, j: int) -> bool:
 
 
 def _lead_of_last_answer(a: Ask, t: Tools) -> Scored | None:
-    """"他为什么这么说？" / "Why did he say that?" (a follow-up with nothing of its own) asks about
-    what the last answer led with: its first quote's first sentence, scored for this question."""
+    """"他为什么这么说？" / "Why did he say that?" (a follow-up with nothing of its own, or one word
+    of its own pointing back: "他为什么这么坚持？") asks about what the last answer led with: its
+    first quote's first sentence, scored for this question."""
     first = _last_lead_units(a, t)[:1]
     if not first:
         return None
@@ -1081,13 +1094,16 @@ def plan_edge(a: Ask, t: Tools) -> Composition | None:
     person = a.named[0] if len(a.named) == 1 and a.named[0] != EDITOR else None
     if person is None and (a.named and a.named != (EDITOR,) or not _names_document(a, t) and not a.named):
         return None
-    if not _vague(a, t, ending | opening):
+    if not _vague(a, t, ending | opening | _title_words(a, t, _named_section(a, t, {u.section for u in t.evidence.units}))):
         return None
     a = _one_document(a, t)
     ev = t.evidence
+    # of the part the question names, if it names one ("圆桌对话最后说了什么？")
+    part = _persons_section(a, t, person) if person else _named_section(a, t, {u.section for u in ev.units})
     pool = [i for i in ev.units_of(None, [person] if person else None, a.docs).tolist()
             if _quotable(t, ev.units[i]) and len(ev.units[i].text.strip()) >= MIN_POINT_CHARS and ev.units[i].kind not in (
-                "introduction", "moderator_question", "summary_quote", "summary_report")]
+                "introduction", "moderator_question", "summary_quote", "summary_report")
+            and (part is None or ev.units[i].section == part)]
     if person and t.forms.has("talk", a.query.rewritten):
         pool = [i for i in pool if ev.units[i].kind in ("talk", "talk_summary")] or pool
     if not pool:
@@ -1121,7 +1137,7 @@ def plan_roster(a: Ask, t: Tools) -> Composition | None:
             first.setdefault(ev.units[i].speaker, i)
     intros = _introductions(a, t)
     d = t.draft(a)
-    d.line(say(a.query.lang, "roster_count", n=len(first)) if counting else say(a.query.lang, "roster"))
+    d.line(say(a.query.lang, "roster_count", n=len(first)) if counting and len(first) > 1 else say(a.query.lang, "roster"))
     for person, own in first.items():
         d.quote(ev.quote(intros.get(person, own)), bullet=True)
     return d.done(speakers=tuple(first)) if d.citations else None

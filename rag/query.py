@@ -20,7 +20,7 @@ FOLLOWUPS_FILE = Path(__file__).resolve().parent / "data" / "followups.json"
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
-_WHO = re.compile(r"(谁|哪位|哪一位|哪个人|哪个嘉宾|哪位嘉宾|哪些人|哪几位|哪些嘉宾|^\s*who\b|\bwho\s+(said|says|thinks?|argued|"
+_WHO = re.compile(r"(谁|哪位|哪一位|哪个人|哪个嘉宾|哪位嘉宾|哪几位|哪些嘉宾|^\s*who\b|\bwho\s+(said|says|thinks?|argued|"
                   r"believes?|described|mentioned|talked|spoke|made|gave|compared|warned|used|told|"
                   r"put|estimated|was|is)\b|which (speaker|person|panelist|panellist|guest|one of)|"
                   r"which of (the|them|these|those)\b)", re.I)
@@ -134,8 +134,10 @@ def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
     if _ARTICLE.search(text):
         if not named or _EDITOR_VOICE.search(text):
             return [EDITOR], False
-    identity = _IDENTITY.search(text) or _strip_mentions(text, speakers).strip(" ？?").lower() in _WHAT_IS
-    if (len(persons) == 1 or (not persons and len(orgs) == 1)) and identity and not speaking:
+    # who someone is: asked of a person in any way; of an organisation, only as "What is X?"
+    bare = _strip_mentions(text, speakers).strip(" ？?").lower() in _WHAT_IS
+    identity = (len(persons) == 1 and (_IDENTITY.search(text) or bare)) or (not persons and len(orgs) == 1 and bare)
+    if identity and not speaking:
         return [EDITOR], False  # who someone is: the article's introductions say it, not the person
     return named, bool(persons)
 
@@ -149,8 +151,9 @@ def _canonical_mentions(text: str, speakers: Speakers) -> str:
 
 
 def _strip_mentions(text: str, speakers: Speakers, persons_only: bool = False, keep: frozenset[str] = frozenset()) -> str:
-    """The text without its mentions of people (persons_only: of their organisations too), but
-    the people in `keep`, who are what it asks about, by their canonical names."""
+    """The text without its mentions of people (and of their organisations and titles, unless
+    `persons_only`: then only names and titles), but the people in `keep`, who are what it asks
+    about, by their canonical names."""
     spans = [(s, e, n) for s, e, n in speakers.mentions_in(text)
              if not persons_only or speakers.names_one(text[s:e])]
     for s, e, n in reversed(spans):
@@ -328,7 +331,8 @@ def _ellipsis(simp: str) -> str | None:
         if lowered[:len(parts)] == parts:
             rest = lowered[len(parts):]
             # "And now, how far have they got?" is a question of its own, not "And X?"
-            if not rest or any(w in _cues()["question_words_en"] for w in rest) or len(rest) > 6:
+            if not rest or rest[0] in _cues()["question_words_en"] or len(rest) > 6 \
+                    or (cue in e["en_name_only"] and any(w in _cues()["question_words_en"] for w in rest)):
                 return None
             x = " ".join(body.split()[len(parts):])
             return x if cue not in e["en_name_only"] or x else None

@@ -77,6 +77,7 @@ def test_a_capitalised_word_opening_a_chinese_question_is_a_name():
     cov = Coverage(["主持人：我们今天聊一聊模型。"], Tokenizer([], {}), [])
     assert cov.unknown_names("Midjourney的图像模型怎么样？") == ["Midjourney"]
     assert cov.unknown_names("Midjourney makes images; what about the model?") == []
+    assert cov.unknown_names("Summarize: 主持人说了什么？") == []   # a capitalised first word before punctuation
 
 
 def test_an_entity_named_in_several_common_words_is_unknown_as_a_whole():

@@ -1162,3 +1162,26 @@ def test_they_in_a_first_question_are_the_speakers(pipeline, question):
 def test_they_in_a_follow_up_are_the_people_of_the_last_turn(pipeline):
     plan, a = _plan(pipeline, "他们怎么看开源？", ["唐杰和林俊旸谁更早开始做大模型？"])
     assert set(a.speakers) <= {"唐杰", "林俊旸", "编者"}
+
+
+@pytest.mark.parametrize("question", ["智谱的唐杰讲了什么？", "What did Zhipu's Tang Jie talk about?"])
+def test_an_organisation_before_the_name_describes_the_person(pipeline, question):
+    plan, a = _plan(pipeline, question)
+    assert plan == "summary" and set(a.speakers) == {"唐杰"}
+
+
+def test_how_a_named_part_ended_is_the_last_sentences_of_that_part(pipeline):
+    plan, a = _plan(pipeline, "圆桌对话最后说了什么？")
+    assert plan == "edge" and all(c.chunk.section == "圆桌对话：中国AI的下一步" for c in a.citations)
+
+
+def test_they_asked_for_a_figure_is_no_comparison(pipeline):
+    plan, _ = _plan(pipeline, "How many GPUs do they have?")
+    assert plan != "positions"
+
+
+def test_a_why_follow_up_with_words_of_its_own_asks_about_them_not_the_last_quote(pipeline):
+    history = ["林俊旸对多模态是什么看法？"]
+    first = pipeline.answer(history[0])
+    _, a = _plan(pipeline, "他为什么要在这次会议上谈开源模型的尺寸？", history)
+    assert a.citations and a.citations[0].start != first.citations[0].start

@@ -468,3 +468,18 @@ def test_what_is_asks_who_someone_is_only_of_a_bare_name(speakers, question, abo
 def test_that_year_points_back_to_the_earlier_turn(speakers, question):
     q = analyze(question, speakers, ["杨植麟提到的那次架构升级是哪一年？"])
     assert q.followup and "架构" in q.topic + q.earlier   # (beside its own words, weighed both ways)
+
+
+@pytest.mark.parametrize("question, about, who", [
+    ("月之暗面的收入来自哪里？", "", False),      # an organisation: only "What is X?" asks who someone is
+    ("杨植麟认为哪些人最适合做研究？", "", False),   # 哪些人 beside a person named is what they think, not who said it
+])
+def test_an_organisation_or_a_person_named_keeps_what_it_asks(speakers, question, about, who):
+    q = analyze(question, speakers)
+    assert q.about == about and q.asks_who == who and q.speakers
+
+
+def test_what_about_x_with_a_relative_clause_is_still_an_ellipsis(speakers):
+    """Only a bare "And …" holding a question word is a question of its own."""
+    q = analyze("What about companies who have less compute?", speakers, ["What did Yang Zhilin say about open source?"])
+    assert q.followup and q.speakers == ("杨植麟",)
