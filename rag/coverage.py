@@ -10,7 +10,7 @@ from pathlib import Path
 import jieba.posseg
 import numpy as np
 
-from index.tokens import Tokenizer, joined_letters, to_simplified
+from index.tokens import Tokenizer, is_han, joined_letters, to_simplified
 from rag.forms import words
 
 # Well-known companies, labs, models, products and people, each with its names in Chinese and
@@ -129,7 +129,7 @@ class Coverage:
             # an English sentence's first word is capitalised; a word opening a Chinese question
             # ("Sora的…") is a name
             after = text[m.start(1) + len(word):][:1]
-            if at_start and re.fullmatch(r"[A-Z][a-z]+", word) and not "\u4e00" <= after <= "\u9fff":
+            if at_start and re.fullmatch(r"[A-Z][a-z]+", word) and not is_han(after):
                 continue
             unknown = len(word) >= 2 and not self.mentioned(word)
             start, end = m.start(1), m.start(1) + len(m.group(1).rstrip(".-"))

@@ -185,6 +185,7 @@ class Evidence:
         self._asking_back = _asking_back(self.units)
         self._reply_to, self._asking = _replies(self.units, self._asking_back)
         self.title_fit = np.full(len(self.units), np.nan, dtype=np.float32)   # see measure_titles
+        self.sections = frozenset(u.section for u in self.units)   # every section title
 
     def measure_titles(self, embed: Callable[[list[str]], np.ndarray], names: set[str]) -> None:
         """How close each unit is to the title of its section (nan where the title is a

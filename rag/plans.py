@@ -178,7 +178,9 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
     marginal relevance (_points), the sentences the article itself chose to quote from that
     material first; a summary quote and its original are one point, with both citations."""
     person = a.named[0] if len(a.named) == 1 else None
-    section = _named_section(a, t, {u.section for u in t.evidence.units})
+    # (read only where it can matter: a summary, a comparison, or a question of no form)
+    section = _named_section(a, t, t.evidence.sections) \
+        if a.form.plan in ("", "summary", "compare") and not a.query.asks_who else None
     if person == EDITOR and section is not None:
         person = None   # "文章讲「X」的那部分说了什么": that part, whoever speaks in it
     elif person is not None:   # a part they spoke in (a title of a part they did not is a topic)
@@ -193,7 +195,7 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
     roundup = a.form.plan == "compare" and not a.named and not a.query.asks_who and section is not None
     if a.form.plan != "summary" and not vague and not roundup:
         return None
-    units, quoted, named = _material(_one_document(a, t), t, person)
+    units, quoted, named = _material(_one_document(a, t), t, person, section if person else None)
     if not units and not quoted:
         return None
     ev = t.evidence
@@ -299,7 +301,7 @@ def _standard(x: np.ndarray) -> np.ndarray:
     return np.where(known, (x - x[known].mean()) / spread, 0.0) if spread > 0 else np.zeros_like(x)
 
 
-def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[Scored], bool]:
+def _material(a: Ask, t: Tools, person: str | None, part: str | None = None) -> tuple[list[Scored], list[Scored], bool]:
     """What a summary draws on, in source order: (the material's own sentences, the sentences
     the article quoted from it). For a person: their words (only their talk if the question
     asks about a talk; only one part if it asks about one topic). Otherwise: the section the
@@ -313,7 +315,7 @@ def _material(a: Ask, t: Tools, person: str | None) -> tuple[list[Scored], list[
     if person:
         mine = t.ranked(a, lambda u: u.speaker == person and usable(u), speakers=[person])
         # a part named by its title ("林俊旸在「中国AI的未来」里说了什么"): only what they said there
-        part = _persons_section(a, t, person)
+        # (`part`: _persons_section, as plan_summary read it)
         mine = [s for s in mine if s.unit.section == part] if part else mine
         # "their talk": the talk they gave, if they gave one (in a meeting, their turns)
         talk = t.forms.has("talk", a.query.rewritten) and any(s.unit.kind in ("talk", "talk_summary") for s in mine)
@@ -1094,12 +1096,13 @@ def plan_edge(a: Ask, t: Tools) -> Composition | None:
     person = a.named[0] if len(a.named) == 1 and a.named[0] != EDITOR else None
     if person is None and (a.named and a.named != (EDITOR,) or not _names_document(a, t) and not a.named):
         return None
-    if not _vague(a, t, ending | opening | _title_words(a, t, _named_section(a, t, {u.section for u in t.evidence.units}))):
+    named = _named_section(a, t, t.evidence.sections)
+    if not _vague(a, t, ending | opening | _title_words(a, t, named)):
         return None
     a = _one_document(a, t)
     ev = t.evidence
     # of the part the question names, if it names one ("圆桌对话最后说了什么？")
-    part = _persons_section(a, t, person) if person else _named_section(a, t, {u.section for u in ev.units})
+    part = _persons_section(a, t, person) if person else named
     pool = [i for i in ev.units_of(None, [person] if person else None, a.docs).tolist()
             if _quotable(t, ev.units[i]) and len(ev.units[i].text.strip()) >= MIN_POINT_CHARS and ev.units[i].kind not in (
                 "introduction", "moderator_question", "summary_quote", "summary_report")

@@ -135,7 +135,7 @@ def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
         if not named or _EDITOR_VOICE.search(text):
             return [EDITOR], False
     # who someone is: asked of a person in any way; of an organisation, only as "What is X?"
-    bare = _strip_mentions(text, speakers).strip(" ？?").lower() in _WHAT_IS
+    bare = _of_bare_name(text, speakers)
     identity = (len(persons) == 1 and (_IDENTITY.search(text) or bare)) or (not persons and len(orgs) == 1 and bare)
     if identity and not speaking:
         return [EDITOR], False  # who someone is: the article's introductions say it, not the person
@@ -148,6 +148,11 @@ def _canonical_mentions(text: str, speakers: Speakers) -> str:
         if speakers.names_one(text[s:e]):
             text = text[:s] + name + text[e:]
     return text
+
+
+def _of_bare_name(text: str, speakers: Speakers) -> bool:
+    """"What is Kimi?", "智谱是什么？": the question asks what a name is, and nothing else."""
+    return _strip_mentions(text, speakers).strip(" ？?").lower() in _WHAT_IS
 
 
 def _strip_mentions(text: str, speakers: Speakers, persons_only: bool = False, keep: frozenset[str] = frozenset()) -> str:
@@ -188,12 +193,13 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     by_organisation = bool(named) and not by_person and named != [EDITOR]
     first_named = tuple(named)
     # "林俊旸是谁？" asks who someone is, not who said something.
-    identity = named == [EDITOR] and bool(_IDENTITY.search(simp) or _strip_mentions(simp, speakers).strip(" ？?").lower() in _WHAT_IS)
+    identity = named == [EDITOR] and bool(_IDENTITY.search(simp) or _of_bare_name(simp, speakers))
     asks_who = bool(_WHO.search(simp)) and not identity
-    about = {name for _, _, name in speakers.mentions_in(simp)} if identity else set()
+    mentioned = frozenset(n for _, _, n in speakers.mentions_in(simp))
+    about = mentioned if identity else frozenset()
     # In "谁问了X…" the named person is part of the topic, not the answer.
     # the people named beside the one speaking are what they spoke of ("What does Lin Junyang think of Yao Shunyu?")
-    spoken_of = frozenset(n for _, _, n in speakers.mentions_in(simp)) - set(named) if by_person else frozenset()
+    spoken_of = mentioned - set(named) if by_person else frozenset()
     topic = (simp if asks_who else _canonical_mentions(simp, speakers) if named == [EDITOR]
              else _strip_mentions(simp, speakers, by_person, spoken_of))
     if asks_who:
