@@ -1,6 +1,6 @@
 """Retrieval: dense (FAISS), keyword (BM25 over jieba tokens), fused by reciprocal rank; a
 question in the language of a transcript's edition is also matched against the chunks'
-renderings in that language (dense and keyword); a follow-up that may point back to the earlier
+renderings in that language (dense, sentence by sentence, and keyword); a follow-up that may point back to the earlier
 turn's topic is searched in both readings, all fused."""
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import numpy as np
 from index.edition_vectors import rendering_vectors
 from index.graph import DistinctGraph
 from index.records import Chunk
+from index.sentences import Sentence
 from index.store import Index, embed_text
 from index.tokens import Tokenizer
 from rag.bm25 import BM25
@@ -147,16 +148,21 @@ class HybridRetriever:
         self.dense = DenseRetriever(index, embedder)
         self.keyword = KeywordRetriever(index.chunks, tokenizer)
         # A question in a language a translation exists in is matched against the chunks'
-        # translation: its embedding against the renderings' embeddings and its keywords
-        # (English, stemmed) against their words (see `rankings`).
+        # translation: its embedding against the renderings of the chunks' sentences (a chunk
+        # scores as its closest sentence) and its keywords (English, stemmed) against the
+        # chunks' renderings (see `rankings`).
         self.translated: dict[str, KeywordRetriever] = {}
         self.translated_vectors: dict[str, np.ndarray] = {}
         model = (index.manifest or {}).get("model", "")
+        units = index.sentences or index.chunks   # an index without sentence units: chunks whole
+        number = {c.chunk_id: n for n, c in enumerate(index.chunks)}
+        self._unit_chunk = np.array([number[u.chunk_id] for u in units], dtype=np.int64)
         for lang in sorted({lang for _, lang in (editions or {})}):
             texts = [_rendering(editions, c, lang) for c in index.chunks]
             if any(texts):
                 self.translated[lang] = KeywordRetriever(index.chunks, tokenizer, texts)
-                self.translated_vectors[lang] = rendering_vectors(texts, embedder, model, cache_dir, lang)
+                self.translated_vectors[lang] = rendering_vectors(
+                    [_rendering(editions, u, lang) for u in units], embedder, model, cache_dir, f"{lang}-units")
         self.candidates, self.rrf_k, self.speaker_boost = candidates, rrf_k, speaker_boost
         self._speaker_number = {x: n for n, x in enumerate(dict.fromkeys(c.speaker for c in self.chunks))}
         self._doc_number = {x: n for n, x in enumerate(dict.fromkeys(c.doc_id for c in self.chunks))}
@@ -215,7 +221,8 @@ class HybridRetriever:
         lang = query.lang
         if lang not in self.translated:
             return [("dense", dense), ("keyword", _top_positive(keyword, self.candidates, allowed))]
-        rendered = self.translated_vectors[lang] @ self.dense.vector(dense_text(query))[0]
+        rendered = np.full(len(self.chunks), -1.0, dtype=np.float32)   # each chunk: its closest sentence
+        np.maximum.at(rendered, self._unit_chunk, self.translated_vectors[lang] @ self.dense.vector(dense_text(query))[0])
         return [("dense", dense), (f"dense_{lang}", _top_positive(rendered, self.candidates, allowed)),
                 (f"keyword_{lang}", _top_positive(self.translated[lang].scores(query), self.candidates, allowed))]
 
@@ -263,7 +270,7 @@ def dense_text(query: Query) -> str:
     return query.topic if query.speakers and query.topic.strip() else query.rewritten
 
 
-def _rendering(editions: dict, chunk: Chunk, lang: str) -> str:
-    """A chunk's text in an edition of that language ("" if none, or if it is stale)."""
-    edition = editions.get((chunk.doc_id, lang))
-    return edition.rendering(chunk.start, chunk.end) if edition is not None and not edition.stale else ""
+def _rendering(editions: dict, span: Chunk | Sentence, lang: str) -> str:
+    """A chunk's (or sentence's) text in an edition of that language ("" if none, or if it is stale)."""
+    edition = editions.get((span.doc_id, lang))
+    return edition.rendering(span.start, span.end) if edition is not None and not edition.stale else ""

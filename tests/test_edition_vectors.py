@@ -142,3 +142,36 @@ def test_a_question_in_the_originals_language_keeps_its_own_rankings(tmp_path):
     assert ids.tolist() == [1, 0] and sims.tolist() == [1.0, 0.0]
     rankings = r.rankings(q, ids.tolist(), r.keyword.scores(q), None)
     assert [name for name, _ in rankings] == ["dense", "keyword"] and rankings[0][1] == [1, 0]
+
+
+class Bag:
+    """Each text is the unit vector of its counts of the words of BAG (zero if it holds none)."""
+    BAG = ("apple", "banana", "cherry", "date")
+
+    def embed_documents(self, texts):
+        v = np.array([[t.lower().count(w) for w in self.BAG] for t in texts], dtype=np.float32)
+        return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
+
+    embed_queries = embed_documents
+
+
+def test_an_english_question_meets_the_rendering_of_a_chunks_closest_sentence():
+    """A chunk scores as the rendering of its closest sentence: one sentence about just what
+    is asked is not drowned by the chunk's other sentences. Rendered whole, chunk A ("Apple.
+    Banana cherry date.") would lose to B ("Apple banana."): "apple" is 1/2 of A's words and
+    1/√2 of B's."""
+    from index.sentences import sentence_units
+    chunks = (Chunk.make("d", "A", "s", "talk", "甲。乙丙丁。", 0, 6, 0), Chunk.make("d", "B", "s", "talk", "戊己。", 6, 9, 1))
+    sentences = tuple(sentence_units(chunks))
+    assert [(s.start, s.end) for s in sentences] == [(0, 2), (2, 6), (6, 9)]
+    units = (Unit(0, 2, "甲。", "Apple."), Unit(2, 6, "乙丙丁。", "Banana cherry date."),
+             Unit(6, 9, "戊己。", "Apple banana."))
+    fake = Bag()
+    vectors = faiss.IndexFlatIP(4)
+    vectors.add(fake.embed_documents([c.text for c in chunks]))
+    index = Index(Path("."), {"model": "m"}, chunks, vectors, sentences=sentences)
+    r = HybridRetriever(index, fake, Tokenizer([], {}), candidates=2,
+                        editions={("d", "en"): Edition("d", "en", Path("d.en.jsonl"), units, False)})
+    q = _query("apple", "en")
+    rankings = dict(r.rankings(q, [], r.keyword.scores(q), None))
+    assert rankings["dense_en"] == [0, 1]
