@@ -6,7 +6,7 @@ apply). Adding a kind of answer is adding a row to PLANS.
     no_content     "？？", "x"                            -> decline
     unknown_name   names the transcript never mentions   -> decline, naming them
     off_topic      closer to everyday topics             -> decline
-    identity       "Who is the moderator?", "What is Kimi?" -> the article's introduction of that person
+    identity       "Who is the moderator?", "What is Kimi?", "Which speaker works at Tencent?" -> the article's introduction of that person
     edge           "唐杰最后说了什么？", "How did the talk open?" -> the last (first) sentences, in order
     roster         "Who are the speakers?", "How many people spoke?" -> everyone who speaks, introduced
     summary        "总结…", "main points", "X讲了什么"    -> 4-6 bullets in source order, cited
@@ -1048,8 +1048,9 @@ def plan_more(a: Ask, t: Tools) -> Composition | None:
 def plan_identity(a: Ask, t: Tools) -> Composition | None:
     """"Who is the moderator?", "What is Kimi?", "谁是李广密？": who one person is, in the
     article's introduction of them (named with any of their names or organisations), else in
-    their first words."""
-    person = a.query.about
+    their first words. "Which speaker works at Tencent?": the one person known by that
+    organisation (_member_asked)."""
+    person = a.query.about or _member_asked(a, t)
     if not person or person == EDITOR:
         return None
     a = _one_document(a, t)
@@ -1065,6 +1066,23 @@ def plan_identity(a: Ask, t: Tools) -> Composition | None:
            else say(a.query.lang, "identity", name=d.name(person)))
     d.quote(ev.quote(intro if intro is not None else own))   # (without one, what they said first)
     return d.done()   # said by whoever is quoted: the article, for its introduction
+
+
+def _member_asked(a: Ask, t: Tools) -> str:
+    """"Which speaker works at Tencent?", "谁是阿里的？", "Who founded Kimi?": a who-question
+    naming one organisation (no person) that one person of the transcript is known by, and
+    asking nothing else (its other words are people and affiliation cues): that person; else ""."""
+    if not a.query.asks_who or a.query.followup:
+        return ""
+    text = to_simplified(a.query.text)
+    found = t.speakers.mentions_in(text)
+    if not found or len({name for *_, name in found}) != 1 or any(t.speakers.names_one(text[s:e]) for s, e, _ in found):
+        return ""
+    for s, e, _ in reversed(found):
+        text = text[:s] + " " + text[e:]
+    cues = _cue_words(t, "people", "affiliation")
+    rest = t.evidence.tokenizer.query_tokens(without_who(text))
+    return found[0][2] if all(w in cues for w in rest) else ""
 
 
 def _introductions(a: Ask, t: Tools) -> dict[str, int]:

@@ -73,10 +73,14 @@ _EDITOR_VOICE = re.compile(r"(介绍|开头|标题|结论|总结|概括|导语|i
                            r"the article (say|said|state|claim|report)|文章(说|写|认为|指出|提到|称))", re.I)
 
 
-# "姚顺雨是谁？", "林俊旸在阿里负责什么？", "Who is Yang Zhilin?": a question about a person's role.
+# "姚顺雨是谁？", "林俊旸在阿里负责什么？", "Who is Yang Zhilin?", "杨植麟是哪家公司的？", "Which company
+# does Yao Shunyu work for?": a question about a person's role.
 _IDENTITY = re.compile(r"(是谁\s*[？?。!！]*\s*$|^\s*谁是[^，,；;]+$|是什么人|什么身份|什么职位|负责什么|在哪里工作|在哪工作|什么背景|来自哪|"
                        r"^\s*who\s+is\b|\bwhat\s+(is|was)\s+\S+(\s+\S+)?['’]s\s+(role|job|position|background)|"
-                       r"\bwhat\s+does\s+\S+(\s+\S+)?\s+do\b|\bwhere\s+does\s+\S+(\s+\S+)?\s+work|是做什么的)", re.I)
+                       r"\bwhat\s+does\s+\S+(\s+\S+)?\s+do\b|\bwhere\s+does\s+\S+(\s+\S+)?\s+work|是做什么的|"
+                       r"[是在](哪家|哪个|什么)(公司|机构|单位|实验室)|\b(which|what)\s+(company|organi[sz]ation|firm|lab)\s+"
+                       r"(does|is|did|was)\s+\S+(\s+\S+)?\s+(work|from|with|at|in|for|run|lead|head|found)|"
+                       r"\bwho\s+does\s+\S+(\s+\S+)?\s+work\s+for\b|\bwhere\s+is\s+\S+(\s+\S+)?\s+from\b)", re.I)
 _WHAT_IS = ("what is", "是什么")   # "What is Kimi?", "智谱是什么？": who someone is, when it asks of a bare name
 
 

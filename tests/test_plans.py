@@ -404,6 +404,19 @@ def test_who_someone_is_is_the_articles_introduction_of_them(pipeline, question,
         assert "round-table moderator" in a.answer
 
 
+@pytest.mark.parametrize("question, person", [("Which speaker is from Alibaba?", "林俊旸"),
+                                              ("谁来自月之暗面？", "杨植麟"), ("Who heads Zhipu?", "唐杰")])
+def test_who_belongs_to_an_organisation_is_the_introduction_of_the_one_person_it_points_to(pipeline, question, person):
+    plan, a = _plan(pipeline, question)
+    assert plan == "identity" and person in a.answer.split("\n")[0] and a.speakers == ("编者",)
+
+
+@pytest.mark.parametrize("question", ["Who talked about Alibaba's chips?", "谁提到了月之暗面的模型？"])
+def test_who_said_something_of_an_organisation_is_no_identity_question(pipeline, question):
+    plan, _ = _plan(pipeline, question)
+    assert plan != "identity"
+
+
 @pytest.mark.parametrize("question", ["What is Token efficiency?", "What is Qwen's strategy?"])
 def test_what_something_is_that_is_no_person_is_no_identity_question(pipeline, question):
     plan, _ = _plan(pipeline, question)

@@ -425,7 +425,11 @@ def test_exactly_asks_nothing_of_its_own_the_earlier_topic_stays(speakers, quest
 
 
 @pytest.mark.parametrize("question, about", [("Who is the host?", "李广密"), ("What is Kimi?", "杨植麟"),
-                                             ("谁是唐杰？", "唐杰"), ("What is Kimi's plan?", "")])
+                                             ("谁是唐杰？", "唐杰"), ("What is Kimi's plan?", ""),
+                                             ("唐杰是哪个机构的？", "唐杰"), ("What company is Yao Shunyu with?", "姚顺雨"),
+                                             # a company asked of what someone said: no identity
+                                             ("林俊旸说哪家公司最强？", ""),
+                                             ("Which lab did Yang Zhilin say was ahead?", "")])
 def test_an_identity_question_names_whom_it_asks_about(speakers, question, about):
     assert analyze(question, speakers).about == about
 
