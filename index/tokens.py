@@ -20,7 +20,7 @@ _CHINESE_STOPWORDS = """
 一个 一些 什么 怎么 怎样 如何 为什么 吗 呢 吧 啊 呀 么 之 其 对 对于 把 被 让 给 从 到 向 里 上 下
 有 没有 会 能 可能 可以 要 还 又 很 非常 比较 更 最 说 讲 谈 提到 认为 觉得 看 看法 观点 怎么看 哪些 哪个 谁
 多少 几 是否 以及 及 等 着 过 得 地 所 为 因为 所以 如果 那么 然后 今天 其实 大家 时候 事情 东西 问题
-这么 这样 那样 这种 那种 如此 啥 具体
+这么 这样 那样 这种 那种 这边 那边 如此 啥 具体
 """.split()
 # English: the Snowball / NLTK English stop list, with the pieces jieba cuts contractions into
 # ("wouldn't" -> wouldn ' t, "China's" -> china ' s), and the verbs questions ask with.

@@ -413,10 +413,11 @@ def _title_words(a: Ask, t: Tools, section: str | None) -> set[str]:
 
 
 def _vague(a: Ask, t: Tools, naming: set[str] = frozenset()) -> bool:
-    """The question asks nothing in particular of the person it names ("杨植麟讲了什么？"), or only
-    about their talk ("唐杰的演讲讲了什么？", "What was Tang Jie's talk about?"), or of the
-    document ("What was the summit about?"), beside the words `naming` the part asked about."""
-    talk = _cue_words(t, "talk", "document") | set(naming)
+    """The question asks nothing in particular of the person it names ("杨植麟讲了什么？", "杨植麟
+    强调什么？"), or only about their talk ("唐杰的演讲讲了什么？", "What was Tang Jie's talk about?"),
+    or of the document ("What was the summit about?"), beside the words `naming` the part asked
+    about: its words are names, verbs of speech and those of a talk or the document."""
+    talk = _cue_words(t, "talk", "document", "speech") | set(naming)
     # a person named by name: their organisation after it is a topic ("What did Lin Junyang say
     # about Alibaba?"); before it, it describes them ("智谱的唐杰讲了什么？")
     names = _own_names(a, t) - _topic_organisations(a, t)
@@ -1022,10 +1023,13 @@ def plan_next(a: Ask, t: Tools) -> Composition | None:
 def plan_more(a: Ask, t: Tools) -> Composition | None:
     """"他举了什么例子？", "Can you give an example?", "具体说说？": a turn asking nothing of its own
     but more on the point the last answer made, of the person it quoted. Their sentences in that
-    quote's paragraph and the next (in its section), not quoted in the conversation yet: the one
-    that best answers the turn, and the one after it in its paragraph."""
+    quote's paragraph and the ones either side of it (in its section: an example often comes
+    before the point it leads to), not quoted in the conversation yet: the one that best
+    answers the turn (asked for an example, of those that give one, if any: "比如…", a question
+    put to make one included), and the one after it in its paragraph."""
     if a.form.detail or not t.forms.has("elaborate", to_simplified(a.query.text)):
         return None
+    example = t.forms.has("example", to_simplified(a.query.text))
     lead = _thread_lead(a, t)
     if not lead:
         return None
@@ -1033,8 +1037,8 @@ def plan_more(a: Ask, t: Tools) -> Composition | None:
     first, last, said = ev.units[lead[0]], ev.units[lead[-1]], _said_before(a, t)
 
     def keep(u: Sentence) -> bool:
-        return (u.doc_id == first.doc_id and u.section == first.section and first.para <= u.para <= last.para + 1
-                and _quotable(t, u) and _point_worthy(u))
+        return (u.doc_id == first.doc_id and u.section == first.section and first.para - 1 <= u.para <= last.para + 1
+                and _quotable(t, u) and (_point_worthy(u) or example and u.asks and t.forms.has("example", u.text)))
     ranked = t.ranked(a, keep, speakers=[first.speaker])
     new = [s for s in ranked if not _repeats(t, s.i, said)]
     again = _answered_before(a, t, ranked, new, said)
@@ -1042,6 +1046,8 @@ def plan_more(a: Ask, t: Tools) -> Composition | None:
         d = t.draft(a)
         d.quote(t.evidence.quote(again.i))
         return d.done()
+    if example:   # (sorted is stable: best first among those giving an example, then the rest)
+        new = sorted(new, key=lambda s: not t.forms.has("example", s.unit.text))
     return _point_and_next(a, t, new[0].i, {s.i for s in new}) if new else None
 
 

@@ -281,11 +281,14 @@ def test_what_next_quotes_what_the_person_said_after_the_last_answer(pipeline, f
     ("唐杰说可验证强化学习难在哪里？", "他举了什么例子？", "网页"),
     ("唐杰说可验证强化学习难在哪里？", "能举个例子吗？", "网页"),
     ("唐傑說可驗證強化學習難在哪裡？", "他舉了什麼例子？", "网页"),
-    ("What did Yao Shunyu say about why extra context matters for answers?", "What example did he give?", "冷"),
+    ("What did Yao Shunyu say about why extra context matters for answers?", "What example did he give?", "吃什么"),
+    # the example is in the paragraph before the point it leads to
+    ("姚顺雨说To C的应用上什么还是成立的？", "有具体的例子吗？", "ChatGPT Agent"),
 ])
 def test_asking_for_an_example_stays_on_the_point_the_last_answer_made(pipeline, first, then, shown):
     """An example is asked of the claim just quoted: it comes from around that quote (its
-    paragraph or the next), not from what the person said next, and is no yes/no answer."""
+    paragraph, the one before or the next), not from what the person said next, and is no
+    yes/no answer."""
     a, b = _talk(pipeline, first, then)
     lead = a.citations[0]
     assert b.citations and not b.abstained and not _overlap(a, b)
@@ -295,5 +298,5 @@ def test_asking_for_an_example_stays_on_the_point_the_last_answer_made(pipeline,
     for c in b.citations:
         assert c.chunk.speaker == lead.chunk.speaker and c.chunk.section == lead.chunk.section
         cited = {u.para for u in pipeline.tools.evidence.units if u.doc_id == c.chunk.doc_id and c.start <= u.start < c.end}
-        assert cited and min(cited) <= max(paras) + 1 and max(cited) >= min(paras)
+        assert cited and min(cited) <= max(paras) + 1 and max(cited) >= min(paras) - 1
     assert any(shown in c.quote for c in b.citations)

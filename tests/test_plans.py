@@ -417,6 +417,17 @@ def test_who_said_something_of_an_organisation_is_no_identity_question(pipeline,
     assert plan != "identity"
 
 
+@pytest.mark.parametrize("question, person", [("唐杰强调了什么？", "唐杰"), ("What did Lin Junyang stress?", "林俊旸"),
+                                              ("姚顺雨最在意什么？", "姚顺雨"),
+                                              # "那边" only points at the person
+                                              ("杨植麟那边呢，他更重视什么？", "杨植麟")])
+def test_a_verb_of_speech_or_view_and_nothing_else_asks_for_the_persons_main_points(pipeline, question, person):
+    """"X强调了什么？" asks nothing in particular of X: X's main points, not "X did not talk about
+    this" (nobody's sentence holds "强调")."""
+    plan, a = _plan(pipeline, question, ["林俊旸怎么看开源？"] if "那边" in question else ())
+    assert plan == "summary" and not a.abstained and set(a.speakers) == {person}
+
+
 @pytest.mark.parametrize("question", ["What is Token efficiency?", "What is Qwen's strategy?"])
 def test_what_something_is_that_is_no_person_is_no_identity_question(pipeline, question):
     plan, _ = _plan(pipeline, question)
