@@ -224,11 +224,12 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
         x = _ellipsis(simp)
         if x is not None and named and not _strip_mentions(x, speakers).strip(" 的"):
             # "那唐杰呢？" / "What about Tang Jie?": the earlier question, asked of the person named;
-            # after a turn that asked nothing of its own ("他为什么这么说？"), the one before it
-            # (whose topic it kept): what the other person said on it, not why they said the same
+            # after a turn that asked nothing of its own ("他为什么这么说？"), or asked why of the
+            # last answer ("他为啥给这么低的数？": of what that person said), the one before it:
+            # what the other person said on it, not why they said the same
             asked_prev = prev
             for k in range(len(turns) - 1, 0, -1):
-                if not (asked_prev.followup and is_vague(asked_prev.focus)):
+                if not (asked_prev.followup and (is_vague(asked_prev.focus) or Forms.load().has("why", to_simplified(asked_prev.text)))):
                     break
                 asked_prev = analyze(turns[k - 1].question, speakers, turns[:k - 1], max_chars, max_history,
                                      swap, holds)

@@ -436,6 +436,8 @@ def test_an_identity_question_names_whom_it_asks_about(speakers, question, about
 
 @pytest.mark.parametrize("history, question, asked", [
     (["林俊旸怎么看开源？", "他为什么这么说？"], "那唐杰呢？", "唐杰怎么看开源？"),
+    # a why of the last answer's own words ("他为何这么悲观？") is about what that person said
+    (["唐杰怎么看中美差距？", "他为何这么悲观？"], "那姚顺雨呢？", "姚顺雨怎么看中美差距？"),
     (["What did Yao Shunyu say about education?", "Anything else?"], "What about Tang Jie?",
      "What did Tang Jie say about education?"),
 ])
