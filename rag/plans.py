@@ -795,8 +795,9 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
             if s.unit.chunk_id != twin[0].unit.chunk_id and len(twin[1]) < 1:
                 twin[1].append(s)
             continue
+        # (a fragment, "会议汇集了" above a list, says nothing on its own: no supporting quote)
         if len(chosen) <= extra and s.unit.speaker == lead.unit.speaker \
-                and s.score >= lead.score - t.config.supporting_gap:
+                and s.score >= lead.score - t.config.supporting_gap and not ev.unfinished(ev.quote(s.i).last):
             chosen.append((s, []))
             spans[s.i] = ev.quote(s.i)
     # a twin cites the sentence that says the same, not what its quote would run on to

@@ -98,7 +98,9 @@ def in_script(text: str, lang: str) -> str:
 def say(lang: str, key: str, **values) -> str:
     """A template of the user's language, filled and in the user's script."""
     table = TEMPLATES["en" if lang == "en" else "zh"]
-    return in_script(table[key], lang).format(**values)   # converted before filling: quotes stay verbatim
+    text = in_script(table[key], lang).format(**values)   # converted before filling: quotes stay verbatim
+    # a line opening on a value starts a sentence too ("the article's main points" -> "The …")
+    return text[:1].upper() + text[1:] if lang == "en" and table[key].startswith("{") else text
 
 
 def detail_name(lang: str, detail: str) -> str:

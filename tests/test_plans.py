@@ -1209,3 +1209,20 @@ def test_a_why_follow_up_with_words_of_its_own_asks_about_them_not_the_last_quot
     first = pipeline.answer(history[0])
     _, a = _plan(pipeline, "他为什么要在这次会议上谈开源模型的尺寸？", history)
     assert a.citations and a.citations[0].start != first.citations[0].start
+
+
+@pytest.mark.parametrize("question", ["文章怎么形容这场峰会？", "What did the article say the summit showed?"])
+def test_a_line_that_stops_mid_sentence_is_no_supporting_quote(pipeline, question):
+    """"AGI-Next前沿峰会，汇集了" (a line above a list of names) says nothing on its own: an answer
+    quoting the article does not add it beside its lead."""
+    a = pipeline.answer(question)
+    ev = pipeline.tools.evidence
+    assert a.citations
+    for c in a.citations:
+        last = max(i for i, u in enumerate(ev.units) if u.doc_id == c.chunk.doc_id and u.start < c.end)
+        assert not ev.unfinished(last), c.quote
+
+
+def test_an_english_line_opening_on_a_name_starts_with_a_capital(pipeline):
+    a = pipeline.answer("How does the article describe the summit?")
+    assert a.answer[:1].isupper() and a.answer.startswith("The article")
