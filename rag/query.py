@@ -222,7 +222,10 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
         # whom a pronoun before a name means: not that person ("did he mention Yao …?")
         others = [p for p in dict.fromkeys(people + list(prev.speakers)) if p not in named]
         x = _ellipsis(simp)
-        if x is not None and named and not _strip_mentions(x, speakers).strip(" 的"):
+        # "Does Yao Shunyu agree?", "姚顺雨也认同吗？": as "What about Yao Shunyu?" (the earlier
+        # person's view is in the last answer)
+        agreeing = bool(named) and not asks_who and set(people) - set(named) and _asks_agreement(own)
+        if x is not None and named and not _strip_mentions(x, speakers).strip(" 的") or agreeing:
             # "那唐杰呢？" / "What about Tang Jie?": the earlier question, asked of the person named;
             # after a turn that asked nothing of its own ("他为什么这么说？"), or asked why of the
             # last answer ("他为啥给这么低的数？": of what that person said), the one before it:
@@ -436,6 +439,19 @@ def is_vague(topic: str, nothing: bool = False) -> bool:
     for cue in filler_zh:
         core = core.replace(cue, "")
     return sum(ch.isalnum() for ch in core) <= (0 if nothing else 3)
+
+
+def _asks_agreement(own: str) -> bool:
+    """A turn asking nothing but whether someone agrees ("Does Yao Shunyu agree?", "他也认同
+    吗？"): its words are agreeing and comparing cues, and filler."""
+    forms = Forms.load()
+    cues = forms.cues("disagreement") + forms.cues("compare")
+    if not has_cue(own, cues):
+        return False
+    text = f" {words(own)} "
+    for cue in sorted(cues, key=len, reverse=True):
+        text = text.replace(f" {cue} " if cue.isascii() else cue, " ")
+    return is_vague(text, nothing=True)
 
 
 @lru_cache(maxsize=1)

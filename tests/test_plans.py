@@ -1226,3 +1226,11 @@ def test_a_line_that_stops_mid_sentence_is_no_supporting_quote(pipeline, questio
 def test_an_english_line_opening_on_a_name_starts_with_a_capital(pipeline):
     a = pipeline.answer("How does the article describe the summit?")
     assert a.answer[:1].isupper() and a.answer.startswith("The article")
+
+
+def test_whether_someone_agrees_on_a_topic_they_never_discussed_is_declined_naming_who_did(pipeline):
+    """"姚顺雨同意吗？" after Lin Junyang's view of multimodal models: Yao never spoke of them, so
+    he is said not to have talked about it (not "No" read off an unrelated sentence of his)."""
+    a = pipeline.answer("姚顺雨同意吗？", ["林俊旸对多模态模型怎么看？"])
+    assert a.abstained and a.answer.startswith("文字稿里姚顺雨没有谈到") and a.citations
+    assert all(c.chunk.speaker in ("林俊旸", "唐杰") for c in a.citations)   # those who did speak of it

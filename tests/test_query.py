@@ -438,6 +438,10 @@ def test_an_identity_question_names_whom_it_asks_about(speakers, question, about
     (["林俊旸怎么看开源？", "他为什么这么说？"], "那唐杰呢？", "唐杰怎么看开源？"),
     # a why of the last answer's own words ("他为何这么悲观？") is about what that person said
     (["唐杰怎么看中美差距？", "他为何这么悲观？"], "那姚顺雨呢？", "姚顺雨怎么看中美差距？"),
+    # whether someone agrees: what they said on it (the earlier person's view is in the last answer)
+    (["林俊旸怎么看中美差距？"], "姚顺雨也认同吗？", "姚顺雨怎么看中美差距？"),
+    (["What did Lin Junyang say about education?"], "Does Tang Jie see it the same way?",
+     "What did Tang Jie say about education?"),
     (["What did Yao Shunyu say about education?", "Anything else?"], "What about Tang Jie?",
      "What did Tang Jie say about education?"),
 ])
