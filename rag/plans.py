@@ -800,8 +800,22 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
                 and s.score >= lead.score - t.config.supporting_gap and not ev.unfinished(ev.quote(s.i).last):
             chosen.append((s, []))
             spans[s.i] = ev.quote(s.i)
-    # a twin cites the sentence that says the same, not what its quote would run on to
-    return [(spans[s.i], tuple(ev.quote(x.i, run_on=False) for x in twins)) for s, twins in chosen]
+    # a twin cites the sentence that says the same, not what its quote would run on to; the
+    # article's excerpt of a sentence ("我非常懊悔为什么当时没有催他去做。") shows the speaker's
+    # sentence it was cut from ("但我今天还在阿里巴巴，…我非常懊悔…"), and cites itself beside it
+    out = []
+    for s, twins in chosen:
+        quote, cited = spans[s.i], tuple(ev.quote(x.i, run_on=False) for x in twins)
+        if cited and s.unit.kind.startswith("summary") and not twins[0].unit.kind.startswith("summary") \
+                and _compact(quote.text) in _compact(cited[0].text):
+            quote, cited = cited[0], (ev.quote(s.i, run_on=False),) + cited[1:]
+        out.append((quote, cited))
+    return out
+
+
+def _compact(text: str) -> str:
+    """The letters and digits of a text (what two renderings of one sentence share)."""
+    return "".join(ch for ch in text if ch.isalnum())
 
 
 def _says_again(t: Tools, quote: Quote, i: int) -> bool:

@@ -1234,3 +1234,13 @@ def test_whether_someone_agrees_on_a_topic_they_never_discussed_is_declined_nami
     a = pipeline.answer("姚顺雨同意吗？", ["林俊旸对多模态模型怎么看？"])
     assert a.abstained and a.answer.startswith("文字稿里姚顺雨没有谈到") and a.citations
     assert all(c.chunk.speaker in ("林俊旸", "唐杰") for c in a.citations)   # those who did speak of it
+
+
+def test_the_articles_excerpt_of_a_sentence_shows_the_sentence_it_was_cut_from(pipeline):
+    """The article quotes "我非常懊悔为什么当时没有催他去做。", cut from the round-table sentence
+    "但我今天还在阿里巴巴，…我非常懊悔为什么当时没有催他去做。": the answer shows the speaker's whole
+    sentence (what he regrets is in it), citing the excerpt beside it."""
+    a = pipeline.answer("What did Lin Junyang regret?")
+    first, *rest = a.citations
+    assert "懊悔" in first.quote and "阿里巴巴" in first.quote and first.chunk.kind != "summary_quote"
+    assert any(c.chunk.kind == "summary_quote" and c.quote.rstrip("。") in first.quote for c in rest)
