@@ -191,8 +191,7 @@ class Forms:
         # a Chinese statement of someone's view asked back ("他觉得中国肯定能赢？"): no
         # interrogative and no particle in it, a verb of speech or view, a question mark at the end
         if any(is_han(ch) for ch in text) and text.rstrip().endswith(("？", "?")) \
-                and not has_cue(text, yn["not_with"] + yn["zh"] + yn["zh_interrogative"]) and has_cue(text, self.cues("speech")) \
-                and not self.has("why", text) and not self.asks_for_a_thing(text):   # ("为何…？", "何时…？")
+                and not has_cue(text, yn["not_with"] + yn["zh"] + yn["zh_interrogative"]) and has_cue(text, self.cues("speech")):
             return True
         # an English question asks yes or no by the auxiliary its clause opens with, before any
         # question word ("So in his view is the gap narrowing?", "Was he serious when he said…?"):
