@@ -188,11 +188,6 @@ class Forms:
             return False   # "能说说…吗？", "可以解释一下…吗？": a verb of telling, doubled or softened, asks to be told
         if text.rstrip(" ？?。.!！").endswith(tuple(yn["zh_end"])):   # a 吗-question, whatever it holds
             return True
-        # a Chinese statement of someone's view asked back ("他觉得中国肯定能赢？"): no
-        # interrogative and no particle in it, a verb of speech or view, a question mark at the end
-        if any(is_han(ch) for ch in text) and text.rstrip().endswith(("？", "?")) \
-                and not has_cue(text, yn["not_with"] + yn["zh"] + yn["zh_interrogative"]) and has_cue(text, self.cues("speech")):
-            return True
         # an English question asks yes or no by the auxiliary its clause opens with, before any
         # question word ("So in his view is the gap narrowing?", "Was he serious when he said…?"):
         # a question word after it asks inside a clause of its own. Of the last sentence holding

@@ -78,9 +78,6 @@ def forms():
     ("Can smaller labs still catch up?", Form("yesno")),    # "can" not asked of the assistant
     ("Do the two speakers see eye to eye on open source?", Form("disagreement")),
     ("她一开始是反对这个方案的，对吧？", Form("yesno")),      # a tag after a statement asks yes or no
-    ("那位市长认为房价明年一定会跌？", Form("yesno")),        # a view stated back with a question mark
-    ("那位市长认为房价明年会跌多少？", Form("", "number")),  # ... unless it asks for something
-    ("那位市长的看法？", Form()),                          # no verb of view: a noun asked about
     ("这家公司后来还是上市了，是不是？", Form("yesno")),
     ("两位创始人对融资节奏的判断有啥不一样？", Form("compare")),
     ("帮我整理一下这位CEO在发布会上讲的产品路线。", Form("summary")),   # 整理一下: put it together for me
