@@ -39,7 +39,7 @@ from index.tokens import to_simplified
 from rag.compose import Composition, Draft
 from rag.evidence import SHORT_QUOTE, Evidence, Measured, Quote, Ranking, Scored
 from rag.forms import PERSON, Form, Forms
-from rag.query import Query, asks_who_said, without_who
+from rag.query import Query, asks_employer, asks_who_said, without_who
 from rag.records import Hit
 from rag.text import quoted_phrases
 from rag.wording import detail_name, echoable, joined, say
@@ -1081,6 +1081,12 @@ def plan_identity(a: Ask, t: Tools) -> Composition | None:
     if intro is None and own is None:
         return None
     d = t.draft(a)
+    if intro is None and asks_employer(to_simplified(a.query.text), t.speakers):
+        # whom they work for, which only an introduction would say: not given; who they are beside it
+        lang = a.query.lang
+        d.line(say(lang, "not_given", detail=detail_name(lang, "name")) + say(lang, "not_given_context"))
+        d.quote(ev.quote(own))
+        return d.done(abstained=True)
     s = t.speakers.by_name.get(person)
     role = (s.role_en if a.query.lang == "en" else s.role) if s is not None and intro is None else ""
     d.line(say(a.query.lang, "identity_role", name=d.name(person), role=role) if role
@@ -1090,20 +1096,24 @@ def plan_identity(a: Ask, t: Tools) -> Composition | None:
 
 
 def _member_asked(a: Ask, t: Tools) -> str:
-    """"Which speaker works at Tencent?", "谁是阿里的？", "Who founded Kimi?": a who-question
-    naming one organisation (no person) that one person of the transcript is known by, and
-    asking nothing else (its other words are people and affiliation cues): that person; else ""."""
+    """"Which speaker works at Tencent?", "谁是阿里的？": a who-question naming one organisation (no
+    person) that one person of the transcript is known by, and asking nothing else (its other
+    words are people and affiliation cues, one at least): that person; else "". Not "谁提到了阿里？"
+    (who spoke of it), nor "Who founded Alibaba?" (a role the person may not have)."""
     if not a.query.asks_who or a.query.followup:
         return ""
     text = to_simplified(a.query.text)
+    if t.forms.has("speech", text):
+        return ""
     found = t.speakers.mentions_in(text)
     if not found or len({name for *_, name in found}) != 1 or any(t.speakers.names_one(text[s:e]) for s, e, _ in found):
         return ""
     for s, e, _ in reversed(found):
         text = text[:s] + " " + text[e:]
-    cues = _cue_words(t, "people", "affiliation")
     rest = t.evidence.tokenizer.query_tokens(without_who(text))
-    return found[0][2] if all(w in cues for w in rest) else ""
+    belonging = set(rest) & _cue_words(t, "affiliation")
+    # ("谁是阿里的？": nothing but the organisation)
+    return found[0][2] if (belonging or not rest) and all(w in _cue_words(t, "people", "affiliation") for w in rest) else ""
 
 
 def _introductions(a: Ask, t: Tools) -> dict[str, int]:

@@ -73,14 +73,11 @@ _EDITOR_VOICE = re.compile(r"(介绍|开头|标题|结论|总结|概括|导语|i
                            r"the article (say|said|state|claim|report)|文章(说|写|认为|指出|提到|称))", re.I)
 
 
-# "姚顺雨是谁？", "林俊旸在阿里负责什么？", "Who is Yang Zhilin?", "杨植麟是哪家公司的？", "Which company
-# does Yao Shunyu work for?": a question about a person's role.
+# "姚顺雨是谁？", "林俊旸在阿里负责什么？", "Who is Yang Zhilin?": a question about a person's role
+# (and asks_employer).
 _IDENTITY = re.compile(r"(是谁\s*[？?。!！]*\s*$|^\s*谁是[^，,；;]+$|是什么人|什么身份|什么职位|负责什么|在哪里工作|在哪工作|什么背景|来自哪|"
                        r"^\s*who\s+is\b|\bwhat\s+(is|was)\s+\S+(\s+\S+)?['’]s\s+(role|job|position|background)|"
-                       r"\bwhat\s+does\s+\S+(\s+\S+)?\s+do\b|\bwhere\s+does\s+\S+(\s+\S+)?\s+work|是做什么的|"
-                       r"[是在](哪家|哪个|什么)(公司|机构|单位|实验室)|\b(which|what)\s+(company|organi[sz]ation|firm|lab)\s+"
-                       r"(does|is|did|was)\s+\S+(\s+\S+)?\s+(work|from|with|at|in|for|run|lead|head|found)|"
-                       r"\bwho\s+does\s+\S+(\s+\S+)?\s+work\s+for\b|\bwhere\s+is\s+\S+(\s+\S+)?\s+from\b)", re.I)
+                       r"\bwhat\s+does\s+\S+(\s+\S+)?\s+do\b|\bwhere\s+does\s+\S+(\s+\S+)?\s+work|是做什么的)", re.I)
 _WHAT_IS = ("what is", "是什么")   # "What is Kimi?", "智谱是什么？": who someone is, when it asks of a bare name
 
 
@@ -140,10 +137,31 @@ def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
             return [EDITOR], False
     # who someone is: asked of a person in any way; of an organisation, only as "What is X?"
     bare = _of_bare_name(text, speakers)
-    identity = (len(persons) == 1 and (_IDENTITY.search(text) or bare)) or (not persons and len(orgs) == 1 and bare)
+    identity = (len(persons) == 1 and (_IDENTITY.search(text) or bare or asks_employer(text, speakers))) \
+        or (not persons and len(orgs) == 1 and bare)
     if identity and not speaking:
         return [EDITOR], False  # who someone is: the article's introductions say it, not the person
     return named, bool(persons)
+
+
+def asks_employer(text: str, speakers: Speakers) -> bool:
+    """Whether the question asks whom a person named in it works for, the name right beside the
+    asking words: "杨植麟是哪家公司的？", "姚顺雨现在在哪家公司？", "Which company does Lin Junyang work
+    for?", "Who does Tang Jie work for?", "Where is Tang Jie from?" (not "林俊旸的对手是哪家公司？",
+    "Which lab is ahead according to Tang Jie?": the company asked for is someone else)."""
+    entry = Forms.load().data["employer"]
+    for s, e, _ in speakers.mentions_in(text):
+        if not speakers.names_one(text[s:e]):
+            continue
+        after = text[e:].lstrip()
+        for filler in entry["zh_filler"]:
+            after = after.removeprefix(filler)
+        if after.startswith(tuple(entry["zh_after"])):
+            return True
+        before, rest = words(text[:s]).split(), words(text[e:]).split()
+        if rest[:1] and rest[0] in entry["en_after"] and any(before[-len(b.split()):] == b.split() for b in entry["en_before"]):
+            return True
+    return False
 
 
 def _canonical_mentions(text: str, speakers: Speakers) -> str:
@@ -197,7 +215,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     by_organisation = bool(named) and not by_person and named != [EDITOR]
     first_named = tuple(named)
     # "林俊旸是谁？" asks who someone is, not who said something.
-    identity = named == [EDITOR] and bool(_IDENTITY.search(simp) or _of_bare_name(simp, speakers))
+    identity = named == [EDITOR] and bool(_IDENTITY.search(simp) or _of_bare_name(simp, speakers)
+                                          or asks_employer(simp, speakers))
     asks_who = bool(_WHO.search(simp)) and not identity
     mentioned = frozenset(n for _, _, n in speakers.mentions_in(simp))
     about = mentioned if identity else frozenset()
@@ -224,7 +243,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
         x = _ellipsis(simp)
         # "Does Yao Shunyu agree?", "姚顺雨也认同吗？": as "What about Yao Shunyu?" (the earlier
         # person's view is in the last answer)
-        agreeing = bool(named) and not asks_who and set(people) - set(named) and _asks_agreement(own)
+        agreeing = len(named) == 1 and not asks_who and set(people) - set(named) and _asks_agreement(own)
         if x is not None and named and not _strip_mentions(x, speakers).strip(" 的") or agreeing:
             # "那唐杰呢？" / "What about Tang Jie?": the earlier question, asked of the person named;
             # after a turn that asked nothing of its own ("他为什么这么说？"), or asked why of the
@@ -442,11 +461,11 @@ def is_vague(topic: str, nothing: bool = False) -> bool:
 
 
 def _asks_agreement(own: str) -> bool:
-    """A turn asking nothing but whether someone agrees ("Does Yao Shunyu agree?", "他也认同
-    吗？"): its words are agreeing and comparing cues, and filler."""
+    """A yes/no turn asking nothing but whether someone agrees ("Does Yao Shunyu agree?", "他也认同
+    吗？"; not "What did he disagree with?"): its words are agreeing and comparing cues, and filler."""
     forms = Forms.load()
-    cues = forms.cues("disagreement") + forms.cues("compare")
-    if not has_cue(own, cues):
+    cues = forms.cues("agreement") + forms.cues("disagreement") + forms.cues("compare")
+    if not has_cue(own, forms.cues("agreement")) or not forms.asks_yes_or_no(to_simplified(own)):
         return False
     text = f" {words(own)} "
     for cue in sorted(cues, key=len, reverse=True):

@@ -4,6 +4,7 @@ renderings in that language (dense, sentence by sentence, and keyword); a follow
 turn's topic is searched in both readings, all fused."""
 from __future__ import annotations
 
+import bisect
 import copy
 import threading
 from collections import OrderedDict
@@ -155,8 +156,7 @@ class HybridRetriever:
         self.translated_vectors: dict[str, np.ndarray] = {}
         model = (index.manifest or {}).get("model", "")
         units = index.sentences or index.chunks   # an index without sentence units: chunks whole
-        number = {c.chunk_id: n for n, c in enumerate(index.chunks)}
-        self._unit_chunk = np.array([number[u.chunk_id] for u in units], dtype=np.int64)
+        self._unit_of, self._chunk_of = _containing(units, index.chunks)
         for lang in sorted({lang for _, lang in (editions or {})}):
             texts = [_rendering(editions, c, lang) for c in index.chunks]
             if any(texts):
@@ -222,7 +222,8 @@ class HybridRetriever:
         if lang not in self.translated:
             return [("dense", dense), ("keyword", _top_positive(keyword, self.candidates, allowed))]
         rendered = np.full(len(self.chunks), -1.0, dtype=np.float32)   # each chunk: its closest sentence
-        np.maximum.at(rendered, self._unit_chunk, self.translated_vectors[lang] @ self.dense.vector(dense_text(query))[0])
+        sims = self.translated_vectors[lang] @ self.dense.vector(dense_text(query))[0]
+        np.maximum.at(rendered, self._chunk_of, sims[self._unit_of])
         return [("dense", dense), (f"dense_{lang}", _top_positive(rendered, self.candidates, allowed)),
                 (f"keyword_{lang}", _top_positive(self.translated[lang].scores(query), self.candidates, allowed))]
 
@@ -251,6 +252,29 @@ class HybridRetriever:
         view = copy.copy(self)
         view.docs = frozenset(docs)
         return view
+
+
+def _containing(units, chunks) -> tuple[np.ndarray, np.ndarray]:
+    """(unit, chunk) index pairs of every chunk each unit lies in: overlapping chunks share
+    sentences, which index.sentences lists once, under the first chunk holding them."""
+    by_doc: dict[str, list[tuple[int, int, int]]] = {}
+    for n, c in enumerate(chunks):
+        by_doc.setdefault(c.doc_id, []).append((c.start, c.end, n))
+    for spans in by_doc.values():
+        spans.sort()
+    starts = {doc: [s for s, _, _ in spans] for doc, spans in by_doc.items()}
+    longest = {doc: max(e - s for s, e, _ in spans) for doc, spans in by_doc.items()}
+    pairs = []
+    for k, u in enumerate(units):
+        spans = by_doc.get(u.doc_id, [])
+        j = bisect.bisect_right(starts.get(u.doc_id, []), u.start) - 1
+        # the chunks starting at or before the unit, latest first, while one may still hold it
+        while j >= 0 and u.start - spans[j][0] <= longest[u.doc_id]:
+            if spans[j][1] >= u.end:
+                pairs.append((k, spans[j][2]))
+            j -= 1
+    arr = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    return arr[:, 0], arr[:, 1]
 
 
 def _top_positive(scores: np.ndarray, k: int, allowed: np.ndarray | None) -> list[int]:

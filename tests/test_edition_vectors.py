@@ -175,3 +175,21 @@ def test_an_english_question_meets_the_rendering_of_a_chunks_closest_sentence():
     q = _query("apple", "en")
     rankings = dict(r.rankings(q, [], r.keyword.scores(q), None))
     assert rankings["dense_en"] == [0, 1]
+
+
+def test_a_sentence_two_overlapping_chunks_share_counts_for_both():
+    """Overlapping chunks share sentences, which the index lists once (under the first chunk):
+    the later chunk, which opens with the shared sentence, scores by it too."""
+    from index.sentences import sentence_units
+    chunks = (Chunk.make("d", "A", "s", "talk", "甲。乙丙丁。", 0, 6, 0), Chunk.make("d", "A", "s", "talk", "乙丙丁。戊己。", 2, 9, 0))
+    sentences = tuple(sentence_units(chunks))
+    assert [(s.start, s.end) for s in sentences] == [(0, 2), (2, 6), (6, 9)]
+    units = (Unit(0, 2, "甲。", "Cherry."), Unit(2, 6, "乙丙丁。", "Apple."), Unit(6, 9, "戊己。", "Date."))
+    fake = Bag()
+    vectors = faiss.IndexFlatIP(4)
+    vectors.add(fake.embed_documents([c.text for c in chunks]))
+    r = HybridRetriever(Index(Path("."), {"model": "m"}, chunks, vectors, sentences=sentences), fake,
+                        Tokenizer([], {}), candidates=2,
+                        editions={("d", "en"): Edition("d", "en", Path("d.en.jsonl"), units, False)})
+    q = _query("apple", "en")
+    assert sorted(dict(r.rankings(q, [], r.keyword.scores(q), None))["dense_en"]) == [0, 1]

@@ -405,19 +405,29 @@ def test_who_someone_is_is_the_articles_introduction_of_them(pipeline, question,
 
 
 @pytest.mark.parametrize("question, person", [("Which speaker is from Alibaba?", "林俊旸"),
-                                              ("谁来自月之暗面？", "杨植麟"), ("Who heads Zhipu?", "唐杰")])
+                                              ("谁来自月之暗面？", "杨植麟"), ("Who works for Zhipu?", "唐杰"),
+                                              ("谁是阿里的？", "林俊旸")])
 def test_who_belongs_to_an_organisation_is_the_introduction_of_the_one_person_it_points_to(pipeline, question, person):
     plan, a = _plan(pipeline, question)
     assert plan == "identity" and person in a.answer.split("\n")[0] and a.speakers == ("编者",)
 
 
-@pytest.mark.parametrize("question", ["Who talked about Alibaba's chips?", "谁提到了月之暗面的模型？"])
+def test_whom_someone_works_for_without_an_introduction_is_not_given(pipeline):
+    """The moderator has no introduction in the article: whom he works for is not given (not
+    his first words, as if they said it)."""
+    a = pipeline.answer("主持人李广密是哪家机构的？")
+    assert a.abstained and a.answer.startswith("文字稿没有给出")
+
+
+@pytest.mark.parametrize("question", ["Who talked about Alibaba's chips?", "谁提到了月之暗面的模型？",
+                                      "谁提到了阿里？",          # who spoke of it, not who belongs to it
+                                      "Who founded Alibaba?"])  # a role, not belonging
 def test_who_said_something_of_an_organisation_is_no_identity_question(pipeline, question):
     plan, _ = _plan(pipeline, question)
     assert plan != "identity"
 
 
-@pytest.mark.parametrize("question, person", [("唐杰强调了什么？", "唐杰"), ("What did Lin Junyang stress?", "林俊旸"),
+@pytest.mark.parametrize("question, person", [("唐杰强调了什么？", "唐杰"), ("What did Lin Junyang emphasise?", "林俊旸"),
                                               ("姚顺雨最在意什么？", "姚顺雨"),
                                               # "那边" only points at the person
                                               ("杨植麟那边呢，他更重视什么？", "杨植麟")])

@@ -429,9 +429,24 @@ def test_exactly_asks_nothing_of_its_own_the_earlier_topic_stays(speakers, quest
                                              ("唐杰是哪个机构的？", "唐杰"), ("What company is Yao Shunyu with?", "姚顺雨"),
                                              # a company asked of what someone said: no identity
                                              ("林俊旸说哪家公司最强？", ""),
-                                             ("Which lab did Yang Zhilin say was ahead?", "")])
+                                             ("Which lab did Yang Zhilin say was ahead?", ""),
+                                             # the company asked for is someone else's
+                                             ("林俊旸的对手是哪家公司？", ""), ("在唐杰看来，现在是哪家公司领先？", ""),
+                                             ("Which lab is ahead in coding according to Tang Jie?", ""),
+                                             ("Who does Tang Jie work for?", "唐杰"), ("姚顺雨现在在哪家公司？", "姚顺雨")])
 def test_an_identity_question_names_whom_it_asks_about(speakers, question, about):
     assert analyze(question, speakers).about == about
+
+
+@pytest.mark.parametrize("history, question", [
+    (["What did Lin Junyang say about the gap with the US?"], "What did Yao Shunyu disagree with?"),
+    (["林俊旸怎么看开源？"], "唐杰和姚顺雨有什么分歧？"),     # two people: their own question
+    (["林俊旸怎么看开源？"], "姚顺雨反驳了什么？"),
+])
+def test_a_question_of_its_own_about_disagreeing_is_not_asked_as_what_about_x(speakers, history, question):
+    """Only a yes/no turn asking whether one person agrees ("Does X agree?") puts the earlier
+    question to them; "What did X disagree with?" asks its own question."""
+    assert analyze(question, speakers, history).asked == to_simplified(question)
 
 
 @pytest.mark.parametrize("history, question, asked", [
