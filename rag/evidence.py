@@ -16,7 +16,7 @@ from index.sentences import Sentence, spoken_body
 from index.store import Index
 from index.tokens import Tokenizer
 from rag.records import Citation
-from rag.text import bigrams
+from rag.text import bigrams, letters
 
 MAX_QUOTE = 160        # characters of one quote, at most
 REPLY_LEAD = 2          # sentences of a reply that answer the question before it
@@ -601,7 +601,7 @@ def _wants_more(text: str) -> bool:
 
 def _bigrams(text: str) -> set[str]:
     """The character pairs of a text's letters and digits (punctuation and spaces dropped)."""
-    return bigrams("".join(ch for ch in text if ch.isalnum()))
+    return bigrams(letters(text))
 
 
 def _cut(text: str, limit: int) -> int:

@@ -41,7 +41,7 @@ from rag.evidence import SHORT_QUOTE, Evidence, Measured, Quote, Ranking, Scored
 from rag.forms import PERSON, Form, Forms
 from rag.query import Query, asks_employer, asks_who_said, without_who
 from rag.records import Hit
-from rag.text import quoted_phrases
+from rag.text import bigrams, letters, quoted_phrases
 from rag.wording import detail_name, echoable, joined, say
 
 SUMMARY_POINTS = 6        # bullets of a summary, at most (4-6 expected)
@@ -379,9 +379,9 @@ def _named_section(a: Ask, t: Tools, sections: set[str], least: float = SECTION_
         found = 0.0
         # the title, or one of its halves ("产业现况" of "产业现况：Chat时代结束，做事时代开始")
         for part in {title, *title.replace(":", "：").split("：")}:
-            core = "".join(ch for ch in part if ch.isalnum())
+            core = letters(part)
             if len(core) >= 4:
-                pairs = {core[k:k + 2] for k in range(len(core) - 1)}
+                pairs = bigrams(core)
                 found = max(found, sum(p in asked for p in pairs) / len(pairs))
         own = rendered.get(title, frozenset())
         if len(own) >= 2:
@@ -807,15 +807,11 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
     for s, twins in chosen:
         quote, cited = spans[s.i], tuple(ev.quote(x.i, run_on=False) for x in twins)
         if cited and s.unit.kind.startswith("summary") and not twins[0].unit.kind.startswith("summary") \
-                and _compact(quote.text) in _compact(cited[0].text):
+                and letters(quote.text) in letters(cited[0].text):
             quote, cited = cited[0], (ev.quote(s.i, run_on=False),) + cited[1:]
         out.append((quote, cited))
     return out
 
-
-def _compact(text: str) -> str:
-    """The letters and digits of a text (what two renderings of one sentence share)."""
-    return "".join(ch for ch in text if ch.isalnum())
 
 
 def _says_again(t: Tools, quote: Quote, i: int) -> bool:

@@ -5,6 +5,12 @@ from __future__ import annotations
 from index.sentences import CLOSING_QUOTES, OPENING_QUOTES, trim_quote_marks  # noqa: F401  (re-exported)
 
 
+def letters(text: str) -> str:
+    """The letters and digits of a text, punctuation and spaces dropped (what two renderings of
+    one sentence, or a title and a question quoting it, share)."""
+    return "".join(ch for ch in text if ch.isalnum())
+
+
 def bigrams(text: str) -> set[str]:
     """Every pair of adjacent characters: a tokenizer-free measure of overlap."""
     return {text[i:i + 2] for i in range(len(text) - 1)}
