@@ -321,7 +321,9 @@ def _people(prev: Query, turn: Turn, singular: bool = False, moderator: str | No
             answered = next((s for s in turn.speakers if s in people), None)
             return [answered or people[0]]
         return people
-    return list(turn.speakers[:1])
+    # the article answering a question that named nobody is no one a follow-up points back to
+    # ("What is X?" -> "What's hard about it?" asks of X, not of the article)
+    return [s for s in turn.speakers[:1] if s != EDITOR]
 
 
 def _asks_as_subject(simp: str) -> bool:

@@ -508,3 +508,17 @@ def test_what_about_x_with_a_relative_clause_is_still_an_ellipsis(speakers):
     """Only a bare "And …" holding a question word is a question of its own."""
     q = analyze("What about companies who have less compute?", speakers, ["What did Yang Zhilin say about open source?"])
     assert q.followup and q.speakers == ("杨植麟",)
+
+
+@pytest.mark.parametrize("question", ["What makes it difficult?", "它有什么问题？", "还有呢？"])
+def test_the_article_answering_a_topic_question_is_not_carried_as_a_person(speakers, question):
+    """After "What is <a term>?" answered from the article, a follow-up about "it" asks of the
+    term, not of the article's own words: no person is carried."""
+    earlier = Turn("What is a world model?", (EDITOR,), (), True)
+    q = analyze(question, speakers, [earlier])
+    assert q.followup and EDITOR not in q.speakers and "world model" in q.topic
+
+
+def test_a_person_answering_a_topic_question_is_still_carried(speakers):
+    earlier = Turn("What is a world model?", ("杨植麟",), (), True)
+    assert analyze("还有呢？", speakers, [earlier]).speakers == ("杨植麟",)
