@@ -478,10 +478,12 @@ def _asks_agreement(own: str) -> bool:
 @lru_cache(maxsize=1)
 def _vague_words() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """What carries nothing in a turn, read once: the English filler words and stopwords; the
-    Chinese filler; the cue words that ask for a figure, date, place or name (Chinese ones
+    Chinese filler; the cue words that ask for a figure, date, place, name or reason (Chinese ones
     removed as substrings, Latin ones as whole words). Each list longest first."""
     filler = _cues()["filler"]
-    cues = Forms.load().detail_cues()
+    forms = Forms.load()
+    # asking for a reason ("how come?", "为啥") is no content either
+    cues = forms.detail_cues() + forms.cues("why")
     longest = lambda xs: tuple(sorted(xs, key=len, reverse=True))  # noqa: E731
     return (frozenset(filler["en"]) | STOPWORDS, longest(filler["zh"]),
             longest(c for c in cues if not c.isascii()), longest(c for c in cues if c.isascii()))

@@ -522,3 +522,27 @@ def test_the_article_answering_a_topic_question_is_not_carried_as_a_person(speak
 def test_a_person_answering_a_topic_question_is_still_carried(speakers):
     earlier = Turn("What is a world model?", ("杨植麟",), (), True)
     assert analyze("还有呢？", speakers, [earlier]).speakers == ("杨植麟",)
+
+
+@pytest.mark.parametrize("question", ["How come?", "what made him?", "为啥？"])
+def test_asking_only_for_a_reason_is_a_follow_up_of_the_earlier_person(speakers, question):
+    """A reason cue ("how come", "为啥") is no content of its own: the turn asks why of the earlier
+    turn's person and topic."""
+    earlier = Turn("What does Yang Zhilin think about long context?", ("杨植麟",), (), True)
+    q = analyze(question, speakers, [earlier])
+    assert q.followup and q.speakers == ("杨植麟",) and "long context" in q.topic
+
+
+@pytest.mark.parametrize("question", ["那以后打算怎么做？", "所以最后结果如何", "So where does it end up?"])
+def test_a_turn_opening_with_so_or_then_carries_the_earlier_person(speakers, question):
+    """"那…", "所以…", "So …" open a turn that goes on from the last one, even with words of its own."""
+    earlier = Turn("唐杰觉得大模型的瓶颈是什么？", ("唐杰",), (), True)
+    q = analyze(question, speakers, [earlier])
+    assert q.followup and q.speakers == ("唐杰",)
+
+
+@pytest.mark.parametrize("question", ["那个模型叫什么？", "那林俊旸呢？"])
+def test_a_bare_na_is_not_read_into_a_pronoun_or_an_ellipsis(speakers, question):
+    earlier = Turn("唐杰觉得大模型的瓶颈是什么？", ("唐杰",), (), True)
+    q = analyze(question, speakers, [earlier])
+    assert q.followup and ("林俊旸" in q.speakers) == ("林俊旸" in question)
