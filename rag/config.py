@@ -63,6 +63,7 @@ class Config:
     adjacent_gap: float = 0.15                 # the sentence beside the lead quote joins it if it scores this close
     supporting_gap: float = 0.1               # a second quote of the same speaker this close to the first
     repeat_margin: float = 0.02                # a follow-up may quote an earlier quote again if it scores this much above the best new one
+    swap_margin: float = 0.02                  # "那X呢？": the part of the earlier question X replaces is this much closer to X than any part apart from it
     detail_depth: int = 1                      # not-given: best sentences searched for the figure/date/place/name
     detail_margin: float = 0.02                # a detail asked in words no cue holds: its exemplars this much closer than "none"
     summary_part_margin: float = -0.02         # a person's summary is of one part if its "part" exemplars are at least this close, less "whole"'s

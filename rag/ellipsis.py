@@ -29,8 +29,9 @@ class Swap:
     (start, end) of the people named in it."""
 
     def __init__(self, embed: Callable[[list[str]], np.ndarray], cut: Callable[[str], list],
-                 names: Callable[[str], list[tuple[int, int]]]):
+                 names: Callable[[str], list[tuple[int, int]]], margin: float = 0.0):
         self.embed, self.cut, self.names = embed, cut, names
+        self.margin = margin   # how much closer to x the part must be than any part apart from it
         # every later turn re-reads the earlier ones (query.analyze recurses over the history):
         # each (earlier, x) is embedded once
         self._swapped = lru_cache(maxsize=CACHED)(self._swap)
@@ -47,7 +48,13 @@ class Swap:
         if not x or not spans:
             return None
         vectors = self.embed([x] + [earlier[s:e] for s, e in spans])
-        best = int(np.argmax(vectors[1:] @ vectors[0]))
+        sims = vectors[1:] @ vectors[0]
+        best = int(np.argmax(sims))
+        # no part stands out ("林俊旸拿美国人举了个啥例子" and "国内的有钱人": a verb phrase and a
+        # noun score alike): X is asked beside the earlier question instead
+        apart = [k for k, (s, e) in enumerate(spans) if e <= spans[best][0] or s >= spans[best][1]]
+        if apart and sims[best] - max(sims[k] for k in apart) < self.margin:
+            return None
         s, e = self.widened(earlier, spans[best], x)
         return earlier[:s] + x + earlier[e:]
 

@@ -87,7 +87,7 @@ class Pipeline:
             jieba_words = tokenizer.jieba_tokenizer()
             speakers = self.corpus.speakers
             self.swap = Swap(self.embedder.embed_queries, lambda text: list(jieba_words.tokenize(text)),
-                             lambda text: [(s, e) for s, e, _ in speakers.mentions_in(text)])
+                             lambda text: [(s, e) for s, e, _ in speakers.mentions_in(text)], cfg.swap_margin)
             self.asks_detail = Exemplars.embed(self.embedder)
             self.summary_scope = Exemplars.embed(self.embedder, SUMMARY_EXEMPLARS)
             evidence = Evidence(self.index, tokenizer)

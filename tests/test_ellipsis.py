@@ -96,3 +96,14 @@ def test_an_ordinal_takes_the_place_of_the_earlier_ordinal(swap):
     assert swap("唐杰说的第一点是什么？", "第三点") == "唐杰说的第三点是什么？"
     # "第二种Coding" has a word of its own: a part like any other, chosen by meaning
     assert swap("唐杰怎么看Coding在中国的发展？", "第二种Agent") == "唐杰怎么看第二种Agent在中国的发展？"
+
+
+def test_no_part_standing_out_is_no_swap():
+    """X ("To C") is as close to "Coding" as to "Agent", parts apart from each other: which one it
+    stands for is a guess, so the earlier question is not rewritten (X is asked beside it)."""
+    earlier = "唐杰怎么看Coding和Agent的发展？"
+    assert Swap(embed, cut, names, margin=0.02)(earlier, "To C") is None
+    assert Swap(embed, cut, names, margin=0.0)(earlier, "To C") is not None
+    # one part clearly closest (the company, 0.5; the parts apart from it, 0): swapped as before
+    assert Swap(embed, cut, names, margin=0.02)("姚顺雨说如果是一家10万人的公司，在资料上可以做些什么？", "创业公司") \
+        == "姚顺雨说如果是创业公司，在资料上可以做些什么？"
