@@ -41,8 +41,8 @@ class Swap:
 
     def _swap(self, earlier: str, x: str) -> str | None:
         # an ordinal ("第二和第三呢？", "And the second?") takes the place of the earlier one
-        if _only_ordinals(x) and (at := ordinal_span(earlier)) is not None:
-            return earlier[:at[0]] + _ordinal_core(x) + earlier[at[1]:]
+        if only_ordinals(x) and (at := ordinal_span(earlier)) is not None:
+            return earlier[:at[0]] + _ordinal_core(x, earlier[at[0]:at[1]]) + earlier[at[1]:]
         # a part X holds ("公司" of "创业公司") is what X narrows, not what it replaces
         spans = [(s, e) for s, e in self.parts(earlier) if earlier[s:e].lower() not in x.lower()]
         if not x or not spans:
@@ -134,7 +134,7 @@ def ordinal_span(text: str) -> tuple[int, int] | None:
                  if text[s:e].lower() in entry["en"]), None)
 
 
-def _only_ordinals(x: str) -> bool:
+def only_ordinals(x: str) -> bool:
     """Whether x is ordinals and nothing else ("第二和第三", "the second one"): with a word of its
     own ("第二点观察") it is a part like any other."""
     rest, found = x, False
@@ -145,15 +145,20 @@ def _only_ordinals(x: str) -> bool:
     return found and all(w.lower() in entry["en_around"] or not any(ch.isalnum() for ch in w) for w in rest.split())
 
 
-def _ordinal_core(x: str) -> str:
-    """An ordinal ellipsis without the words around it in English ("the second one" -> "second")."""
+def _ordinal_core(x: str, replaced: str = "") -> str:
+    """An ordinal ellipsis without the words around it in English ("the second one" -> "second"),
+    written in Chinese if the ordinal it replaces is ("第一个" and "the second one": "第二个")."""
     if _HAN.search(x):
         return x
-    around = Forms.load().data["ordinal"]["en_around"]
-    kept = [w for w in x.split() if w.lower() not in around or w.lower() == "and"]
+    entry = Forms.load().data["ordinal"]
+    kept = [w for w in x.split() if w.lower() not in entry["en_around"] or w.lower() == "and"]
     while kept and kept[0].lower() == "and":
         kept.pop(0)
-    return " ".join(kept) or x
+    if not _HAN.search(replaced) or not kept:
+        return " ".join(kept) or x
+    measure = replaced[-1] if replaced[-1] in entry["zh_measures"] else ""
+    zh = dict(zip(entry["en"], entry["zh_for_en"]))
+    return "".join(zh[w.lower()] + measure if w.lower() in zh else entry["zh_joins"][0] for w in kept)
 
 
 def _content(word: str) -> bool:

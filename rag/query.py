@@ -14,6 +14,7 @@ from index.records import EDITOR
 from index.speakers import Speakers
 from index.tokens import STOPWORDS, to_simplified
 from rag.conversation import Turn, as_turns
+from rag.ellipsis import only_ordinals, ordinal_span
 from rag.forms import Forms, has_cue, words
 
 FOLLOWUPS_FILE = Path(__file__).resolve().parent / "data" / "followups.json"
@@ -241,6 +242,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
         # whom a pronoun before a name means: not that person ("did he mention Yao …?")
         others = [p for p in dict.fromkeys(people + list(prev.speakers)) if p not in named]
         x = _ellipsis(simp)
+        if x is None:
+            x = _ordinal_asked(simp)   # "What was the second one?" as "And the second?"
         # "Does Yao Shunyu agree?", "姚顺雨也认同吗？": as "What about Yao Shunyu?" (the earlier
         # person's view is in the last answer)
         agreeing = len(named) == 1 and not asks_who and set(people) - set(named) and _asks_agreement(own)
@@ -261,7 +264,15 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # "那To C用户呢？": the earlier person on a new topic, which they may never have discussed:
             # the earlier question with X in place of what X stands for ("…对To B来说…" -> "…对To C用户…").
             named, followup, carried = people, True, person_ref
-            swapped = swap(prev.asked or prev.rewritten, x) if swap is not None else None
+            # an ordinal stands for the ordinal of the last turn that asked one ("第一个是啥" ->
+            # "为什么？" -> "第二个呢？")
+            source = prev
+            if only_ordinals(x) and ordinal_span(prev.asked or prev.rewritten) is None:
+                k = next((k for k in range(len(turns) - 2, -1, -1)
+                          if ordinal_span(to_simplified(turns[k].question)) is not None), None)
+                if k is not None:
+                    source = analyze(turns[k].question, speakers, turns[:k], max_chars, max_history, swap, holds)
+            swapped = swap(source.asked or source.rewritten, x) if swap is not None else None
             if swapped:
                 topic = analyze(swapped, speakers, (), max_chars, 0).topic
                 rewritten = asked = swapped
@@ -372,6 +383,24 @@ def _ellipsis(simp: str) -> str | None:
             x = " ".join(body.split()[len(parts):])
             return x if cue not in e["en_name_only"] or x else None
     return None
+
+
+def _ordinal_asked(simp: str) -> str | None:
+    """The ordinal of a turn that asks for nothing else ("What was the second one?", "第三个是什么？"),
+    None if it asks more: what stands beside it is filler."""
+    empty, filler_zh, _, _ = _vague_words()
+    text = simp.strip().rstrip(" ？?。.!！")
+    if ordinal_span(text) is None:
+        return None
+    if text.isascii():
+        rest = " ".join(w for w in words(text).split() if w not in empty or only_ordinals(w))
+    else:
+        at = ordinal_span(text)
+        head, ordinal, tail = text[:at[0]], text[at[0]:at[1]], text[at[1]:]
+        for cue in filler_zh:
+            head, tail = head.replace(cue, ""), tail.replace(cue, "")
+        rest = head + ordinal + tail
+    return rest.strip() if only_ordinals(rest.strip()) else None
 
 
 def _opens_with(simp: str, cues: list[str]) -> bool:

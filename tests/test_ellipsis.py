@@ -107,3 +107,10 @@ def test_no_part_standing_out_is_no_swap():
     # one part clearly closest (the company, 0.5; the parts apart from it, 0): swapped as before
     assert Swap(embed, cut, names, margin=0.02)("姚顺雨说如果是一家10万人的公司，在资料上可以做些什么？", "创业公司") \
         == "姚顺雨说如果是创业公司，在资料上可以做些什么？"
+
+
+def test_an_english_ordinal_after_a_chinese_question_is_written_in_chinese(swap):
+    """"And the second one?" after "…第一个…是什么？" asks "…第二个…是什么？", not "…second…"."""
+    assert swap("唐杰认为Agent要落地，第一个要看的是什么？", "the second one") == "唐杰认为Agent要落地，第二个要看的是什么？"
+    assert swap("唐杰说的第一点是什么？", "the last") == "唐杰说的最后一点是什么？"
+    assert swap("唐杰说的第一点是什么？", "second and third") == "唐杰说的第二点和第三点是什么？"

@@ -134,6 +134,8 @@ def test_ji_and_a_measure_word_asks_for_a_count(forms, question, noun):
     ("这几年行业变化大吗？", ""),                 # these few years
     ("前几年他们怎么做的？", ""),
     ("几位嘉宾分别说了什么？", ""),               # several people, beside another interrogative
+    ("这本书讲了几个道理，第一个是啥？", ""),       # the colloquial 啥 (what) asks what the first one is
+    ("几家公司咋合作的？", ""),                   # and 咋 (how)
     ("他几乎每天都加班吗？", ""),                 # 几乎 is no numeral
     ("新品是几月几号发布的？", "month"),          # a month and a day, not a count
 ])

@@ -546,3 +546,31 @@ def test_a_bare_na_is_not_read_into_a_pronoun_or_an_ellipsis(speakers, question)
     earlier = Turn("唐杰觉得大模型的瓶颈是什么？", ("唐杰",), (), True)
     q = analyze(question, speakers, [earlier])
     assert q.followup and ("林俊旸" in q.speakers) == ("林俊旸" in question)
+
+
+@pytest.mark.parametrize("question, x", [("What was the third one?", "third one"), ("第三个是什么？", "第三个"),
+                                         ("第三点是啥", "第三点")])
+def test_a_turn_asking_only_for_an_ordinal_replaces_the_last_ordinal_asked(speakers, question, x):
+    """A turn asking for an ordinal and nothing else is "And the third?": it stands for the ordinal
+    of the last turn that asked one, even with a why-turn between them."""
+    from rag.ellipsis import Swap
+    swap = Swap(lambda texts: None, lambda text: [], lambda text: [])   # an ordinal needs no model
+    turns = [Turn("杨植麟提到的第一个变化是什么？", ("杨植麟",), (), True), Turn("为什么？", ("杨植麟",), (), True)]
+    q = analyze(question, speakers, turns, swap=swap)
+    assert q.followup and q.speakers == ("杨植麟",) and x in q.focus
+    assert "第三" in q.rewritten and "第一" not in q.rewritten and q.rewritten.startswith("杨植麟提到的")
+
+
+@pytest.mark.parametrize("question", ["What was his third point?", "第三个机会是谁提的？"])
+def test_an_ordinal_beside_words_of_its_own_is_a_question_of_its_own(speakers, question):
+    turns = [Turn("杨植麟提到的第一个变化是什么？", ("杨植麟",), (), True)]
+    q = analyze(question, speakers, turns, swap=lambda text, part: "SWAPPED")
+    assert q.rewritten != "SWAPPED"
+
+
+@pytest.mark.parametrize("question", ["What did she mean?", "Can you elaborate?", "Like what?"])
+def test_asking_what_was_meant_or_for_more_keeps_the_earlier_topic(speakers, question):
+    """"mean", "elaborate", "like" ask nothing of their own: the earlier topic stays."""
+    earlier = Turn("What does Yang Zhilin think about long context?", ("杨植麟",), (), True)
+    q = analyze(question, speakers, [earlier])
+    assert q.followup and "long context" in q.topic
