@@ -224,6 +224,7 @@ class Pipeline:
             own = set(self.tokenizer.query_tokens(query.focus or query.topic)) - asked_before
             ask = replace(ask, quoted_before=frozenset(q for t in turns for q in t.quoted), again=query.again,
                           last_lead=turns[-1].quoted[0] if turns[-1].quoted else None,
+                          last_quoted=tuple(turns[-1].quoted),
                           specific=not is_vague(query.focus or query.topic), own_words=frozenset(own))
             ask = replace(ask, reply=self.tools.reply_to_last(ask))
         plan, comp = plans.answer(ask, self.tools)

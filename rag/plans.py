@@ -77,6 +77,7 @@ class Ask:
     docs: frozenset[str] | None = None   # the documents asked about (None: all)
     quoted_before: frozenset[tuple[str, int, int]] = frozenset()   # (doc, start, end) quoted earlier in the conversation
     last_lead: tuple[str, int, int] | None = None   # the first quote of the last answer (what "that" is)
+    last_quoted: tuple[tuple[str, int, int], ...] = ()   # every quote of the last answer
     reply: np.ndarray | None = None      # ranked first: the reply to what last_lead asked (Tools.reply_to_last)
     again: bool = False                  # the question asks for an earlier quote again
     specific: bool = True                # the turn asks something of its own (not "还有呢？", "Why?")
@@ -916,6 +917,12 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     if again:   # the claim quoted before gives its own reason ("…有限，所以…决定智能上限"): that answers
         claim = _last_lead_units(a, t) if best is lead else range(quoted.first, quoted.last + 1)
         own = _best_of(a, t, [j for j in claim if t.forms.gives_reason(ev.units[j].text)], best.unit.speaker)
+        if own is None and best is lead:
+            # the lead gives none; another quote of that answer, the same speaker's, may ("Who said
+            # the gap may be widening?" quoted "…有差距" first and "…在拉大，因为…闭源" after it)
+            others = [j for span in a.last_quoted[1:] for j in ev.within(*span)
+                      if ev.units[j].speaker == best.unit.speaker and t.forms.gives_reason(ev.units[j].text)]
+            own = _best_of(a, t, others, best.unit.speaker)
         reason = own.i if own is not None else reason
     if reason is None and not after and not again:   # the claim concludes
         j = quoted.first - 1
