@@ -47,6 +47,11 @@ class Config:
     # title_weight was calibrated on 2026-12-02 (with a named part's points chosen by the part, not
     # the words naming it): 0.0 0.7934, 0.25 0.7929, 0.5 0.7993, 1.0 0.8017, 1.5 0.8045 (picked), 2.0 0.7965;
     # summary key points .431 at 0.0, .486 at 1.5.
+    # summary_margin and swap_margin were calibrated on 2026-12-03: summary_margin is flat on dev from
+    # 0.052 to 0.077 (one question, "what four topics did the summit discussion cover?", asks for an
+    # overview above 0.077; a comparison cue-less at 0.051 is taken for one below 0.052): 0.06 picked;
+    # on blind12/13/15 no question that asks for no summary is above 0.054. swap_margin: dev
+    # identical at 0.0, 0.01, 0.02 and 0.04; 0.02 picked (the verb phrase / noun ties seen were within 0.001).
     min_margin: float = -0.04                    # off-topic: question vs transcript minus question vs everyday topics
     no_keyword_margin: float = 0.01            # off-topic: extra margin asked of a question sharing no keyword
     named_speaker_slack: float = 0.02          # off-topic: margin granted to a question naming a speaker
@@ -66,6 +71,7 @@ class Config:
     swap_margin: float = 0.02                  # "那X呢？": the part of the earlier question X replaces is this much closer to X than any part apart from it
     detail_depth: int = 1                      # not-given: best sentences searched for the figure/date/place/name
     detail_margin: float = 0.02                # a detail asked in words no cue holds: its exemplars this much closer than "none"
+    summary_margin: float = 0.06              # a question no cue marks asks for a summary if its "summary" exemplars are this much closer than "none"
     summary_part_margin: float = -0.02         # a person's summary is of one part if its "part" exemplars are at least this close, less "whole"'s
     threads: int = 0                           # torch threads for encoding; 0 = the cores left idle (index.threads)
     max_question_chars: int = 500              # longer questions are cut, with a notice

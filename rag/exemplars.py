@@ -10,6 +10,7 @@ import numpy as np
 
 DETAIL_EXEMPLARS = Path(__file__).resolve().parent / "data" / "detail_exemplars.json"
 SUMMARY_EXEMPLARS = Path(__file__).resolve().parent / "data" / "summary_exemplars.json"
+PLAN_EXEMPLARS = Path(__file__).resolve().parent / "data" / "plan_exemplars.json"
 NONE = "none"   # the label of exemplars that ask for no specific detail
 NEAREST = 3     # a label's likeness to a question: the mean of its closest this many exemplars
 

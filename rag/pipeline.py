@@ -28,7 +28,7 @@ from rag.config import Config
 from rag.coverage import Background, Coverage, load_entities
 from rag.ellipsis import Swap
 from rag.evidence import Evidence
-from rag.exemplars import NONE, SUMMARY_EXEMPLARS, Exemplars
+from rag.exemplars import NONE, PLAN_EXEMPLARS, SUMMARY_EXEMPLARS, Exemplars
 from rag.forms import PERSON, Form, Forms
 from rag.conversation import Turn, as_turns, bound
 from rag.query import Query, analyze, asks_everyone, is_vague
@@ -56,6 +56,7 @@ class Pipeline:
         self.swap: Swap | None = None               # what the X of "那X呢？" replaces in the earlier question
         self.asks_detail: Exemplars | None = None   # does a question asking "在哪" want a place?
         self.summary_scope: Exemplars | None = None  # does a summary of a person ask about one part?
+        self.asks_overview: Exemplars | None = None  # does a question no cue marks ask for a summary?
         self.llm = None  # an optional LLM composer, see rag.llm
 
     def warm_up(self, progress: bool = True) -> "Pipeline":
@@ -90,6 +91,7 @@ class Pipeline:
                              lambda text: [(s, e) for s, e, _ in speakers.mentions_in(text)], cfg.swap_margin)
             self.asks_detail = Exemplars.embed(self.embedder)
             self.summary_scope = Exemplars.embed(self.embedder, SUMMARY_EXEMPLARS)
+            self.asks_overview = Exemplars.embed(self.embedder, PLAN_EXEMPLARS)
             evidence = Evidence(self.index, tokenizer)
             evidence.measure_titles(self.embedder.embed_queries, set(people))
             evidence.translate(self.editions, self.embedder, self.index.manifest.get("model", ""),
@@ -253,6 +255,8 @@ class Pipeline:
         form = self.forms.read(asked, to_simplified(query.text))
         if not form.plan and not form.detail and asks_everyone(query):   # "What did they say about X?": each speaker's position
             form = replace(form, plan="compare")
+        if not form.plan and not form.detail and not query.asks_who and self._overview(vector):
+            form = replace(form, plan="summary")   # "What were the main themes of the summit?"
         if form.plan == "summary":   # "总结他关于X的看法" asks about one part of what they said
             like = self.summary_scope.likeness(vector, ("part", "whole"))
             form = replace(form, part=like["part"] - like["whole"] >= self.config.summary_part_margin)
@@ -270,6 +274,14 @@ class Pipeline:
         if kind == NONE:
             return form
         return replace(form, detail=kind, noun=self.forms.asked_noun(asked) if kind == "number" else "")
+
+
+    def _overview(self, vector: np.ndarray) -> bool:
+        """Whether a question asks for an overview in words no summary cue holds ("峰会上大家都聊了
+        些什么？", "What ground did the panel cover?"): its nearest "summary" exemplars are closer
+        than its nearest "none" ones by summary_margin."""
+        like = self.asks_overview.likeness(vector, ("summary", NONE))
+        return like["summary"] - like[NONE] >= self.config.summary_margin
 
 
 def _with_cited(hits: list[Hit], k: int, comp: Composition) -> list[Hit]:

@@ -139,3 +139,33 @@ def test_the_model_tells_a_summary_of_one_part_from_one_of_everything(pipeline, 
     query = pipeline.analyze(question)
     form = pipeline._form(query, pipeline.retriever.dense.vector(query.focus or query.rewritten))
     assert form.plan == "summary" and form.part is part
+
+
+def test_the_plan_exemplars_hold_summary_and_none_and_name_nothing_of_the_transcript():
+    from rag.exemplars import PLAN_EXEMPLARS
+    from tests.conftest import CORPUS
+    data = json.loads(PLAN_EXEMPLARS.read_text(encoding="utf-8"))
+    assert {k for k in data if not k.startswith("_")} == {"summary", NONE}
+    assert all(len(v) >= 20 for k, v in data.items() if not k.startswith("_"))
+    speakers = json.loads((CORPUS / "speakers.json").read_text(encoding="utf-8"))
+    names = {n for s in speakers.get("speakers", []) for n in [s.get("name", ""), s.get("en", "")] + s.get("aliases", []) if n}
+    text = PLAN_EXEMPLARS.read_text(encoding="utf-8")
+    assert names and not [n for n in names if n in text]
+
+
+# Overview requests that no summary cue word marks, and questions that ask for something in
+# the material, none of them exemplars (nor evaluation questions), on invented topics.
+@pytest.mark.slow
+@pytest.mark.parametrize("question, overview", [
+    ("What subjects did the town hall meeting go over?", True),
+    ("研讨会的议题有哪些", True),
+    ("What did the mayor say about parking?", False),
+    ("议员为什么反对这个预算？", False),
+    ("校长对延长午休怎么看？", False),
+    ("What happened to the bridge project?", False),
+])
+def test_an_overview_asked_without_cue_words_is_a_summary(pipeline, question, overview):
+    query = pipeline.analyze(question)
+    assert pipeline.forms.read(query.rewritten).plan != "summary"   # no cue word asks for one
+    form = pipeline._form(query, pipeline.retriever.dense.vector(query.focus or query.rewritten))
+    assert (form.plan == "summary") is overview
