@@ -1202,6 +1202,9 @@ def plan_who(a: Ask, t: Tools) -> Composition | None:
     if not a.query.asks_who:
         return None
     ranked = _answerers(a, t)
+    if a.query.among:   # "姚顺雨跟林俊旸谁更看好？": one of them, from all they said
+        among = list(a.query.among)
+        ranked = list(t.ranked(a, lambda u: u.kind != "heading" and _quotable(t, u), speakers=among))
     if not ranked:
         return None
     d = t.draft(a)

@@ -48,6 +48,7 @@ class Query:
     by_organisation: bool = False   # its person is named only by their organisation ("智谱有多少员工？")
     about: str = ""         # the one person a question asks who they are ("Who is the moderator?",
                             # "What is Kimi?"), answered by the article's introduction of them
+    among: tuple[str, ...] = ()   # the people a who-question chooses between ("X跟Y谁更看好？")
 
 
 def clean(question: str) -> str:
@@ -226,6 +227,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     spoken_of = mentioned - set(named) if by_person else frozenset()
     topic = (simp if asks_who else _canonical_mentions(simp, speakers) if named == [EDITOR]
              else _strip_mentions(simp, speakers, by_person, spoken_of))
+    among = _among(simp, speakers) if asks_who else ()
     if asks_who:
         named = []
     own = topic
@@ -313,7 +315,28 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     return Query(text, lang, tuple(named), topic or simp, rewritten, asks_who, followup, truncated,
                  own if followup else (topic or simp), carried, asked, again, earlier,
                  by_organisation and tuple(named) == first_named,
-                 next(iter(about)) if len(about) == 1 and not followup else "")
+                 next(iter(about)) if len(about) == 1 and not followup else "", among if asks_who else ())
+
+
+def _among(simp: str, speakers: Speakers) -> tuple[str, ...]:
+    """The people a who-question chooses between, named one after another with nothing but a
+    conjunction between them ("姚顺雨跟林俊旸谁更看好？", "Who is more cautious, Tang Jie or Yang
+    Zhilin?", "Between Tang Jie and Yang Zhilin, who …?"); () if it names them otherwise: then
+    they are what it asks about ("谁同意唐杰和杨植麟的看法？")."""
+    entry = Forms.load().data["people_choice"]
+    spans = [(s, e, n) for s, e, n in speakers.mentions_in(simp) if speakers.is_person_alias(simp[s:e])]
+    names = tuple(dict.fromkeys(n for _, _, n in spans))
+    if len(names) < 2:
+        return ()
+    between = [simp[e:s].strip(" ，,").lower() for (_, e, _), (s, _, _) in zip(spans, spans[1:])]
+    if any(b not in entry["joins"] for b in between):
+        return ()
+    if simp.isascii():
+        before = words(simp[:spans[0][0]]).split()
+        return names if set(between) & set(entry["en_or"]) or before[-1:] and before[-1] in entry["en_before"] else ()
+    rest = simp[spans[-1][1]:].lstrip(" ，,")
+    rest = rest[next((len(w) for w in sorted(entry["zh_after"], key=len, reverse=True) if rest.startswith(w)), 0):]
+    return names if rest.startswith(tuple(entry["zh_who"])) else ()
 
 
 def _people(prev: Query, turn: Turn, singular: bool = False, moderator: str | None = None,

@@ -1267,3 +1267,13 @@ def test_why_after_an_answer_whose_later_quote_gives_the_reason_quotes_that_one(
                    (span("和美国是有差距的"), span("差距也许还在拉大")), True)
     a = pipeline.answer("How come?", [earlier])
     assert a.speakers[:1] == ("唐杰",) and "闭源" in a.citations[0].quote
+
+
+@pytest.mark.parametrize("question", ["Lin Junyang or Yao Shunyu: who is more hopeful about China?",
+                                      "姚顺雨和林俊旸两人谁对中国的前景更有信心？"])
+def test_who_of_two_people_named_is_one_of_them(pipeline, question):
+    """A who-question choosing between two people is answered by one of them, never by a third who
+    merely mentioned them."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "who" and a.speakers[:1] in (("林俊旸",), ("姚顺雨",))
+    assert {c.chunk.speaker for c in a.citations} <= {"林俊旸", "姚顺雨"}

@@ -574,3 +574,19 @@ def test_asking_what_was_meant_or_for_more_keeps_the_earlier_topic(speakers, que
     earlier = Turn("What does Yang Zhilin think about long context?", ("杨植麟",), (), True)
     q = analyze(question, speakers, [earlier])
     assert q.followup and "long context" in q.topic
+
+
+@pytest.mark.parametrize("question, among", [
+    ("杨植麟跟唐杰谁更重视数据？", ("杨植麟", "唐杰")),
+    ("唐杰和杨植麟之间谁先提到了Agent？", ("唐杰", "杨植麟")),
+    ("Who was more cautious, Tang Jie or Yang Zhilin?", ("唐杰", "杨植麟")),
+    ("Between Yang Zhilin and Tang Jie, who spoke about memory?", ("杨植麟", "唐杰")),
+    # the people are what it asks about, not a choice
+    ("谁同意唐杰和杨植麟的看法？", ()),
+    ("Who agreed with Tang Jie and Yang Zhilin?", ()),
+    ("唐杰说杨植麟和林俊旸做得好吗？", ()),
+])
+def test_a_who_question_choosing_between_people_it_names(speakers, question, among):
+    q = analyze(question, speakers)
+    assert q.asks_who == bool(among) or not among
+    assert q.among == among
