@@ -24,7 +24,8 @@ _LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
 
 class Swap:
     """`swap(earlier, x)`: the earlier question with x in place of its part closest to x, or
-    None if it has no such part. `embed(texts)` gives L2-normalised query vectors; `cut(text)`
+    None if it has no such part, if no part is closer to x than every part apart from it by
+    `margin`, or if x is an ordinal and the earlier question holds none. `embed(texts)` gives L2-normalised query vectors; `cut(text)`
     gives the (word, start, end) pieces of Chinese text (jieba's `tokenize`); `names(text)` the
     (start, end) of the people named in it."""
 
@@ -41,8 +42,9 @@ class Swap:
 
     def _swap(self, earlier: str, x: str) -> str | None:
         # an ordinal ("第二和第三呢？", "And the second?") takes the place of the earlier one
-        if only_ordinals(x) and (at := ordinal_span(earlier)) is not None:
-            return earlier[:at[0]] + _ordinal_core(x, earlier[at[0]:at[1]]) + earlier[at[1]:]
+        if only_ordinals(x):   # (an ordinal put in place of a topic asks nothing: "唐杰怎么看第二个？")
+            at = ordinal_span(earlier)
+            return None if at is None else earlier[:at[0]] + _ordinal_core(x, earlier[at[0]:at[1]]) + earlier[at[1]:]
         # a part X holds ("公司" of "创业公司") is what X narrows, not what it replaces
         spans = [(s, e) for s, e in self.parts(earlier) if earlier[s:e].lower() not in x.lower()]
         if not x or not spans:
@@ -130,8 +132,11 @@ def ordinal_span(text: str) -> tuple[int, int] | None:
         at = text.find(entry["zh_mark"], at + 1)
     if _HAN.search(text):
         return None
-    return next(((s, e) for s, e in (m.span() for m in _LATIN_WORD.finditer(text))
-                 if text[s:e].lower() in entry["en"]), None)
+    spans = [m.span() for m in _LATIN_WORD.finditer(text)]
+    following = [text[s:e].lower() for s, e in spans[1:]] + [""]
+    # "last year", "the first time": words of time, no ordinal
+    return next(((s, e) for (s, e), after in zip(spans, following)
+                 if text[s:e].lower() in entry["en"] and after not in entry["en_time"]), None)
 
 
 def only_ordinals(x: str) -> bool:
@@ -151,14 +156,18 @@ def _ordinal_core(x: str, replaced: str = "") -> str:
     if _HAN.search(x):
         return x
     entry = Forms.load().data["ordinal"]
-    kept = [w for w in x.split() if w.lower() not in entry["en_around"] or w.lower() == "and"]
+    kept = [w for w in _LATIN_WORD.findall(x) if w.lower() not in entry["en_around"] or w.lower() == "and"]
     while kept and kept[0].lower() == "and":
         kept.pop(0)
     if not _HAN.search(replaced) or not kept:
         return " ".join(kept) or x
     measure = replaced[-1] if replaced[-1] in entry["zh_measures"] else ""
     zh = dict(zip(entry["en"], entry["zh_for_en"]))
-    return "".join(zh[w.lower()] + measure if w.lower() in zh else entry["zh_joins"][0] for w in kept)
+    ordinals = [zh[w.lower()] + measure for w in kept if w.lower() in zh]
+    if len(ordinals) < 2:
+        return "".join(ordinals) or x
+    and_, list_ = entry["zh_joins"][0], entry["zh_joins"][-1]   # 和, 、: "第二点、第三点和第四点"
+    return list_.join(ordinals[:-1]) + and_ + ordinals[-1]
 
 
 def _content(word: str) -> bool:

@@ -255,7 +255,7 @@ class Pipeline:
         form = self.forms.read(asked, to_simplified(query.text))
         if not form.plan and not form.detail and asks_everyone(query):   # "What did they say about X?": each speaker's position
             form = replace(form, plan="compare")
-        if not form.plan and not form.detail and not query.asks_who and self._overview(vector):
+        if not form.plan and not form.detail and not query.asks_who and not query.followup and self._overview(vector):
             form = replace(form, plan="summary")   # "What were the main themes of the summit?"
         if form.plan == "summary":   # "总结他关于X的看法" asks about one part of what they said
             like = self.summary_scope.likeness(vector, ("part", "whole"))

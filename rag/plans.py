@@ -885,9 +885,10 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     the sentence right before it, unless that one's quote runs on into the claim; then, or when
     this conversation has quoted the claim already ("他为什么这么认为？"), its sentence that gives a
     reason itself ("…有限，所以…"), else the part of its quote not quoted yet, else the same
-    speaker's sentence around it that is closest to the question. A
-    question is no claim unless its quote runs on into its answer; a turn with words of its own
-    is answered from them, not from the claim of the last answer."""
+    speaker's sentence around it that is closest to the question. When the last answer's lead
+    gives no reason but a later quote of that answer (the same speaker's) does, that quote is the
+    reason, quoted again. A question is no claim unless its quote runs on into its answer; a turn
+    with words of its own is answered from them, not from the claim of the last answer."""
     if a.form.plan != "why":
         return None
     # a question ("这个机会有没有可能再来一次？…会不会发生在这里？") gives no reason and is no

@@ -244,7 +244,11 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
         # whom a pronoun before a name means: not that person ("did he mention Yao …?")
         others = [p for p in dict.fromkeys(people + list(prev.speakers)) if p not in named]
         x = _ellipsis(simp)
-        if x is None:
+        # the turn whose ordinal an ordinal turn stands for: the last one, or the one before the
+        # turns since that asked nothing of their own or asked why ("第一个是啥" -> "为什么？" -> "第二个呢？")
+        ordinal_turn = _asked_before(turns, speakers, max_chars, max_history, swap, holds,
+                                     lambda q: ordinal_span(q.asked or q.rewritten) is not None)
+        if x is None and ordinal_turn is not None:
             x = _ordinal_asked(simp)   # "What was the second one?" as "And the second?"
         # "Does Yao Shunyu agree?", "姚顺雨也认同吗？": as "What about Yao Shunyu?" (the earlier
         # person's view is in the last answer)
@@ -254,26 +258,17 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # after a turn that asked nothing of its own ("他为什么这么说？"), or asked why of the
             # last answer ("他为啥给这么低的数？": of what that person said), the one before it:
             # what the other person said on it, not why they said the same
-            asked_prev = prev
-            for k in range(len(turns) - 1, 0, -1):
-                if not (asked_prev.followup and (is_vague(asked_prev.focus) or Forms.load().has("why", to_simplified(asked_prev.text)))):
-                    break
-                asked_prev = analyze(turns[k - 1].question, speakers, turns[:k - 1], max_chars, max_history,
-                                     swap, holds)
+            asked_prev = _asked_before(turns, speakers, max_chars, max_history, swap, holds)
             topic, followup, asks_who = asked_prev.topic, True, False
             rewritten = asked = _ask_of(asked_prev, named, speakers, lang)
         elif x and not _filler(x) and not named and not asks_who and people:
             # "那To C用户呢？": the earlier person on a new topic, which they may never have discussed:
             # the earlier question with X in place of what X stands for ("…对To B来说…" -> "…对To C用户…").
             named, followup, carried = people, True, person_ref
-            # an ordinal stands for the ordinal of the last turn that asked one ("第一个是啥" ->
-            # "为什么？" -> "第二个呢？")
-            source = prev
-            if only_ordinals(x) and ordinal_span(prev.asked or prev.rewritten) is None:
-                k = next((k for k in range(len(turns) - 2, -1, -1)
-                          if ordinal_span(to_simplified(turns[k].question)) is not None), None)
-                if k is not None:
-                    source = analyze(turns[k].question, speakers, turns[:k], max_chars, max_history, swap, holds)
+            # an ordinal stands for the ordinal of the turn that asked one, and asks it of its person
+            source = ordinal_turn if only_ordinals(x) and ordinal_turn is not None else prev
+            if source is not prev and source.speakers and not source.asks_who:
+                named = list(source.speakers)
             swapped = swap(source.asked or source.rewritten, x) if swap is not None else None
             if swapped:
                 topic = analyze(swapped, speakers, (), max_chars, 0).topic
@@ -331,10 +326,18 @@ def _among(simp: str, speakers: Speakers) -> tuple[str, ...]:
     between = [simp[e:s].strip(" ，,").lower() for (_, e, _), (s, _, _) in zip(spans, spans[1:])]
     if any(b not in entry["joins"] for b in between):
         return ()
-    if simp.isascii():
-        before = words(simp[:spans[0][0]]).split()
-        return names if set(between) & set(entry["en_or"]) or before[-1:] and before[-1] in entry["en_before"] else ()
-    rest = simp[spans[-1][1]:].lstrip(" ，,")
+    breaks = entry["breaks"]
+    before, after = simp[:spans[0][0]].rstrip(), simp[spans[-1][1]:].strip()
+    opens = not before or before[-1] in breaks   # the names open the question or its clause
+    if detect_lang(simp) == "en":
+        # "Tang Jie or Yang Zhilin: who …?", "Who is more cautious, Tang Jie or Yang Zhilin?",
+        # "Between Tang Jie and Yang Zhilin, who …?"; not "Who praised Lin Junyang or Yao Shunyu?"
+        offered = bool(set(between) & set(entry["en_or"])) and (
+            opens or not after.rstrip("?？.!！ ") and before[-1:] in tuple(breaks))
+        return names if offered or words(before).split()[-1:] in ([w] for w in entry["en_before"]) else ()
+    if not opens:   # "关于俊旸和顺雨，谁说…": what it asks about
+        return ()
+    rest = after.lstrip(" " + breaks)
     rest = rest[next((len(w) for w in sorted(entry["zh_after"], key=len, reverse=True) if rest.startswith(w)), 0):]
     return names if rest.startswith(tuple(entry["zh_who"])) else ()
 
@@ -408,6 +411,21 @@ def _ellipsis(simp: str) -> str | None:
     return None
 
 
+def _asked_before(turns: list[Turn], speakers: Speakers, max_chars: int, max_history: int, swap, holds,
+                  wanted: Callable[[Query], bool] | None = None) -> Query | None:
+    """The last earlier turn, read, that asked something of its own: stepping back over follow-ups
+    that asked nothing ("他为什么这么说？", "还有呢？") or asked why of the answer before. With
+    `wanted`, the first of those turns (from the last) that `wanted` accepts, None if none does."""
+    q = None
+    for k in range(len(turns) - 1, -1, -1):
+        q = analyze(turns[k].question, speakers, turns[:k], max_chars, max_history, swap, holds)
+        if wanted is not None and wanted(q):
+            return q
+        if not (q.followup and (is_vague(q.focus) or Forms.load().has("why", to_simplified(q.text)))):
+            return q if wanted is None else None
+    return None if wanted is not None else q
+
+
 def _ordinal_asked(simp: str) -> str | None:
     """The ordinal of a turn that asks for nothing else ("What was the second one?", "第三个是什么？"),
     None if it asks more: what stands beside it is filler."""
@@ -415,7 +433,11 @@ def _ordinal_asked(simp: str) -> str | None:
     text = simp.strip().rstrip(" ？?。.!！")
     if ordinal_span(text) is None:
         return None
-    if text.isascii():
+    asked_with = Forms.load().data["ordinal"]["asked_with"]
+    others = [c for c in Forms.load().data["yesno"]["not_with"] if c not in asked_with]
+    if has_cue(text, others):
+        return None   # "第二个为什么？", "How about the second?": it asks something of its own
+    if detect_lang(text) == "en":
         rest = " ".join(w for w in words(text).split() if w not in empty or only_ordinals(w))
     else:
         at = ordinal_span(text)
@@ -511,6 +533,9 @@ def is_vague(topic: str, nothing: bool = False) -> bool:
     core = " ".join(w for w in padded.split() if w not in empty)
     for cue in filler_zh:
         core = core.replace(cue, "")
+    # "What did he mean?", "Like what?": words that ask nothing when nothing else is left
+    if core.split() and all(w in _alone_words() for w in core.split()):
+        return True
     return sum(ch.isalnum() for ch in core) <= (0 if nothing else 3)
 
 
@@ -525,6 +550,13 @@ def _asks_agreement(own: str) -> bool:
     for cue in sorted(cues, key=len, reverse=True):
         text = text.replace(f" {cue} " if cue.isascii() else cue, " ")
     return is_vague(text, nothing=True)
+
+
+@lru_cache(maxsize=1)
+def _alone_words() -> frozenset[str]:
+    """Words that ask nothing when nothing else is left ("mean", "like"), read once."""
+    alone = _cues()["alone"]
+    return frozenset(alone["en"] + alone["zh"])
 
 
 @lru_cache(maxsize=1)

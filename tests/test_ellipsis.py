@@ -114,3 +114,13 @@ def test_an_english_ordinal_after_a_chinese_question_is_written_in_chinese(swap)
     assert swap("唐杰认为Agent要落地，第一个要看的是什么？", "the second one") == "唐杰认为Agent要落地，第二个要看的是什么？"
     assert swap("唐杰说的第一点是什么？", "the last") == "唐杰说的最后一点是什么？"
     assert swap("唐杰说的第一点是什么？", "second and third") == "唐杰说的第二点和第三点是什么？"
+
+
+def test_an_ordinal_after_a_question_holding_none_replaces_nothing(swap):
+    """"第二个是什么？" after "唐杰怎么看Coding在中国的发展？": nothing for it to stand for."""
+    assert swap("唐杰怎么看Coding在中国的发展？", "第二个") is None
+    assert swap("What did he say last year about Coding?", "the second one") is None   # "last year" is no ordinal
+
+
+def test_english_ordinals_with_punctuation_are_all_kept(swap):
+    assert swap("唐杰说的第一点是什么？", "second, third and fourth") == "唐杰说的第二点、第三点和第四点是什么？"

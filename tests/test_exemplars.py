@@ -169,3 +169,12 @@ def test_an_overview_asked_without_cue_words_is_a_summary(pipeline, question, ov
     assert pipeline.forms.read(query.rewritten).plan != "summary"   # no cue word asks for one
     form = pipeline._form(query, pipeline.retriever.dense.vector(query.focus or query.rewritten))
     assert (form.plan == "summary") is overview
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("earlier, question", [("What did Tang Jie say about open source?", "What did they discuss next?"),
+                                               ("林俊旸怎么看开源？", "接下来讨论了什么？")])
+def test_a_follow_up_is_no_overview_of_the_material(pipeline, earlier, question):
+    query = pipeline.analyze(question, [earlier])
+    form = pipeline._form(query, pipeline.retriever.dense.vector(query.focus or query.rewritten))
+    assert query.followup and form.plan != "summary"

@@ -590,3 +590,42 @@ def test_a_who_question_choosing_between_people_it_names(speakers, question, amo
     q = analyze(question, speakers)
     assert q.asks_who == bool(among) or not among
     assert q.among == among
+
+
+# mends after a review of the session's diff
+
+@pytest.mark.parametrize("question", ["第二个为什么？", "Why the second one?", "第二个怎么做？"])
+def test_an_ordinal_beside_another_interrogative_asks_something_of_its_own(question):
+    from rag.query import _ordinal_asked
+    assert _ordinal_asked(question) is None
+
+
+def test_the_ordinal_lookback_stops_at_a_turn_that_asked_something_of_its_own(speakers):
+    turns = [Turn("唐杰提到的第一个判断是什么？", ("唐杰",), (), True), Turn("杨植麟怎么看开源？", ("杨植麟",), (), True)]
+    q = analyze("第二个是什么？", speakers, turns, swap=lambda text, part: "SWAPPED")
+    assert q.rewritten != "SWAPPED" and "第一个判断" not in q.rewritten
+
+
+def test_the_ordinal_turn_is_asked_of_the_person_of_the_turn_it_stands_for(speakers):
+    from rag.ellipsis import Swap
+    swap = Swap(lambda texts: None, lambda text: [], lambda text: [])
+    turns = [Turn("唐杰提到的第一个判断是什么？", ("唐杰",), (), True), Turn("为什么？", ("唐杰",), (), True)]
+    q = analyze("第二个是什么？", speakers, turns, swap=swap)
+    assert q.speakers == ("唐杰",) and "第二个判断" in q.rewritten
+
+
+@pytest.mark.parametrize("question", ["What does AGI mean?", "What is AI like?"])
+def test_mean_and_like_beside_a_word_of_its_own_are_a_question_of_its_own(speakers, question):
+    earlier = Turn("What does Tang Jie think about open source?", ("唐杰",), (), True)
+    assert not analyze(question, speakers, [earlier]).followup
+
+
+@pytest.mark.parametrize("question, among", [
+    ("Who praised Lin Junyang or Yao Shunyu for taking risks?", ()),
+    ("关于俊旸和顺雨，谁说他们敢冒险？", ()),
+    ("Who’s more cautious, Tang Jie or Yang Zhilin?", ("唐杰", "杨植麟")),
+    ("Who is more cautious — Tang Jie or Yang Zhilin?", ("唐杰", "杨植麟")),
+    ("Tang Jie or Yang Zhilin: who is more cautious?", ("唐杰", "杨植麟")),
+])
+def test_a_choice_between_people_is_offered_where_a_choice_is_put(speakers, question, among):
+    assert analyze(question, speakers).among == among
