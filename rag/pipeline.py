@@ -226,7 +226,6 @@ class Pipeline:
             own = set(self.tokenizer.query_tokens(query.focus or query.topic)) - asked_before
             ask = replace(ask, quoted_before=frozenset(q for t in turns for q in t.quoted), again=query.again,
                           last_lead=turns[-1].quoted[0] if turns[-1].quoted else None,
-                          last_quoted=tuple(turns[-1].quoted),
                           specific=not is_vague(query.focus or query.topic), own_words=frozenset(own))
             ask = replace(ask, reply=self.tools.reply_to_last(ask))
         plan, comp = plans.answer(ask, self.tools)
@@ -255,7 +254,10 @@ class Pipeline:
         form = self.forms.read(asked, to_simplified(query.text))
         if not form.plan and not form.detail and asks_everyone(query):   # "What did they say about X?": each speaker's position
             form = replace(form, plan="compare")
-        if not form.plan and not form.detail and not query.asks_who and not query.followup and self._overview(vector):
+        if not form.plan and not form.detail and not query.asks_who and not query.followup \
+                and not set(query.speakers) - {EDITOR} and self._overview(vector):
+            # (of a person, a summary is asked in cue words or by nothing but the name: "How did Lin
+            # Junyang begin his talk?" asks for his first sentences)
             form = replace(form, plan="summary")   # "What were the main themes of the summit?"
         if form.plan == "summary":   # "总结他关于X的看法" asks about one part of what they said
             like = self.summary_scope.likeness(vector, ("part", "whole"))

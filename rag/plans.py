@@ -77,7 +77,6 @@ class Ask:
     docs: frozenset[str] | None = None   # the documents asked about (None: all)
     quoted_before: frozenset[tuple[str, int, int]] = frozenset()   # (doc, start, end) quoted earlier in the conversation
     last_lead: tuple[str, int, int] | None = None   # the first quote of the last answer (what "that" is)
-    last_quoted: tuple[tuple[str, int, int], ...] = ()   # every quote of the last answer
     reply: np.ndarray | None = None      # ranked first: the reply to what last_lead asked (Tools.reply_to_last)
     again: bool = False                  # the question asks for an earlier quote again
     specific: bool = True                # the turn asks something of its own (not "还有呢？", "Why?")
@@ -885,10 +884,9 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     the sentence right before it, unless that one's quote runs on into the claim; then, or when
     this conversation has quoted the claim already ("他为什么这么认为？"), its sentence that gives a
     reason itself ("…有限，所以…"), else the part of its quote not quoted yet, else the same
-    speaker's sentence around it that is closest to the question. When the last answer's lead
-    gives no reason but a later quote of that answer (the same speaker's) does, that quote is the
-    reason, quoted again. A question is no claim unless its quote runs on into its answer; a turn
-    with words of its own is answered from them, not from the claim of the last answer."""
+    speaker's sentence around it that is closest to the question. A
+    question is no claim unless its quote runs on into its answer; a turn with words of its own
+    is answered from them, not from the claim of the last answer."""
     if a.form.plan != "why":
         return None
     # a question ("这个机会有没有可能再来一次？…会不会发生在这里？") gives no reason and is no
@@ -918,12 +916,6 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     if again:   # the claim quoted before gives its own reason ("…有限，所以…决定智能上限"): that answers
         claim = _last_lead_units(a, t) if best is lead else range(quoted.first, quoted.last + 1)
         own = _best_of(a, t, [j for j in claim if t.forms.gives_reason(ev.units[j].text)], best.unit.speaker)
-        if own is None and best is lead:
-            # the lead gives none; another quote of that answer, the same speaker's, may ("Who said
-            # the gap may be widening?" quoted "…有差距" first and "…在拉大，因为…闭源" after it)
-            others = [j for span in a.last_quoted[1:] for j in ev.within(*span)
-                      if ev.units[j].speaker == best.unit.speaker and t.forms.gives_reason(ev.units[j].text)]
-            own = _best_of(a, t, others, best.unit.speaker)
         reason = own.i if own is not None else reason
     if reason is None and not after and not again:   # the claim concludes
         j = quoted.first - 1

@@ -1256,18 +1256,6 @@ def test_the_articles_excerpt_of_a_sentence_shows_the_sentence_it_was_cut_from(p
     assert any(c.chunk.kind == "summary_quote" and c.quote.rstrip("。") in first.quote for c in rest)
 
 
-def test_why_after_an_answer_whose_later_quote_gives_the_reason_quotes_that_one(pipeline):
-    """The last answer led with a sentence giving no reason ("…和美国是有差距的") and quoted after it
-    one of the same speaker's that does ("…还在拉大，因为…闭源"): asked why, that reason is the answer,
-    not the sentence that happens to follow the lead."""
-    units = pipeline.tools.evidence.units
-    span = lambda words: next((u.doc_id, u.start, u.end) for u in units   # noqa: E731
-                              if words in u.text and u.speaker == "唐杰")
-    earlier = Turn("Who thinks China still trails the US?", ("唐杰",),
-                   (span("和美国是有差距的"), span("差距也许还在拉大")), True)
-    a = pipeline.answer("How come?", [earlier])
-    assert a.speakers[:1] == ("唐杰",) and "闭源" in a.citations[0].quote
-
 
 @pytest.mark.parametrize("question", ["Lin Junyang or Yao Shunyu: who is more hopeful about China?",
                                       "姚顺雨和林俊旸两人谁对中国的前景更有信心？"])
