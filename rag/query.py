@@ -246,7 +246,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
         x = _ellipsis(simp)
         # the turn whose ordinal an ordinal turn stands for: the last one, or the one before the
         # turns since that asked nothing of their own or asked why ("第一个是啥" -> "为什么？" -> "第二个呢？")
-        ordinal_turn = _asked_before(turns, speakers, max_chars, max_history, swap, holds,
+        ordinal_turn = _asked_before(turns, speakers, max_chars, max_history, swap, holds, prev,
                                      lambda q: ordinal_span(q.asked or q.rewritten) is not None)
         if x is None and ordinal_turn is not None:
             x = _ordinal_asked(simp)   # "What was the second one?" as "And the second?"
@@ -258,7 +258,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # after a turn that asked nothing of its own ("他为什么这么说？"), or asked why of the
             # last answer ("他为啥给这么低的数？": of what that person said), the one before it:
             # what the other person said on it, not why they said the same
-            asked_prev = _asked_before(turns, speakers, max_chars, max_history, swap, holds)
+            asked_prev = _asked_before(turns, speakers, max_chars, max_history, swap, holds, prev)
             topic, followup, asks_who = asked_prev.topic, True, False
             rewritten = asked = _ask_of(asked_prev, named, speakers, lang)
         elif x and not _filler(x) and not named and not asks_who and people:
@@ -412,13 +412,15 @@ def _ellipsis(simp: str) -> str | None:
 
 
 def _asked_before(turns: list[Turn], speakers: Speakers, max_chars: int, max_history: int, swap, holds,
-                  wanted: Callable[[Query], bool] | None = None) -> Query | None:
+                  last: Query, wanted: Callable[[Query], bool] | None = None) -> Query | None:
     """The last earlier turn, read, that asked something of its own: stepping back over follow-ups
     that asked nothing ("他为什么这么说？", "还有呢？") or asked why of the answer before. With
-    `wanted`, the first of those turns (from the last) that `wanted` accepts, None if none does."""
-    q = None
+    `wanted`, the first of those turns (from the last) that `wanted` accepts, None if none does.
+    `last`: the last turn, already read (only the turns stepped back over are read again)."""
+    q = last
     for k in range(len(turns) - 1, -1, -1):
-        q = analyze(turns[k].question, speakers, turns[:k], max_chars, max_history, swap, holds)
+        if k < len(turns) - 1:
+            q = analyze(turns[k].question, speakers, turns[:k], max_chars, max_history, swap, holds)
         if wanted is not None and wanted(q):
             return q
         if not (q.followup and (is_vague(q.focus) or Forms.load().has("why", to_simplified(q.text)))):
