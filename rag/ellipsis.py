@@ -25,9 +25,9 @@ _LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
 class Swap:
     """`swap(earlier, x)`: the earlier question with x in place of its part closest to x, or
     None if it has no such part, if no part is closer to x than every part apart from it by
-    `margin`, or if x is an ordinal and the earlier question holds none. `embed(texts)` gives L2-normalised query vectors; `cut(text)`
-    gives the (word, start, end) pieces of Chinese text (jieba's `tokenize`); `names(text)` the
-    (start, end) of the people named in it."""
+    `margin`, or if x is an ordinal and the earlier question holds none. `embed(texts)` gives
+    L2-normalised query vectors; `cut(text)` gives the (word, start, end) pieces of Chinese text
+    (jieba's `tokenize`); `names(text)` the (start, end) of the people named in it."""
 
     def __init__(self, embed: Callable[[list[str]], np.ndarray], cut: Callable[[str], list],
                  names: Callable[[str], list[tuple[int, int]]], margin: float = 0.0):

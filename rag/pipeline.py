@@ -277,7 +277,6 @@ class Pipeline:
             return form
         return replace(form, detail=kind, noun=self.forms.asked_noun(asked) if kind == "number" else "")
 
-
     def _overview(self, vector: np.ndarray) -> bool:
         """Whether a question asks for an overview in words no summary cue holds ("峰会上大家都聊了
         些什么？", "What ground did the panel cover?"): its nearest "summary" exemplars are closer
