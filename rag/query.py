@@ -214,7 +214,9 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     lang = detect_lang(text)
     simp = to_simplified(text)
     named, by_person = _speakers_in(simp, speakers)
-    by_organisation = bool(named) and not by_person and named != [EDITOR]
+    # a person named only by their organisation: the company asked about ("智谱有多少员工？"), but
+    # asked what it thinks or said ("Kimi怎么看开源？", "What does Zhipu think about …?") its person
+    by_organisation = bool(named) and not by_person and named != [EDITOR] and not Forms.load().has("speech", simp)
     first_named = tuple(named)
     # "林俊旸是谁？" asks who someone is, not who said something.
     identity = named == [EDITOR] and bool(_IDENTITY.search(simp) or _of_bare_name(simp, speakers)

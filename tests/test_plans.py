@@ -1265,3 +1265,10 @@ def test_who_of_two_people_named_is_one_of_them(pipeline, question):
     plan, a = _plan(pipeline, question)
     assert plan == "who" and a.speakers[:1] in (("林俊旸",), ("姚顺雨",))
     assert {c.chunk.speaker for c in a.citations} <= {"林俊旸", "姚顺雨"}
+
+
+def test_what_an_organisation_thinks_is_what_its_person_said(pipeline):
+    """"What does Zhipu think about open source?" is Tang Jie's view (he spoke of it), not the view of
+    whoever spoke most about open source."""
+    plan, a = _plan(pipeline, "What does Zhipu think about open source?")
+    assert a.speakers[:1] == ("唐杰",) and not a.abstained

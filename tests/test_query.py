@@ -629,3 +629,14 @@ def test_mean_and_like_beside_a_word_of_its_own_are_a_question_of_its_own(speake
 ])
 def test_a_choice_between_people_is_offered_where_a_choice_is_put(speakers, question, among):
     assert analyze(question, speakers).among == among
+
+
+@pytest.mark.parametrize("question, by_organisation", [("智谱有多少员工？", True), ("What did Alibaba release?", True),
+                                                      ("Kimi怎么看开源？", False),
+                                                      ("What does Zhipu think about open source?", False)])
+def test_an_organisation_asked_what_it_thinks_or_said_is_its_person(speakers, question, by_organisation):
+    """The company itself is what a question about it asks ("How many staff?"), but what it thinks
+    or said is what its person thinks or said: the person is asked, and "did not talk about this"
+    can be said of them."""
+    q = analyze(question, speakers)
+    assert q.speakers and q.by_organisation is by_organisation
