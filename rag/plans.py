@@ -813,7 +813,6 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
     return out
 
 
-
 def _says_again(t: Tools, quote: Quote, i: int) -> bool:
     """Unit i is (part of) the quote, or says what one of its sentences says (its twin elsewhere)."""
     ev = t.evidence
@@ -1194,10 +1193,9 @@ def plan_roster(a: Ask, t: Tools) -> Composition | None:
 def plan_who(a: Ask, t: Tools) -> Composition | None:
     if not a.query.asks_who:
         return None
-    ranked = _answerers(a, t)
-    if a.query.among:   # "姚顺雨跟林俊旸谁更看好？": one of them, from all they said
-        among = list(a.query.among)
-        ranked = list(t.ranked(a, lambda u: u.kind != "heading" and _quotable(t, u), speakers=among))
+    # "姚顺雨跟林俊旸谁更看好？": one of them, from all they said
+    ranked = list(t.ranked(a, lambda u: u.kind != "heading" and _quotable(t, u), speakers=list(a.query.among))) \
+        if a.query.among else _answerers(a, t)
     if not ranked:
         return None
     d = t.draft(a)

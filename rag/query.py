@@ -248,8 +248,10 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
         x = _ellipsis(simp)
         # the turn whose ordinal an ordinal turn stands for: the last one, or the one before the
         # turns since that asked nothing of their own or asked why ("第一个是啥" -> "为什么？" -> "第二个呢？")
+        # (read only for a turn holding an ordinal: X is part of the turn)
         ordinal_turn = _asked_before(turns, speakers, max_chars, max_history, swap, holds, prev,
-                                     lambda q: ordinal_span(q.asked or q.rewritten) is not None)
+                                     lambda q: ordinal_span(q.asked or q.rewritten) is not None) \
+            if ordinal_span(simp) is not None else None
         if x is None and ordinal_turn is not None:
             x = _ordinal_asked(simp)   # "What was the second one?" as "And the second?"
         # "Does Yao Shunyu agree?", "姚顺雨也认同吗？": as "What about Yao Shunyu?" (the earlier
@@ -435,16 +437,16 @@ def _ordinal_asked(simp: str) -> str | None:
     None if it asks more: what stands beside it is filler."""
     empty, filler_zh, _, _ = _vague_words()
     text = simp.strip().rstrip(" ？?。.!！")
-    if ordinal_span(text) is None:
+    at = ordinal_span(text)
+    if at is None:
         return None
-    asked_with = Forms.load().data["ordinal"]["asked_with"]
-    others = [c for c in Forms.load().data["yesno"]["not_with"] if c not in asked_with]
+    data = Forms.load().data
+    others = [c for c in data["yesno"]["not_with"] if c not in data["ordinal"]["asked_with"]]
     if has_cue(text, others):
         return None   # "第二个为什么？", "How about the second?": it asks something of its own
     if detect_lang(text) == "en":
         rest = " ".join(w for w in words(text).split() if w not in empty or only_ordinals(w))
     else:
-        at = ordinal_span(text)
         head, ordinal, tail = text[:at[0]], text[at[0]:at[1]], text[at[1]:]
         for cue in filler_zh:
             head, tail = head.replace(cue, ""), tail.replace(cue, "")
@@ -538,7 +540,8 @@ def is_vague(topic: str, nothing: bool = False) -> bool:
     for cue in filler_zh:
         core = core.replace(cue, "")
     # "What did he mean?", "Like what?": words that ask nothing when nothing else is left
-    if core.split() and all(w in _alone_words() for w in core.split()):
+    left = core.split()
+    if left and all(w in _alone_words() for w in left):
         return True
     return sum(ch.isalnum() for ch in core) <= (0 if nothing else 3)
 

@@ -136,8 +136,7 @@ def test_a_score_or_a_rank_asked_for_without_cue_words_is_a_number(pipeline, que
     ("Summarize what he said in the panel about the chip supply.", True),
 ])
 def test_the_model_tells_a_summary_of_one_part_from_one_of_everything(pipeline, question, part):
-    query = pipeline.analyze(question)
-    form = pipeline._form(query, pipeline.retriever.dense.vector(query.focus or query.rewritten))
+    form = _form(pipeline, pipeline.analyze(question))
     assert form.plan == "summary" and form.part is part
 
 
@@ -167,7 +166,7 @@ def test_the_plan_exemplars_hold_summary_and_none_and_name_nothing_of_the_transc
 def test_an_overview_asked_without_cue_words_is_a_summary(pipeline, question, overview):
     query = pipeline.analyze(question)
     assert pipeline.forms.read(query.rewritten).plan != "summary"   # no cue word asks for one
-    form = pipeline._form(query, pipeline.retriever.dense.vector(query.focus or query.rewritten))
+    form = _form(pipeline, query)
     assert (form.plan == "summary") is overview
 
 
@@ -176,5 +175,10 @@ def test_an_overview_asked_without_cue_words_is_a_summary(pipeline, question, ov
                                                ("林俊旸怎么看开源？", "接下来讨论了什么？")])
 def test_a_follow_up_is_no_overview_of_the_material(pipeline, earlier, question):
     query = pipeline.analyze(question, [earlier])
-    form = pipeline._form(query, pipeline.retriever.dense.vector(query.focus or query.rewritten))
+    form = _form(pipeline, query)
     assert query.followup and form.plan != "summary"
+
+
+def _form(pipeline, query):
+    """What the pipeline reads a question to ask, with the vector retrieval embeds for it."""
+    return pipeline._form(query, pipeline.retriever.dense.vector(query.focus or query.rewritten))
