@@ -305,11 +305,20 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # "林俊旸也这么觉得吗？", "还有呢？", "Anything else?", "What's the catch?": the earlier
             # topic (and person); "是谁提议的？" (its object left out): who did the earlier thing;
             # "What number did Lin Junyang give?" (a name and nothing else): the earlier topic, of him.
-            if not named and not asks_who:
+            if not named and not asks_who and not _names_document(simp):   # ("总结一下这次活动": all of it)
                 named, carried = people, bool(people)
             followup = True
             # what the earlier turn pointed back to ("…with it?") is still what this one is about
-            topic = " ".join(x for x in (prev.earlier, prev.topic, own) if x)
+            pointed = prev.earlier if has_cue(to_simplified(prev.text), _cue_list("thing_pronouns")) else ""
+            topic = " ".join(x for x in (pointed, prev.topic, own) if x)
+            rewritten = _with_context(simp, prev, lang)
+        elif not named and not asks_who and people and EDITOR not in people and not _addresses_all(simp):
+            # a turn naming no one, in a conversation about someone, goes on about them ("效果大概
+            # 好多少", "why education tho", "and moved everyone over to what?"): their words on
+            # what it asks, read with and without the earlier topic (the effect of the thing asked
+            # about before, or a new point of theirs)
+            named, followup, carried = people, True, True
+            earlier = prev.topic
             rewritten = _with_context(simp, prev, lang)
     return Query(text, lang, tuple(named), topic or simp, rewritten, asks_who, followup, truncated,
                  own if followup else (topic or simp), carried, asked, again, earlier,
@@ -510,7 +519,14 @@ def _replace_pronoun(text: str, people: list[str], speakers: Speakers, lang: str
 
 
 def _with_context(simp: str, prev: Query, lang: str) -> str:
-    return f"{simp} ({prev.rewritten})" if lang == "en" else f"{simp}（{prev.rewritten}）"
+    """The turn with the earlier question beside it, once: an earlier question that itself had
+    one beside it gives that one ("how come? (what does Lin think limits agents?)", not "how
+    come? (give an example (what does Lin think limits agents?))")."""
+    context = prev.rewritten
+    for opening, closing in ((" (", ")"), ("（", "）")):
+        if context.startswith(prev.asked + opening) and context.endswith(closing):
+            context = context[len(prev.asked) + len(opening):-len(closing)]
+    return f"{simp} ({context})" if lang == "en" else f"{simp}（{context}）"
 
 
 def _ask_of(prev: Query, named: list[str], speakers: Speakers, lang: str) -> str:
@@ -578,3 +594,16 @@ def _vague_words() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...], tu
     longest = lambda xs: tuple(sorted(xs, key=len, reverse=True))  # noqa: E731
     return (frozenset(filler["en"]) | STOPWORDS, longest(filler["zh"]),
             longest(c for c in cues if not c.isascii()), longest(c for c in cues if c.isascii()))
+
+
+def _addresses_all(simp: str) -> bool:
+    """Whether a question is about the whole document or everyone in it ("峰会上大家都聊了什么？",
+    "How did the panelists compare?"), not about one person: its words name the document, or
+    ask to summarise, compare or set out a disagreement."""
+    forms = Forms.load()
+    return _names_document(simp) or any(forms.has(key, simp) for key in ("summary", "compare", "disagreement"))
+
+
+def _names_document(simp: str) -> bool:
+    """Whether a question names the document or a part of it ("这次活动", "the panel")."""
+    return Forms.load().has("document", simp)

@@ -300,3 +300,16 @@ def test_asking_for_an_example_stays_on_the_point_the_last_answer_made(pipeline,
         cited = {u.para for u in pipeline.tools.evidence.units if u.doc_id == c.chunk.doc_id and c.start <= u.start < c.end}
         assert cited and min(cited) <= max(paras) + 1 and max(cited) >= min(paras) - 1
     assert any(shown in c.quote for c in b.citations)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, then, person", [
+    ("唐杰说2019年实验室停掉了哪些方向？", "大家转去做什么了？", "唐杰"),
+    ("林俊旸怎么看多模态？", "三进三出指什么？", "林俊旸"),
+])
+def test_a_turn_naming_no_one_is_answered_from_the_person_the_conversation_is_about(pipeline, first, then, person):
+    """No name and no pronoun: the turn still goes on about the earlier person (before, it was
+    answered from whoever's words came closest: "大家转去做什么了？" from Yao Shunyu)."""
+    _, b = _talk(pipeline, first, then)
+    assert b.speakers[:1] == (person,) and b.citations and not b.abstained
+    assert all(c.chunk.speaker == person for c in b.citations)
