@@ -89,6 +89,9 @@ def test_the_detail_exemplars_hold_every_kind_and_none():
 @pytest.mark.parametrize("question, kind, asks", [
     ("这家公司的短板在哪里？", "place", False),
     ("他认为真正的挑战在哪？", "place", False),
+    ("她说这门课最有意思的地方在哪", "place", False),   # what is most X about it: no place
+    ("這個城市最宜居的地方在哪？", "place", False),
+    ("新的研发中心建在哪", "place", True),
     ("发布会在哪个城市开的？", "place", True),
     ("Where did the two founders first meet?", "place", True),
     ("When did the lab release its first model?", "date", True),
