@@ -777,13 +777,21 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
     the same as one chosen joins it as a second citation."""
     ev = t.evidence
     lead = ranked[0]
+    said = set() if a.again else _said_before(a, t)
+    kind = _detail_asked(a)
+
+    def new(s: Scored) -> bool:
+        """Not quoted in this conversation before, or giving the figure, date, place or name
+        asked for (as _answerers lets it back in): only such a sentence or the answer itself
+        may be a quote the reader has seen."""
+        return not _repeats(t, s.i, said) or bool(kind and _gives(a, t, kind, s))
     items = ev.announced(lead.i)
     if items:   # "中国也许的机会：" says nothing on its own: what it announces is the answer
         return [(ev.quote(lead.i), ())] + [(ev.quote(j), ()) for j in items]
     chosen: list[tuple[Scored, list[Scored]]] = [(lead, [])]
     beside = _neighbour(t, ranked, lead)
     spans = {lead.i: _with_neighbour(t, lead, beside)}
-    if beside is not None and extra and not _overlap(spans[lead.i], ev.quote(beside.i)):
+    if beside is not None and extra and not _overlap(spans[lead.i], ev.quote(beside.i)) and new(beside):
         # too long to run the lead on into: the sentence beside it is the next quote
         chosen.append((beside, []))
         spans[beside.i] = ev.quote(beside.i)
@@ -796,7 +804,7 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
                 twin[1].append(s)
             continue
         # (a fragment, "会议汇集了" above a list, says nothing on its own: no supporting quote)
-        if len(chosen) <= extra and s.unit.speaker == lead.unit.speaker \
+        if len(chosen) <= extra and s.unit.speaker == lead.unit.speaker and new(s) \
                 and s.score >= lead.score - t.config.supporting_gap and not ev.unfinished(ev.quote(s.i).last):
             chosen.append((s, []))
             spans[s.i] = ev.quote(s.i)

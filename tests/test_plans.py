@@ -1,6 +1,7 @@
 """Each answer plan on the real transcript and model: the shape a reader expects (DESIGN.md,
 "What a good answer looks like"). These questions are not in the evaluation set."""
 import re
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -260,6 +261,24 @@ def test_a_plain_answer_may_add_the_sentence_beside_its_first_quote(pipeline):
     _, answer = _plan(pipeline, "唐杰说教小孩子的例子是在讲模型的哪种能力？")
     assert "教一个小孩子" in answer.citations[0].quote
     assert any("泛化能力" in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize("question", ["林俊旸怎么看开源？", "What does Yao Shunyu think about To B?"])
+def test_a_supporting_quote_is_never_one_the_conversation_gave_before(pipeline, question):
+    """Only the answer itself may be a sentence quoted before (the one that answers the turn);
+    the quotes beside it are new."""
+    query = pipeline.analyze(question)
+    base = pipeline.retriever.rank(query)
+    ask = pipeline._ask(query, 5, None, base, pipeline.retriever.retrieve(query, 8, ranked=base),
+                        pipeline.retriever.dense.vector(plans_dense(query)))
+    ranked = plans._answerers(ask, pipeline.tools)
+    quotes = plans._quotes(ask, pipeline.tools, ranked, plans.SUPPORTING)
+    assert len(quotes) >= 2   # alone, the answer has a supporting quote
+    second = quotes[1][0]
+    seen = replace(ask, quoted_before=frozenset({(second.chunk.doc_id, second.start, second.end)}))
+    again = plans._quotes(seen, pipeline.tools, ranked, plans.SUPPORTING)
+    assert all(not (q.chunk.doc_id == second.chunk.doc_id and q.start < second.end and second.start < q.end)
+               for q, _ in again[1:])
 
 
 def test_yes_or_no_comes_first(pipeline):
