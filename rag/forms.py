@@ -83,17 +83,21 @@ class Forms:
     def alternatives(self, text: str) -> tuple[str, ...]:
         """The two words an alternative question sets against each other, either side of its
         cue ("是人民币还是美元？" -> 人民币, 美元); () if it is not one: a 吗-question's 还是 is
-        "still", and so is one right after an interrogative ("后来怎么还是开源了？")."""
+        "still", and so is one after an interrogative in its clause ("后来怎么最后还是开源了？")."""
         if self.asks_yes_or_no(text):
             return ()
-        parts = [w for w in jieba.lcut(text) if any(ch.isalnum() for ch in w)]
+        cut = jieba.lcut(text)
         asking = [c for c in self.data["yesno"]["not_with"] if not c.isascii()]
         for cue in self.data["detail"]["choice"]["zh"]:
-            if cue in parts[1:-1]:
-                k = parts.index(cue)
-                if any(c in parts[k - 1] for c in asking):
+            for k in (k for k, w in enumerate(cut) if w == cue):
+                before = [w for w in cut[:k] if any(ch.isalnum() for ch in w)]
+                after = [w for w in cut[k + 1:] if any(ch.isalnum() for ch in w)]
+                if not before or not after:
+                    continue
+                clause = "".join(cut[:k]).replace(",", "，").split("，")[-1]
+                if any(c in clause for c in asking):
                     return ()
-                return parts[k - 1], parts[k + 1]
+                return before[-1], after[0]
         return ()
 
     def asked_noun(self, text: str) -> str:

@@ -112,8 +112,14 @@ class Pipeline:
 
     def analyze(self, question: str, history: list[str | Turn] = ()) -> Query:
         self.warm_up()
-        return analyze(question, self.corpus.speakers, history, self.config.max_question_chars,
-                       self.config.max_history, self.swap, self.retriever.holds)
+        query = analyze(question, self.corpus.speakers, history, self.config.max_question_chars,
+                        self.config.max_history, self.swap, self.retriever.holds)
+        if query.assumed and self._overview(self.retriever.dense.vector(query.focus)):
+            # a turn naming no one that asks for an overview ("What were the main themes?") is
+            # not about the person the conversation was about: it is asked as a question of its own
+            query = analyze(question, self.corpus.speakers, (), self.config.max_question_chars,
+                            self.config.max_history, self.swap, self.retriever.holds)
+        return query
 
     def conversation(self, history: list[str | Turn], allowed: frozenset[str] | None, k: int,
                      retriever: HybridRetriever | None = None) -> tuple[list[Turn], tuple[str, ...]]:

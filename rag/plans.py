@@ -732,7 +732,7 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
         # answered clearly better by it and asks about it, in its own words ("他举电动车的例子是想
         # 说明什么？", "他还谈了什么新架构？")
         said = _said_before(a, t)
-        new = [s for s in ranked if not _repeats(t, s.i, said) or (kind and _gives(a, t, kind, s))]
+        new = [s for s in ranked if _new_or_giving(a, t, kind, s, said)]
         again = _answered_before(a, t, ranked, new, said) if new else None
         ranked = [again] + new if again is not None else new or ranked
     if kind:
@@ -761,6 +761,12 @@ def _answered_before(a: Ask, t: Tools, ranked: list[Scored], new: list[Scored], 
                  and t.evidence.mentions(s.i, a.own_words, a.query.lang)), None)
 
 
+def _new_or_giving(a: Ask, t: Tools, kind: str, s: Scored, said: set[int]) -> bool:
+    """Sentence s was not quoted in the conversation before (`said`), or it gives the figure,
+    date, place or name asked for (`kind`): moving on lets it back in."""
+    return not _repeats(t, s.i, said) or bool(kind and _gives(a, t, kind, s))
+
+
 def _said_before(a: Ask, t: Tools) -> set[int]:
     """Units inside a span quoted earlier in the conversation."""
     return {i for span in a.quoted_before for i in t.evidence.within(*span)}
@@ -777,21 +783,18 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
     the same as one chosen joins it as a second citation."""
     ev = t.evidence
     lead = ranked[0]
+    # the answer (the lead, with the sentence it runs on into) may be a sentence quoted before;
+    # a supporting quote is new, or gives the detail asked for
     said = set() if a.again else _said_before(a, t)
     kind = _detail_asked(a)
-
-    def new(s: Scored) -> bool:
-        """Not quoted in this conversation before, or giving the figure, date, place or name
-        asked for (as _answerers lets it back in): only such a sentence or the answer itself
-        may be a quote the reader has seen."""
-        return not _repeats(t, s.i, said) or bool(kind and _gives(a, t, kind, s))
     items = ev.announced(lead.i)
     if items:   # "中国也许的机会：" says nothing on its own: what it announces is the answer
         return [(ev.quote(lead.i), ())] + [(ev.quote(j), ()) for j in items]
     chosen: list[tuple[Scored, list[Scored]]] = [(lead, [])]
     beside = _neighbour(t, ranked, lead)
     spans = {lead.i: _with_neighbour(t, lead, beside)}
-    if beside is not None and extra and not _overlap(spans[lead.i], ev.quote(beside.i)) and new(beside):
+    if beside is not None and extra and not _overlap(spans[lead.i], ev.quote(beside.i)) \
+            and _new_or_giving(a, t, kind, beside, said):
         # too long to run the lead on into: the sentence beside it is the next quote
         chosen.append((beside, []))
         spans[beside.i] = ev.quote(beside.i)
@@ -804,7 +807,7 @@ def _quotes(a: Ask, t: Tools, ranked: list[Scored], extra: int) -> list[tuple[Qu
                 twin[1].append(s)
             continue
         # (a fragment, "会议汇集了" above a list, says nothing on its own: no supporting quote)
-        if len(chosen) <= extra and s.unit.speaker == lead.unit.speaker and new(s) \
+        if len(chosen) <= extra and s.unit.speaker == lead.unit.speaker and _new_or_giving(a, t, kind, s, said) \
                 and s.score >= lead.score - t.config.supporting_gap and not ev.unfinished(ev.quote(s.i).last):
             chosen.append((s, []))
             spans[s.i] = ev.quote(s.i)

@@ -49,6 +49,8 @@ class Query:
     about: str = ""         # the one person a question asks who they are ("Who is the moderator?",
                             # "What is Kimi?"), answered by the article's introduction of them
     among: tuple[str, ...] = ()   # the people a who-question chooses between ("X跟Y谁更看好？")
+    assumed: bool = False   # a turn naming no one, taken to go on about the earlier person; `earlier`
+                            # is then only a second reading, not what it points back to
 
 
 def clean(question: str) -> str:
@@ -233,7 +235,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     if asks_who:
         named = []
     own = topic
-    rewritten, asked, followup, carried, earlier = simp, simp, False, False, ""
+    rewritten, asked, followup, carried, earlier, assumed = simp, simp, False, False, "", False
     again = has_cue(simp, _cue_list("again"))
 
     turns = [t for t in as_turns(history)[-max_history:] if clean(t.question)] if max_history > 0 else []
@@ -305,25 +307,26 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # "林俊旸也这么觉得吗？", "还有呢？", "Anything else?", "What's the catch?": the earlier
             # topic (and person); "是谁提议的？" (its object left out): who did the earlier thing;
             # "What number did Lin Junyang give?" (a name and nothing else): the earlier topic, of him.
-            if not named and not asks_who and not _names_document(simp):   # ("总结一下这次活动": all of it)
+            if not named and not asks_who and not _of_everything(simp):   # ("总结一下这次活动": all of it)
                 named, carried = people, bool(people)
             followup = True
             # what the earlier turn pointed back to ("…with it?") is still what this one is about
-            pointed = prev.earlier if has_cue(to_simplified(prev.text), _cue_list("thing_pronouns")) else ""
+            pointed = "" if prev.assumed else prev.earlier
             topic = " ".join(x for x in (pointed, prev.topic, own) if x)
             rewritten = _with_context(simp, prev, lang)
         elif not named and not asks_who and people and EDITOR not in people and not _addresses_all(simp):
             # a turn naming no one, in a conversation about someone, goes on about them ("效果大概
             # 好多少", "why education tho", "and moved everyone over to what?"): their words on
             # what it asks, read with and without the earlier topic (the effect of the thing asked
-            # about before, or a new point of theirs)
-            named, followup, carried = people, True, True
+            # about before, or a new point of theirs); the guest, not the moderator who asked them
+            named, followup, carried, assumed = _guests(people, speakers.moderator), True, True, True
             earlier = prev.topic
             rewritten = _with_context(simp, prev, lang)
     return Query(text, lang, tuple(named), topic or simp, rewritten, asks_who, followup, truncated,
                  own if followup else (topic or simp), carried, asked, again, earlier,
                  by_organisation and tuple(named) == first_named,
-                 next(iter(about)) if len(about) == 1 and not followup else "", among if asks_who else ())
+                 next(iter(about)) if len(about) == 1 and not followup else "", among if asks_who else (),
+                 assumed)
 
 
 def _among(simp: str, speakers: Speakers) -> tuple[str, ...]:
@@ -520,8 +523,8 @@ def _replace_pronoun(text: str, people: list[str], speakers: Speakers, lang: str
 
 def _with_context(simp: str, prev: Query, lang: str) -> str:
     """The turn with the earlier question beside it, once: an earlier question that itself had
-    one beside it gives that one ("how come? (what does Lin think limits agents?)", not "how
-    come? (give an example (what does Lin think limits agents?))")."""
+    one beside it gives that one ("how come? (what limits agents?)", not "how come? (give an
+    example (what limits agents?))")."""
     context = prev.rewritten
     for opening, closing in ((" (", ")"), ("（", "）")):
         if context.startswith(prev.asked + opening) and context.endswith(closing):
@@ -597,13 +600,22 @@ def _vague_words() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...], tu
 
 
 def _addresses_all(simp: str) -> bool:
-    """Whether a question is about the whole document or everyone in it ("峰会上大家都聊了什么？",
-    "How did the panelists compare?"), not about one person: its words name the document, or
-    ask to summarise, compare or set out a disagreement."""
+    """Whether a question is about the whole document or everyone in it ("大家都聊了些什么？",
+    "What did the others say?", "How did the panelists compare?"), not about one person: it names
+    the document or the others, or asks to summarise, compare or set out a disagreement."""
     forms = Forms.load()
-    return _names_document(simp) or any(forms.has(key, simp) for key in ("summary", "compare", "disagreement"))
+    return _of_everything(simp) or any(forms.has(key, simp) for key in ("summary", "compare", "disagreement"))
 
 
-def _names_document(simp: str) -> bool:
-    """Whether a question names the document or a part of it ("这次活动", "the panel")."""
-    return Forms.load().has("document", simp)
+def _of_everything(simp: str) -> bool:
+    """Whether a question names the document or a part of it ("这次活动", "the panel"), or asks
+    what everyone or the others said ("大家都聊了些什么？", "What did the others think?"; not
+    "大家转去做什么了？", people in what was said)."""
+    forms = Forms.load()
+    return forms.has("document", simp) or (has_cue(simp, _cue_list("everyone")) and forms.has("speech", simp))
+
+
+def _guests(people: list[str], moderator: str | None) -> list[str]:
+    """The people a turn goes on about: those of the earlier turn, less the moderator who put
+    the question to a guest ("主持人问了唐杰什么？" -> "成本降了多少？" is about the guest)."""
+    return [p for p in people if p != moderator] or people

@@ -313,3 +313,12 @@ def test_a_turn_naming_no_one_is_answered_from_the_person_the_conversation_is_ab
     _, b = _talk(pipeline, first, then)
     assert b.speakers[:1] == (person,) and b.citations and not b.abstained
     assert all(c.chunk.speaker == person for c in b.citations)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["What were the main themes?", "整体来看都讨论了哪些话题？"])
+def test_an_overview_asked_mid_conversation_is_not_about_the_earlier_person(pipeline, question):
+    """A turn naming no one goes on about the earlier person, unless the model reads it as asking
+    for an overview (the plan exemplars): then it is a question of its own."""
+    q = pipeline.analyze(question, ["唐杰怎么看RLVR？"])
+    assert q.speakers == () and not q.followup

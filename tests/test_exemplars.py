@@ -89,8 +89,8 @@ def test_the_detail_exemplars_hold_every_kind_and_none():
 @pytest.mark.parametrize("question, kind, asks", [
     ("这家公司的短板在哪里？", "place", False),
     ("他认为真正的挑战在哪？", "place", False),
-    ("她说这门课最有意思的地方在哪", "place", False),   # what is most X about it: no place
-    ("這個城市最宜居的地方在哪？", "place", False),
+    ("那本小说最感人的地方在哪里", "place", False),   # what is most X about it: no place
+    ("這款遊戲最好玩的地方在哪？", "place", False),
     ("新的研发中心建在哪", "place", True),
     ("发布会在哪个城市开的？", "place", True),
     ("Where did the two founders first meet?", "place", True),

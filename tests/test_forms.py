@@ -216,8 +216,11 @@ def test_the_details_a_sentence_states(forms):
     ("他说的预算是人民币还是美元？", ("人民币", "美元")),
     ("开源还是闭源？", ("开源", "闭源")),
     ("他还是认为开源更好吗？", ()),      # a 吗-question: 还是 is "still"
-    ("他们后来咋还是发布了？", ()),      # right after an interrogative: "still"
+    ("他们后来咋还是发布了？", ()),      # after an interrogative in its clause: "still"
     ("那家公司怎么还是亏损", ()),
+    ("他们为什么最后还是选择了合作？", ()),
+    ("还是说，他选的是开源还是闭源？", ("开源", "闭源")),   # a 还是 with nothing before it sets nothing against
+    ("这样做为了什么，是开源还是闭源？", ("开源", "闭源")),   # the interrogative is in another clause
     ("Is it in yuan or dollars?", ()),   # no English cue: "or" joins too much else
 ])
 def test_an_alternative_question_sets_two_words_against_each_other(forms, question, choices):

@@ -616,9 +616,12 @@ def test_the_ordinal_turn_is_asked_of_the_person_of_the_turn_it_stands_for(speak
 
 
 @pytest.mark.parametrize("question", ["What does AGI mean?", "What is AI like?"])
-def test_mean_and_like_beside_a_word_of_its_own_are_a_question_of_its_own(speakers, question):
+def test_mean_and_like_beside_a_word_of_its_own_ask_about_that_word(speakers, question):
+    """Not "What did he mean?": the turn asks about its own word (of the person the conversation
+    is about), not about the earlier topic."""
     earlier = Turn("What does Tang Jie think about open source?", ("唐杰",), (), True)
-    assert "open source" not in analyze(question, speakers, [earlier]).topic   # not "What did he mean?"
+    q = analyze(question, speakers, [earlier])
+    assert "open source" not in q.topic and q.assumed
 
 
 @pytest.mark.parametrize("question, among", [
@@ -653,10 +656,22 @@ def test_a_turn_naming_no_one_goes_on_about_the_earlier_person(speakers, questio
 
 
 @pytest.mark.parametrize("question", ["峰会上大家都聊了些什么？", "How did the panelists compare?",
-                                      "總結一下這次活動", "What else came up in the panel?"])
+                                      "總結一下這次活動", "What else came up in the panel?", "大家都聊了些什么？",
+                                      "What did everyone else think?"])
 def test_a_turn_about_the_whole_document_or_everyone_is_not_carried(speakers, question):
     earlier = Turn("杨植麟说他们换了哪种训练方法？", ("杨植麟",), (), True)
-    assert analyze(question, speakers, [earlier]).speakers != ("杨植麟",)
+    assert analyze(question, speakers, [earlier]).speakers == ()
+
+
+def test_everyone_in_what_was_said_is_no_one_who_speaks(speakers):
+    """"大家" beside no verb of speech is people in what was said: the turn is still the earlier person's."""
+    earlier = Turn("唐杰说2019年实验室停掉了哪些方向？", ("唐杰",), (), True)
+    assert analyze("大家后来转去做什么了？", speakers, [earlier]).speakers == ("唐杰",)
+
+
+def test_a_turn_naming_no_one_after_the_moderator_asked_a_guest_is_about_the_guest(speakers):
+    earlier = Turn("主持人问了唐杰什么问题？", ("李广密",), (), True)
+    assert analyze("成本大概降了多少", speakers, [earlier]).speakers == ("唐杰",)
 
 
 def test_an_earlier_question_beside_a_turn_is_shown_once_not_nested(speakers):
@@ -669,7 +684,9 @@ def test_an_earlier_question_beside_a_turn_is_shown_once_not_nested(speakers):
 def test_a_second_reading_is_not_carried_into_the_next_turn_unless_it_was_pointed_at(speakers):
     """The earlier topic read beside a turn of its own words is not what the turn after it is
     about; what a thing pronoun pointed back to is."""
-    turns = [Turn("杨植麟说他们换了哪种训练方法？", ("杨植麟",), (), True),
-             Turn("上线之后反应如何", ("杨植麟",), (), True)]
-    assert "训练方法" not in analyze("这件事他后悔吗？", speakers, turns).topic
+    first = Turn("杨植麟说他们换了哪种训练方法？", ("杨植麟",), (), True)
+    assumed = [first, Turn("上线之后反应如何", ("杨植麟",), (), True)]
+    pointed = [first, Turn("他在这方面做得怎么样？", ("杨植麟",), (), True)]
+    assert "训练方法" not in analyze("还有呢？", speakers, assumed).topic
+    assert "训练方法" in analyze("还有呢？", speakers, pointed).topic
 
