@@ -272,7 +272,10 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # the earlier question with X in place of what X stands for ("…对To B来说…" -> "…对To C用户…").
             named, followup, carried = people, True, person_ref
             # an ordinal stands for the ordinal of the turn that asked one, and asks it of its person
-            source = ordinal_turn if only_ordinals(x) and ordinal_turn is not None else prev
+            # (after a turn that asked nothing of its own or asked why, the one before it: "那To C
+            # 用户呢？" after "为什么？" stands for a part of what was asked before the why)
+            source = ordinal_turn if only_ordinals(x) and ordinal_turn is not None \
+                else _asked_before(turns, speakers, max_chars, max_history, swap, holds, prev)
             if source is not prev and source.speakers and not source.asks_who:
                 named = list(source.speakers)
             swapped = swap(source.asked or source.rewritten, x) if swap is not None else None

@@ -322,3 +322,10 @@ def test_an_overview_asked_mid_conversation_is_not_about_the_earlier_person(pipe
     for an overview (the plan exemplars): then it is a question of its own."""
     q = pipeline.analyze(question, ["唐杰怎么看RLVR？"])
     assert q.speakers == () and not q.followup
+
+
+@pytest.mark.slow
+def test_what_about_x_after_a_why_turn_replaces_part_of_the_question_before_the_why(pipeline):
+    """"那X呢？" after "为什么？" stands for a part of what was asked before the why, as "那<person>呢？" does."""
+    q = pipeline.analyze("那To C用户呢？", ["姚顺雨说对To B来说智能越高意味着什么？", "为什么？"])
+    assert "To C" in q.rewritten and "To B" not in q.rewritten and "为什么" not in q.rewritten
