@@ -318,10 +318,10 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             topic = " ".join(x for x in (pointed, prev.topic, own) if x)
             rewritten = _with_context(simp, prev, lang)
         elif not named and not asks_who and people and EDITOR not in people and not _addresses_all(simp):
-            # a turn naming no one, in a conversation about someone, goes on about them ("效果大概
-            # 好多少", "why education tho", "and moved everyone over to what?"): their words on
-            # what it asks, read with and without the earlier topic (the effect of the thing asked
-            # about before, or a new point of theirs); the guest, not the moderator who asked them
+            # a turn naming no one, in a conversation about someone, goes on about them ("成本降了
+            # 多少？", "and the team moved on to what?", "give me an example of a failure"): their
+            # words on what it asks, read with and without the earlier topic (the figure of the
+            # thing asked about before, or a new point of theirs); the guest, not the moderator
             named, followup, carried, assumed = _guests(people, speakers.moderator), True, True, True
             earlier = prev.topic
             rewritten = _with_context(simp, prev, lang)
@@ -620,5 +620,5 @@ def _of_everything(simp: str) -> bool:
 
 def _guests(people: list[str], moderator: str | None) -> list[str]:
     """The people a turn goes on about: those of the earlier turn, less the moderator who put
-    the question to a guest ("主持人问了唐杰什么？" -> "成本降了多少？" is about the guest)."""
+    the question to a guest ("主持人问了那位嘉宾什么？" -> "成本降了多少？" is about the guest)."""
     return [p for p in people if p != moderator] or people
