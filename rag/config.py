@@ -55,6 +55,10 @@ class Config:
     # after "…about Coding in China?" needs its right part ("Coding", 0.849) to win over "China"
     # (0.837) at 0.012; a tie seen on blind15 (a figure and a time, 0.006) is refused, another (a verb
     # phrase jieba cut badly and a noun, 0.011) is not.
+    # topic_passages and summary_part_margin were calibrated on 2026-12-03 (after the summary exemplars
+    # gained summaries of a whole event and of one topic of it): topic_passages 5 0.8215, 10 0.8183,
+    # 15 0.8220, 20 0.8248 (picked, the smaller of two equal), 30 0.8248, 50 0.8220; summary_part_margin
+    # -1.0 and -0.04 0.8216, -0.03 0.8244, -0.02 0.8248 (kept), -0.01 and 0.0 0.8220, 1.0 0.8045.
     min_margin: float = -0.04                    # off-topic: question vs transcript minus question vs everyday topics
     no_keyword_margin: float = 0.01            # off-topic: extra margin asked of a question sharing no keyword
     named_speaker_slack: float = 0.02          # off-topic: margin granted to a question naming a speaker
@@ -65,6 +69,7 @@ class Config:
     exchange_turns: int = 1                    # ... unless X speaks within this many turns of the closest sentence
     salience_weight: float = 0.4               # summary: weight of a sentence's tf-idf salience among its material
     title_weight: float = 1.5                  # summary: weight of a sentence's closeness to its section's title
+    topic_passages: int = 20                   # summary of a topic: drawn from the best this many retrieved passages
     summary_diversity: float = 3.0             # summary: weight of a point's likeness to one already chosen (maximal marginal relevance)
     positions_gap: float = 0.05                # disagreement: speakers whose best sentence is this close to the best
     reply_weight: float = 0.5                  # a reply's opening sentences: share of how much closer the question it answers is

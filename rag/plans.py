@@ -192,10 +192,14 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
         not (set(a.named) - {EDITOR}) and (section is not None or _names_document(a, t)))) \
         and _vague(a, t, _title_words(a, t, section))
     # "关于「X」这个话题，几位嘉宾分别说了什么？": what everyone said in the part the question names
-    roundup = a.form.plan == "compare" and not a.named and not a.query.asks_who and section is not None
+    roundup = a.form.plan == "compare" and person is None and not (set(a.named) - {EDITOR}) \
+        and not a.query.asks_who and section is not None
     if a.form.plan != "summary" and not vague and not roundup:
         return None
-    units, quoted, named = _material(_one_document(a, t), t, person, section if person else None)
+    # "关于X，几位嘉宾说了什么？" asks about one topic, its nearest summary exemplars tell (a.form.part):
+    # what was said about it (of a person, _material picks the part of their words)
+    topic = person is None and a.form.part
+    units, quoted, named = _material(_one_document(a, t), t, person, section if person else None, topic=topic)
     if not units and not quoted:
         return None
     ev = t.evidence
@@ -301,14 +305,19 @@ def _standard(x: np.ndarray) -> np.ndarray:
     return np.where(known, (x - x[known].mean()) / spread, 0.0) if spread > 0 else np.zeros_like(x)
 
 
-def _material(a: Ask, t: Tools, person: str | None, part: str | None = None) -> tuple[list[Scored], list[Scored], bool]:
+def _material(a: Ask, t: Tools, person: str | None, part: str | None = None,
+              topic: bool = False) -> tuple[list[Scored], list[Scored], bool]:
     """What a summary draws on, in source order: (the material's own sentences, the sentences
     the article quoted from it). For a person: their words (only their talk if the question
-    asks about a talk; only one part if it asks about one topic). Otherwise: the section the
-    question names, else the one at least half the best retrieved passages come from, else
-    everything but questions and headings."""
+    asks about a talk; only one part if it asks about one topic). Otherwise (of the people the
+    question names, if it names several): the section the question names, else the one at least
+    half the best retrieved passages come from, else, if the question asks about a `topic`, the
+    passages retrieval found for it, else everything but questions and headings."""
+    people = set(a.named) - {EDITOR} if len(a.named) > 1 else set()
+
     def usable(u: Sentence) -> bool:
-        return u.kind not in ("moderator_question", "heading", "introduction")
+        return u.kind not in ("moderator_question", "heading", "introduction") \
+            and (not people or u.speaker in people)
 
     summary = ("summary_quote", "summary_report")
     named = False   # the question names the section it asks about: its words ask nothing more
@@ -342,6 +351,11 @@ def _material(a: Ask, t: Tools, person: str | None, part: str | None = None) -> 
         named = section is not None
         if section is None:
             section = _most_of([h.chunk.section for h in a.base[:MAIN_DEPTH]])
+        if section is None and topic:   # "what was said about X": the passages found for X
+            found = {h.chunk.chunk_id for h in a.base[:t.config.topic_passages]}
+            everything = [s for s in everything if s.unit.chunk_id in found] or everything
+            direct = [s for s in everything if s.unit.kind not in summary]
+            quoted = [s for s in everything if s.unit.kind in summary]
         if section:
             in_section = [s for s in everything if s.unit.section == section]
             direct = [s for s in in_section if s.unit.kind not in summary] or in_section

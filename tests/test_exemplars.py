@@ -137,6 +137,11 @@ def test_a_score_or_a_rank_asked_for_without_cue_words_is_a_number(pipeline, que
     ("概括一下他在圆桌上谈算力和资源的发言", True),
     ("总结一下她讲数据隐私的那段话", True),
     ("Summarize what he said in the panel about the chip supply.", True),
+    # of an event: all of it, or one topic of it
+    ("给我概括一下这场座谈会的要点", False),
+    ("Sum up the whole forum for me.", False),
+    ("总结一下会上关于人才培养的讨论", True),
+    ("What did the speakers say about data privacy? Summarize it.", True),
 ])
 def test_the_model_tells_a_summary_of_one_part_from_one_of_everything(pipeline, question, part):
     form = _form(pipeline, pipeline.analyze(question))

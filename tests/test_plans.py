@@ -1291,3 +1291,30 @@ def test_what_an_organisation_thinks_is_what_its_person_said(pipeline):
     whoever spoke most about open source."""
     plan, a = _plan(pipeline, "What does Zhipu think about open source?")
     assert a.speakers[:1] == ("唐杰",) and not a.abstained
+
+
+def test_a_summary_naming_several_people_draws_on_their_words_only(pipeline):
+    """"概括一下A和B关于X的发言": the points are A's and B's (was: anyone's, from everywhere)."""
+    plan, a = _plan(pipeline, "概括一下林俊旸和姚顺雨关于算力和芯片的发言")
+    assert plan == "summary" and len(a.citations) >= 3
+    assert {c.chunk.speaker for c in a.citations} <= {"林俊旸", "姚顺雨"}
+
+
+def test_each_speaker_in_a_part_of_the_article_named_by_half_its_title_is_its_summary(pipeline):
+    """"文章里「X」那部分，几位讲者分别讲了什么？" (naming the article, and half of a title that has
+    two): the main points of that part, not two lines of the article's own (was: the view plan)."""
+    plan, a = _plan(pipeline, "文章里「产业现况」那部分，几位讲者分别讲了什么？")
+    assert plan == "summary" and len(a.citations) >= 4
+    assert all(c.chunk.section.startswith("产业现况") for c in a.citations)
+    assert len({c.chunk.speaker for c in a.citations} - {"编者"}) >= 2
+
+
+def test_a_summary_of_what_was_said_on_a_topic_draws_on_the_passages_found_for_it(pipeline):
+    """A summary of one topic, not of a person or a part: every point is of a passage retrieval
+    found for the topic (was: points of the whole transcript, weighed by the topic's words)."""
+    question = "总结一下会上关于开源的讨论"
+    plan, a = _plan(pipeline, question)
+    query = pipeline.analyze(question)
+    found = {h.chunk.chunk_id for h in pipeline.retriever.rank(query)[:pipeline.config.topic_passages]}
+    assert plan == "summary" and len(a.citations) >= 4
+    assert all(c.chunk.chunk_id in found for c in a.citations)
