@@ -177,7 +177,9 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
     """The main points of the material asked about, in source order: chosen by maximal
     marginal relevance (_points), the sentences the article itself chose to quote from that
     material first; a summary quote and its original are one point, with both citations."""
-    person = a.named[0] if len(a.named) == 1 else None
+    named_people = [n for n in a.named if n != EDITOR]
+    # one person (beside the article, if it is named too: "文章里X讲了什么")
+    person = a.named[0] if len(a.named) == 1 else named_people[0] if len(named_people) == 1 else None
     # (read only where it can matter: a summary, a comparison, or a question of no form)
     section = _named_section(a, t, t.evidence.sections) \
         if a.form.plan in ("", "summary", "compare") and not a.query.asks_who else None
@@ -196,7 +198,7 @@ def plan_summary(a: Ask, t: Tools) -> Composition | None:
         and not a.query.asks_who and section is not None
     if a.form.plan != "summary" and not vague and not roundup:
         return None
-    # "关于X，几位嘉宾说了什么？" asks about one topic, its nearest summary exemplars tell (a.form.part):
+    # "总结一下会上关于X的讨论" asks about one topic, its nearest summary exemplars tell (a.form.part):
     # what was said about it (of a person, _material picks the part of their words)
     topic = person is None and a.form.part
     units, quoted, named = _material(_one_document(a, t), t, person, section if person else None, topic=topic)
@@ -349,10 +351,12 @@ def _material(a: Ask, t: Tools, person: str | None, part: str | None = None,
         quoted = [s for s in everything if s.unit.kind in summary]
         section = _named_section(a, t, {s.unit.section for s in everything})
         named = section is not None
-        if section is None:
-            section = _most_of([h.chunk.section for h in a.base[:MAIN_DEPTH]])
+        if section is None:   # (of the people named, the part holding half their best sentences)
+            section = _most_of([s.unit.section for s in everything[:MAIN_DEPTH]]) if people \
+                else _most_of([h.chunk.section for h in a.base[:MAIN_DEPTH]])
         if section is None and topic:   # "what was said about X": the passages found for X
-            found = {h.chunk.chunk_id for h in a.base[:t.config.topic_passages]}
+            found = [h.chunk.chunk_id for h in a.base if a.docs is None or h.chunk.doc_id in a.docs]
+            found = set(found[:t.config.topic_passages])
             everything = [s for s in everything if s.unit.chunk_id in found] or everything
             direct = [s for s in everything if s.unit.kind not in summary]
             quoted = [s for s in everything if s.unit.kind in summary]

@@ -126,8 +126,8 @@ def test_a_score_or_a_rank_asked_for_without_cue_words_is_a_number(pipeline, que
     assert pipeline.asks_detail.kind(vector, pipeline.config.detail_margin) == "number"
 
 
-# Summaries of a person that are not exemplars (nor evaluation questions), with the name
-# removed as the pipeline removes it: all they said, or what they said on one topic.
+# Summaries of a person or an event that are not exemplars (nor evaluation questions), with the
+# name removed as the pipeline removes it: all of it, or what was said on one topic.
 @pytest.mark.slow
 @pytest.mark.parametrize("question, part", [
     ("总结一下她的发言", False),
@@ -138,10 +138,11 @@ def test_a_score_or_a_rank_asked_for_without_cue_words_is_a_number(pipeline, que
     ("总结一下她讲数据隐私的那段话", True),
     ("Summarize what he said in the panel about the chip supply.", True),
     # of an event: all of it, or one topic of it
-    ("给我概括一下这场座谈会的要点", False),
-    ("Sum up the whole forum for me.", False),
-    ("总结一下会上关于人才培养的讨论", True),
-    ("What did the speakers say about data privacy? Summarize it.", True),
+    ("概括一下整场直播", False),
+    ("What were the highlights of the conference?", False),
+    ("把研讨会上涉及人才培养的那些讨论归纳几条", True),
+    ("歸納一下座談會上對交通的看法", True),
+    ("Summarize what the panel said about tariffs.", True),
 ])
 def test_the_model_tells_a_summary_of_one_part_from_one_of_everything(pipeline, question, part):
     form = _form(pipeline, pipeline.analyze(question))
