@@ -479,7 +479,8 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
     if a.query.asks_who and asks_who_said(text):
         return None   # "谁说自己不想掺和这场争论？": one person, who said it
     # "Do X and Y see it the same way?", "为什么X和Y的判断有区别？": both people's positions
-    compares = a.form.plan in ("yesno", "why") and (t.forms.has("compare", text) or t.forms.has("disagreement", text))
+    # "X说…，Y也这么看吗？", "Does Y agree with X?": whether Y shares X's view, both positions
+    compares = a.form.plan in ("yesno", "why") and any(t.forms.has(k, text) for k in ("compare", "disagreement", "agreement"))
     if people and (compares or a.form.plan in ("compare", "disagreement")) and not a.carried:
         # "Do Yao and the Qwen lead …?": beside a person, an organisation names the other side
         said = to_simplified(a.query.text)

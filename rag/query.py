@@ -25,7 +25,7 @@ _WHO = re.compile(r"(谁|哪位|哪一位|哪个人|哪个嘉宾|哪位嘉宾|�
                   r"believes?|described|mentioned|talked|spoke|made|gave|compared|warned|used|told|"
                   r"put|estimated|was|is)\b|which (speaker|person|panelist|panellist|guest|one of)|"
                   r"which of (the|them|these|those)\b)", re.I)
-CLAUSE_ENDS = "，,；;。？?！!"   # where a verb of speech's clause ends (not "：", which opens what was said)
+CLAUSE_ENDS = "，,；;。？?！!"   # where a verb of speech's clause ends (not "：", which opens what was said; "." before a space too)
 _ARTICLE = re.compile(r"(文章|本文|这篇|报道|编者|作者|the article|the author|the editor|the piece|the report)", re.I)
 
 
@@ -127,7 +127,8 @@ def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
         person = speakers.names_one(text[s:e])
         if person and not persons and _speaks(text, e):
             speaking = name
-            clause_end = next((i for i in range(e, len(text)) if text[i] in CLAUSE_ENDS), len(text))
+            clause_end = next((i for i in range(e, len(text)) if text[i] in CLAUSE_ENDS
+                               or (text[i] == "." and text[i + 1:i + 2].isspace())), len(text))   # (not "3.5")
         elif person and s >= clause_end:
             speaking = None   # "When X said …, how did the moderator …": the person of the main clause
         bucket = persons if person else orgs

@@ -1318,3 +1318,15 @@ def test_a_summary_of_what_was_said_on_a_topic_draws_on_the_passages_found_for_i
     found = {h.chunk.chunk_id for h in pipeline.retriever.rank(query)[:pipeline.config.topic_passages]}
     assert plan == "summary" and len(a.citations) >= 4
     assert all(c.chunk.chunk_id in found for c in a.citations)
+
+
+@pytest.mark.parametrize("question, people", [
+    ("林俊旸说中国开源模型已经很有影响力，唐杰也这么乐观吗？", {"林俊旸", "唐杰"}),
+    ("Yao Shunyu thinks China has too few people taking big risks. Does Tang Jie see it differently?",
+     {"姚顺雨", "唐杰"}),
+])
+def test_whether_one_person_shares_anothers_stated_view_sets_both_positions(pipeline, question, people):
+    """"X说…，Y也这么看吗？" / "X thinks … Does Y see it differently?": a yes/no question whose answer
+    is whether two people agree; both positions side by side (was: a yes or no on X's line alone)."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "positions" and {c.chunk.speaker for c in a.citations} == people
