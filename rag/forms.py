@@ -123,6 +123,11 @@ class Forms:
                 if counted or any(is_han(ch) for ch in after):
                     return counted
                 return self._measured_before(text[:at], entry)
+        # "K2的参数规模有多大？": a measuring cue ending the question measures the noun before it
+        for cue in entry["measuring"]["zh"]:
+            at = text.rfind(cue)
+            if at >= 0 and not any(is_han(ch) for ch in text[at + len(cue):].rstrip("？?。!！ ").rstrip(entry["after_cue"])):
+                return self._measured_before(text[:at], entry)
         padded = words(text).split()
         verbs = STOPWORDS | set(self.data["yesno"]["en_start"])
         # a detail's own noun ("what figure", "which city") is no thing counted

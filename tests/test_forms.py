@@ -115,6 +115,16 @@ def test_the_noun_an_english_question_asks_a_figure_of(forms, question, noun):
     assert forms.asked_noun(question) == noun
 
 
+@pytest.mark.parametrize("question, noun", [
+    ("新水库的蓄水容量有多大？", "蓄水容量"),   # a measuring cue ending the question: the noun before it
+    ("那座桥的主跨有多长？", "主跨"),
+    ("多大的仓库才够用？", ""),                 # before a noun it asks for any figure of it
+    ("这批货的运费是多少？", "运费"),
+])
+def test_the_noun_a_chinese_question_asks_a_figure_of(forms, question, noun):
+    assert forms.asked_noun(question) == noun
+
+
 # 几 and a measure word asks how many, as "how many" does: a count the exemplars cannot tell from
 # a date ("几年") or a person ("几个教练"), so it is certain whatever they say
 @pytest.mark.parametrize("question, noun", [

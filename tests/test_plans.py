@@ -1330,3 +1330,10 @@ def test_whether_one_person_shares_anothers_stated_view_sets_both_positions(pipe
     is whether two people agree; both positions side by side (was: a yes or no on X's line alone)."""
     plan, a = _plan(pipeline, question)
     assert plan == "positions" and {c.chunk.speaker for c in a.citations} == people
+
+
+def test_a_measure_of_a_thing_no_figure_measures_is_not_given(pipeline):
+    """"X的Y有多大？": a figure in the best sentence that measures something else (a speed-up) is
+    no answer; the transcript does not give Y (was: the speed-up quoted as if it answered)."""
+    a = pipeline.answer("Kimi Linear的显存占用有多大？")
+    assert a.abstained and a.answer.startswith("文字稿没有给出")
