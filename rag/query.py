@@ -408,8 +408,14 @@ def _singular(simp: str) -> bool:
 
 
 def _ellipsis(simp: str) -> str | None:
-    """The X of "那X呢？", "还有呢？", "What about X?", "And X?"; None if the question is not one."""
+    """The X of "那X呢？", "还有呢？", "What about X?", "And X?"; None if the question is not one.
+    A question after it that asks nothing more ("那X呢？他怎么看？", "And X? What does she think?")
+    leaves it one."""
     e = _cues()["ellipsis"]
+    for mark in ("？", "?"):
+        first, found, rest = simp.strip().partition(mark)
+        if found and rest.strip() and _asks_nothing_more(rest):
+            return _ellipsis(first + mark)
     body = simp.strip().rstrip(" ？?。.!！")
     end = next((c for c in sorted(e["zh_end"], key=len, reverse=True) if body.endswith(c)), None)
     if end is not None:
@@ -429,6 +435,17 @@ def _ellipsis(simp: str) -> str | None:
             x = " ".join(body.split()[len(parts):])
             return x if cue not in e["en_name_only"] or x else None
     return None
+
+
+def _asks_nothing_more(text: str) -> bool:
+    """A question that, its pronouns aside, asks nothing or only how the person sees it ("他怎么看？",
+    "What does he think?"); not "Why?"."""
+    rest = text
+    for cue in sorted(_cue_list("person_pronouns"), key=len, reverse=True):
+        rest = rest.replace(cue, " ") if not cue.isascii() else f" {words(rest)} ".replace(f" {cue} ", " ")
+    core = rest.strip().rstrip(" ？?。.!！").strip()
+    return not core or core in _cues()["ellipsis"]["zh_end"] \
+        or (is_vague(text, nothing=True) and not Forms.load().has("why", to_simplified(text)))
 
 
 def _asked_before(turns: list[Turn], speakers: Speakers, max_chars: int, max_history: int, swap, holds,
