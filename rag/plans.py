@@ -549,9 +549,12 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     led = _last_lead_units(a, t) if not a.specific else []
     echoed = t.evidence.units[led[0]].speaker if led and t.evidence.units[led[0]].speaker != person else None
     words, own = _keyword_shares(a, t, person, lambda u: statement(u) and u.speaker != echoed)
+    # ... but not below half of what the person echoed holds (the words that are theirs alone,
+    # "GDP", are the topic: the others holding the common ones does not make it the named one's)
+    echo = _keyword_shares(a, t, echoed, lambda u: statement(u) and u.speaker == echoed)[0] if echoed else 0.0
     # where no one's sentence holds even half of it, half as much as anyone's will do
     # ("杨植麟强调的技术路径是什么？": said in words of their own)
-    if words > 0 and (own >= words or (words < HALF and own >= HALF * words)):
+    if words > 0 and (own >= words or (words < HALF and own >= HALF * words)) and own >= HALF * echo:
         return None
     margin = 0.0 if words > 0 and own == 0 else t.config.not_said_margin
     if other is None or (theirs is not None and theirs.score >= other.score - margin):

@@ -329,3 +329,17 @@ def test_what_about_x_after_a_why_turn_replaces_part_of_the_question_before_the_
     """"那X呢？" after "为什么？" stands for a part of what was asked before the why, as "那<person>呢？" does."""
     q = pipeline.analyze("那To C用户呢？", ["姚顺雨说对To B来说智能越高意味着什么？", "为什么？"])
     assert "To C" in q.rewritten and "To B" not in q.rewritten and "为什么" not in q.rewritten
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, about, declined, speaker", [
+    ("杨植麟说MUON优化器带来了什么？", "那姚顺雨呢？", "文字稿里姚顺雨没有谈到", "杨植麟"),
+    ("姚顺雨怎么看Cursor用用户数据学习？", "那唐杰呢？", "文字稿里唐杰没有谈到", "姚顺雨"),
+])
+def test_a_topic_only_the_earlier_person_spoke_to_is_declined_for_the_next_one_named(
+        pipeline, first, about, declined, speaker):
+    """"那X呢？" after a question on words only the earlier person said ("MUON", "Cursor"): X
+    holding the question's common words as fully as anyone else does is no sign X spoke to it
+    (was: X's lines on other things quoted as the answer)."""
+    _, b = _talk(pipeline, first, about)
+    assert b.abstained and b.answer.startswith(declined) and speaker in b.answer
