@@ -1236,6 +1236,12 @@ def plan_who(a: Ask, t: Tools) -> Composition | None:
     d.line(say(a.query.lang, "who", name=d.name(who)) if who != EDITOR else say(a.query.lang, "who_article"))
     for q, twins in _quotes(a, t, ranked, SUPPORTING):
         d.quote(q, twins)
+    # of the people it chooses between, the others' best lines too: the reader weighs them
+    others = dict.fromkeys(s.unit.speaker for s in ranked if s.unit.speaker != who) if a.query.among else {}
+    for other in others:
+        theirs = [s for s in ranked if s.unit.speaker == other]
+        for q, twins in _quotes(a, t, theirs, 0):
+            d.quote(q, twins)
     return d.done(speakers=(who,) + tuple(s for s in d.order if s != who))
 
 
