@@ -914,9 +914,11 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     after it, where explanations usually are. When the claim ends its paragraph (it concludes
     what came before: "…但难点在于…仍需人工判断。当前RLVR面临的挑战是：可验证场景正在逐渐耗尽。"),
     the sentence right before it, unless that one's quote runs on into the claim; then, or when
-    this conversation has quoted the claim already ("他为什么这么认为？"), its sentence that gives a
-    reason itself ("…有限，所以…"), else the part of its quote not quoted yet, else the same
-    speaker's sentence around it that is closest to the question. A
+    this conversation has quoted the claim already ("他为什么这么认为？", or a why in the turn's own
+    words of the sentence quoted, the best of all), the answer to a why the claim puts itself,
+    else its sentence that gives a reason itself ("…有限，所以…"), else the part of its quote not
+    quoted yet, else the sentence giving a reason right after it (even if quoted with it), else
+    the same speaker's sentence around it that is closest to the question. A
     question is no claim unless its quote runs on into its answer; a turn with words of its own
     is answered from them, not from the claim of the last answer."""
     if a.form.plan != "why":
@@ -936,6 +938,13 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     lead = _lead_of_last_answer(a, t) if said and (not a.specific or (a.query.earlier and not point and len(a.own_words) <= 1)) else None
     overall = _answerers(a, t, fresh=False)[0] if said and lead is None and (point or not a.specific) else None
     claim = overall if not a.specific else None
+    if said and lead is None and claim is None and not point:
+        # "他为什么觉得差距在拉大？" in its own words, of a sentence quoted just before: the best of all
+        # (quoted or not) holding its words, if quoted, is the claim it asks a reason for
+        top = _answerers(a, t, fresh=False)[0]
+        if _repeats(t, top.i, said) and top.score >= ranked[0].score \
+                and t.evidence.mentions(top.i, a.own_words, a.query.lang):
+            claim = top
     best = lead or (claim if claim is not None and _repeats(t, claim.i, said) else ranked[0])
     if point and overall is not None:
         best = overall
@@ -947,8 +956,12 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     reason = next((j for j in after if t.forms.gives_reason(ev.units[j].text) or _answers_why(t, j)), None)
     if again:   # the claim quoted before gives its own reason ("…有限，所以…决定智能上限"): that answers
         claim = _last_lead_units(a, t) if best is lead else range(quoted.first, quoted.last + 1)
-        own = _best_of(a, t, [j for j in claim if t.forms.gives_reason(ev.units[j].text)], best.unit.speaker)
-        reason = own.i if own is not None else reason
+        # (the answer to a why it puts itself first: "…为什么是三年呢？他说…")
+        own = next((j for j in claim if _answers_why(t, j) and not _repeats(t, j, said)), None)
+        if own is None:
+            giving = _best_of(a, t, [j for j in claim if t.forms.gives_reason(ev.units[j].text)], best.unit.speaker)
+            own = giving.i if giving is not None else None
+        reason = own if own is not None else reason
     if reason is None and not after and not again:   # the claim concludes
         j = quoted.first - 1
         if j >= 0 and ev.units[j].para == best.unit.para and ev.units[j].speaker == best.unit.speaker \
@@ -958,6 +971,11 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
         # the claim's quote runs on into its answer ("…为什么是三年呢？他说我们需要三年时间才能
         # 流片。"): what the conversation has not quoted of it yet
         reason = next((j for j in range(best.i + 1, quoted.last + 1) if not _repeats(t, j, said)), None)
+    if reason is None and again:
+        # the reason right after it was quoted with it ("…横空出世…这个词用的挺好的。…因为大家原来…没有
+        # 料到…"): asked for now, it is the answer, quoted again
+        reason = next((j for j in ev.neighbours(best.i, 0, REASON_REACH) if j > quoted.last
+                       and t.forms.gives_reason(ev.units[j].text)), None)
     if reason is None and again:   # the claim asked about again: what it goes on to say, if it says something
         reason = next((j for j in after if _point_worthy(ev.units[j])), None)
     if reason is None and (not after or again):

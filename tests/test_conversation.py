@@ -343,3 +343,19 @@ def test_a_topic_only_the_earlier_person_spoke_to_is_declined_for_the_next_one_n
     (was: X's lines on other things quoted as the answer)."""
     _, b = _talk(pipeline, first, about)
     assert b.abstained and b.answer.startswith(declined) and speaker in b.answer
+
+
+@pytest.mark.slow
+def test_why_of_a_claim_just_quoted_in_the_turns_own_words_is_the_reason_inside_it(pipeline):
+    """"他为什么说X？" in words of its own, X the sentence just quoted, which gives its own reason
+    ("…有限，…赶不上…，所以…决定智能上限"): that sentence, not other lines of the person's."""
+    _, b = _talk(pipeline, "杨植麟认为什么决定了智能的上限？", "他为什么说Token efficiency决定上限？")
+    assert b.citations and all("数据" in c.quote for c in b.citations)
+
+
+@pytest.mark.slow
+def test_why_of_a_claim_just_quoted_is_the_reason_right_after_it_even_if_shown(pipeline):
+    """The reason right after the claim was shown with it ("…这个词用的挺好的。" then "…因为大家
+    原来…都没有料到…"): asked why, it is the answer, quoted again (was: a line on something else)."""
+    _, b = _talk(pipeline, "唐杰怎么评价DeepSeek的出现？", "他为什么说这个词用得挺好？")
+    assert b.citations and "没有料到" in b.citations[0].quote
