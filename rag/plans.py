@@ -549,12 +549,11 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     led = _last_lead_units(a, t) if not a.specific else []
     echoed = t.evidence.units[led[0]].speaker if led and t.evidence.units[led[0]].speaker != person else None
     words, own = _keyword_shares(a, t, person, lambda u: statement(u) and u.speaker != echoed)
-    # ... but not below half of what the person echoed holds (the words that are theirs alone,
-    # "GDP", are the topic: the others holding the common ones does not make it the named one's)
+    # where no one's sentence holds even half of it (the person echoed included: when the words
+    # only they said, "GDP", are most of it, the others holding the common ones is no sign), half
+    # as much as anyone's will do ("杨植麟强调的技术路径是什么？": said in words of their own)
     echo = _keyword_shares(a, t, echoed, lambda u: statement(u) and u.speaker == echoed)[0] if echoed else 0.0
-    # where no one's sentence holds even half of it, half as much as anyone's will do
-    # ("杨植麟强调的技术路径是什么？": said in words of their own)
-    if words > 0 and (own >= words or (words < HALF and own >= HALF * words)) and own >= HALF * echo:
+    if words > 0 and (own >= words or (max(words, echo) < HALF and own >= HALF * words)):
         return None
     margin = 0.0 if words > 0 and own == 0 else t.config.not_said_margin
     if other is None or (theirs is not None and theirs.score >= other.score - margin):
@@ -957,7 +956,7 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     if again:   # the claim quoted before gives its own reason ("…有限，所以…决定智能上限"): that answers
         claim = _last_lead_units(a, t) if best is lead else range(quoted.first, quoted.last + 1)
         # (the answer to a why it puts itself first: "…为什么是三年呢？他说…")
-        own = next((j for j in claim if _answers_why(t, j) and not _repeats(t, j, said)), None)
+        own = next((j for j in claim if _answers_why(t, j)), None)
         if own is None:
             giving = _best_of(a, t, [j for j in claim if t.forms.gives_reason(ev.units[j].text)], best.unit.speaker)
             own = giving.i if giving is not None else None

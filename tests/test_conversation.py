@@ -333,14 +333,14 @@ def test_what_about_x_after_a_why_turn_replaces_part_of_the_question_before_the_
 
 @pytest.mark.slow
 @pytest.mark.parametrize("first, about, declined, speaker", [
-    ("杨植麟说MUON优化器带来了什么？", "那姚顺雨呢？", "文字稿里姚顺雨没有谈到", "杨植麟"),
+    ("姚顺雨觉得AI部署到公司能对GDP产生多大影响？", "那唐杰呢？", "文字稿里唐杰没有谈到", "姚顺雨"),
     ("姚顺雨怎么看Cursor用用户数据学习？", "那唐杰呢？", "文字稿里唐杰没有谈到", "姚顺雨"),
 ])
 def test_a_topic_only_the_earlier_person_spoke_to_is_declined_for_the_next_one_named(
         pipeline, first, about, declined, speaker):
-    """"那X呢？" after a question on words only the earlier person said ("MUON", "Cursor"): X
-    holding the question's common words as fully as anyone else does is no sign X spoke to it
-    (was: X's lines on other things quoted as the answer)."""
+    """"那X呢？" after a question on words only the earlier person said ("GDP", "Cursor"), most of
+    it: X holding half as much of its common words as the others is no sign X spoke to it (was:
+    X's lines on other things quoted as the answer)."""
     _, b = _talk(pipeline, first, about)
     assert b.abstained and b.answer.startswith(declined) and speaker in b.answer
 
