@@ -104,7 +104,8 @@ class Forms:
         """What a how-many question counts: the word after its counting cue ("多少个模型" -> 模型,
         "how many parameters" -> parameters), measure words and 的 skipped unless nothing follows
         them ("多少人" -> 人); "" if none (an auxiliary verb next: "how many did he give"), or if the
-        question measures rather than counts ("多大的模型" is answered by "3到4B")."""
+        question measures rather than counts ("多大的仓库" is answered by any size of it). A cue
+        ending the question measures the noun before it ("仓库的面积是多少？", "仓库的面积有多大？")."""
         entry = self.data["detail"]["number"]
         for cue in sorted(entry["counting"]["zh"], key=len, reverse=True):
             at = text.find(cue)

@@ -480,7 +480,8 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
         return None   # "谁说自己不想掺和这场争论？": one person, who said it
     # "Do X and Y see it the same way?", "为什么X和Y的判断有区别？": both people's positions
     # "X说…，Y也这么看吗？", "Does Y agree with X?": whether Y shares X's view, both positions
-    compares = a.form.plan in ("yesno", "why") and any(t.forms.has(k, text) for k in ("compare", "disagreement", "agreement"))
+    compares = a.form.plan in ("yesno", "why") and any(t.forms.has(k, text) for k in ("compare", "disagreement")) \
+        or a.form.plan == "yesno" and t.forms.has("agreement", text)
     if people and (compares or a.form.plan in ("compare", "disagreement")) and not a.carried:
         # "Do Yao and the Qwen lead …?": beside a person, an organisation names the other side
         said = to_simplified(a.query.text)
@@ -956,7 +957,7 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     if again:   # the claim quoted before gives its own reason ("…有限，所以…决定智能上限"): that answers
         claim = _last_lead_units(a, t) if best is lead else range(quoted.first, quoted.last + 1)
         # (the answer to a why it puts itself first: "…为什么是三年呢？他说…")
-        own = next((j for j in claim if _answers_why(t, j)), None)
+        own = next((j for j in claim if _answers_why(t, j) and j - 1 in claim), None)
         if own is None:
             giving = _best_of(a, t, [j for j in claim if t.forms.gives_reason(ev.units[j].text)], best.unit.speaker)
             own = giving.i if giving is not None else None

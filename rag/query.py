@@ -127,8 +127,8 @@ def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
         person = speakers.names_one(text[s:e])
         if person and not persons and _speaks(text, e):
             speaking = name
-            clause_end = next((i for i in range(e, len(text)) if text[i] in CLAUSE_ENDS
-                               or (text[i] == "." and text[i + 1:i + 2].isspace())), len(text))   # (not "3.5")
+            clause_end = next((i for i in range(e, len(text)) if text[i] in CLAUSE_ENDS   # (not "3.5")
+                               or (text[i] == "." and text[i + 1:].lstrip("\"'”’")[:1].isspace())), len(text))
         elif person and s >= clause_end:
             speaking = None   # "When X said …, how did the moderator …": the person of the main clause
         bucket = persons if person else orgs
@@ -439,13 +439,14 @@ def _ellipsis(simp: str) -> str | None:
 
 def _asks_nothing_more(text: str) -> bool:
     """A question that, its pronouns aside, asks nothing or only how the person sees it ("他怎么看？",
-    "What does he think?"); not "Why?"."""
+    "What does he think?"); not "Why?", nor a figure, date, place or name ("什么时候？")."""
     rest = text
     for cue in sorted(_cue_list("person_pronouns"), key=len, reverse=True):
         rest = rest.replace(cue, " ") if not cue.isascii() else f" {words(rest)} ".replace(f" {cue} ", " ")
     core = rest.strip().rstrip(" ？?。.!！").strip()
+    forms, simp = Forms.load(), to_simplified(text)
     return not core or core in _cues()["ellipsis"]["zh_end"] \
-        or (is_vague(text, nothing=True) and not Forms.load().has("why", to_simplified(text)))
+        or (is_vague(text, nothing=True) and not forms.has("why", simp) and not has_cue(simp, forms.detail_cues()))
 
 
 def _asked_before(turns: list[Turn], speakers: Speakers, max_chars: int, max_history: int, swap, holds,

@@ -69,6 +69,11 @@ def test_the_person_a_verb_of_speech_follows_speaks_alone(speakers):
     assert analyze("What did Tang Jie say about Yang Zhilin's team?", speakers).speakers == ("唐杰",)
     assert set(analyze("When Tang Jie said the gap was growing, what did Yang Zhilin answer?", speakers).speakers) == {"唐杰", "杨植麟"}
     assert set(analyze("唐杰和杨植麟说了什么？", speakers).speakers) == {"唐杰", "杨植麟"}
+    # an English sentence's period (before a space, a closing quote aside) ends the clause too
+    for question in ("Tang Jie says the gap is growing. Does Yang Zhilin agree?",
+                     'Tang Jie said "the gap is growing." Does Yang Zhilin agree?'):
+        assert set(analyze(question, speakers).speakers) == {"唐杰", "杨植麟"}, question
+    assert analyze("Tang Jie said the gap was 2.5 times wider for Yang Zhilin's team.", speakers).speakers == ("唐杰",)
 
 
 def test_a_question_reporting_what_someone_said_is_not_about_who_they_are(speakers):
@@ -695,10 +700,11 @@ def test_a_second_reading_is_not_carried_into_the_next_turn_unless_it_was_pointe
     assert "训练方法" in analyze("还有呢？", speakers, pointed).topic
 
 
-
-def test_an_ellipsis_followed_by_a_question_of_its_own_is_that_question():
-    """"那X呢？他为什么这么说？" asks why (the question after the ellipsis asks something more)."""
+def test_an_ellipsis_followed_by_a_question_of_its_own_is_no_ellipsis():
+    """"那X呢？他为什么这么说？" asks why, "那X呢？什么时候？" a date (the question after the ellipsis
+    asks something more); "那X呢？他怎么看？" asks nothing more."""
     from rag.query import _ellipsis
     assert _ellipsis("那唐杰呢？他怎么看？") == "唐杰"
     assert _ellipsis("那唐杰呢？他为什么这么说？") is None
+    assert _ellipsis("那唐杰呢？什么时候？") is None
     assert _ellipsis("那唐杰呢？他怎么看开源？") is None
