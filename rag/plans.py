@@ -1257,6 +1257,8 @@ def plan_who(a: Ask, t: Tools) -> Composition | None:
     # of the people it chooses between, the others' best lines too: the reader weighs them
     others = dict.fromkeys(s.unit.speaker for s in ranked if s.unit.speaker != who) if a.query.among else {}
     for other in others:
+        if other in d.order:   # cited already (a sentence saying the same as the answer's)
+            continue
         theirs = [s for s in ranked if s.unit.speaker == other]
         for q, twins in _quotes(a, t, theirs, 0):
             d.quote(q, twins)
