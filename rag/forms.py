@@ -124,7 +124,7 @@ class Forms:
                 if counted or any(is_han(ch) for ch in after):
                     return counted
                 return self._measured_before(text[:at], entry)
-        # "K2的参数规模有多大？": a measuring cue ending the question measures the noun before it
+        # "仓库的面积有多大？": a measuring cue ending the question measures the noun before it
         for cue in entry["measuring"]["zh"]:
             at = text.rfind(cue)
             if at >= 0 and not any(is_han(ch) for ch in text[at + len(cue):].rstrip("？?。!！ ").rstrip(entry["after_cue"])):

@@ -551,7 +551,7 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     echoed = t.evidence.units[led[0]].speaker if led and t.evidence.units[led[0]].speaker != person else None
     words, own = _keyword_shares(a, t, person, lambda u: statement(u) and u.speaker != echoed)
     # where no one's sentence holds even half of it (the person echoed included: when the words
-    # only they said, "GDP", are most of it, the others holding the common ones is no sign), half
+    # only they said are most of it, the others holding the common ones is no sign), half
     # as much as anyone's will do ("杨植麟强调的技术路径是什么？": said in words of their own)
     echo = _keyword_shares(a, t, echoed, lambda u: statement(u) and u.speaker == echoed)[0] if echoed else 0.0
     if words > 0 and (own >= words or (max(words, echo) < HALF and own >= HALF * words)):
@@ -939,7 +939,7 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     overall = _answerers(a, t, fresh=False)[0] if said and lead is None and (point or not a.specific) else None
     claim = overall if not a.specific else None
     if said and lead is None and claim is None and not point:
-        # "他为什么觉得差距在拉大？" in its own words, of a sentence quoted just before: the best of all
+        # "他为什么说X？" in its own words, X a sentence quoted just before: the best of all
         # (quoted or not) holding its words, if quoted, is the claim it asks a reason for
         top = _answerers(a, t, fresh=False)[0]
         if _repeats(t, top.i, said) and top.score >= ranked[0].score \
@@ -972,8 +972,8 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
         # 流片。"): what the conversation has not quoted of it yet
         reason = next((j for j in range(best.i + 1, quoted.last + 1) if not _repeats(t, j, said)), None)
     if reason is None and again:
-        # the reason right after it was quoted with it ("…横空出世…这个词用的挺好的。…因为大家原来…没有
-        # 料到…"): asked for now, it is the answer, quoted again
+        # the reason right after it was quoted with it ("…这个说法很贴切。" then "因为…"): asked for
+        # now, it is the answer, quoted again
         reason = next((j for j in ev.neighbours(best.i, 0, REASON_REACH) if j > quoted.last
                        and t.forms.gives_reason(ev.units[j].text)), None)
     if reason is None and again:   # the claim asked about again: what it goes on to say, if it says something

@@ -443,10 +443,11 @@ def _asks_nothing_more(text: str) -> bool:
     rest = text
     for cue in sorted(_cue_list("person_pronouns"), key=len, reverse=True):
         rest = rest.replace(cue, " ") if not cue.isascii() else f" {words(rest)} ".replace(f" {cue} ", " ")
-    core = rest.strip().rstrip(" ？?。.!！").strip()
+    for cue in _cues()["ellipsis"]["zh_end"]:   # "怎么看", "怎么说": how they see it
+        rest = rest.replace(cue, " ")
     forms, simp = Forms.load(), to_simplified(text)
-    return not core or core in _cues()["ellipsis"]["zh_end"] \
-        or (is_vague(text, nothing=True) and not forms.has("why", simp) and not has_cue(simp, forms.detail_cues()))
+    return (is_vague(rest, nothing=True) or is_vague(text, nothing=True)) \
+        and not forms.has("why", simp) and not has_cue(simp, forms.detail_cues())
 
 
 def _asked_before(turns: list[Turn], speakers: Speakers, max_chars: int, max_history: int, swap, holds,

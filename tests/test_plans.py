@@ -1301,9 +1301,9 @@ def test_a_summary_naming_several_people_draws_on_their_words_only(pipeline):
 
 
 def test_each_speaker_in_a_part_of_the_article_named_by_half_its_title_is_its_summary(pipeline):
-    """"文章里「X」那部分，几位讲者分别讲了什么？" (naming the article, and half of a title that has
-    two): the main points of that part, not two lines of the article's own (was: the view plan)."""
-    plan, a = _plan(pipeline, "文章里「产业现况」那部分，几位讲者分别讲了什么？")
+    """"在这篇文章的「X」一节中，各位嘉宾各自讲了什么？" (naming the article, and half of a title that
+    has two): the main points of that part, not lines of the article's own (was: the view plan)."""
+    plan, a = _plan(pipeline, "在这篇文章的「产业现况」一节中，各位嘉宾各自讲了什么？")
     assert plan == "summary" and len(a.citations) >= 4
     assert all(c.chunk.section.startswith("产业现况") for c in a.citations)
     assert len({c.chunk.speaker for c in a.citations} - {"编者"}) >= 2
@@ -1321,7 +1321,7 @@ def test_a_summary_of_what_was_said_on_a_topic_draws_on_the_passages_found_for_i
 
 
 @pytest.mark.parametrize("question, people", [
-    ("林俊旸说中国开源模型已经很有影响力，唐杰也这么乐观吗？", {"林俊旸", "唐杰"}),
+    ("林俊旸说中国开源模型已经很有影响力，唐杰也这么认为吗？", {"林俊旸", "唐杰"}),
     ("Yao Shunyu thinks China has too few people taking big risks. Does Tang Jie see it differently?",
      {"姚顺雨", "唐杰"}),
 ])

@@ -187,9 +187,9 @@ def test_the_person_asked_about_outranks_the_answer(speakers):
     ("How about Shunyu Yao?", "What does Lin Junyang think about RLVR?", "姚顺雨",
      "What does Yao Shunyu think about RLVR?"),
     # a question after it that asks nothing more leaves it an ellipsis
-    ("那唐杰呢？他怎么看？", "林俊旸怎么看RLVR？", "唐杰", "唐杰怎么看RLVR？"),
-    ("And Tang Jie? What does he think?", "What does Lin Junyang think about RLVR?", "唐杰",
-     "What does Tang Jie think about RLVR?"),
+    ("那姚顺雨呢？他是怎么看的？", "林俊旸怎么看RLVR？", "姚顺雨", "姚顺雨怎么看RLVR？"),
+    ("And Yao Shunyu? What does he think?", "What does Lin Junyang think about RLVR?", "姚顺雨",
+     "What does Yao Shunyu think about RLVR?"),
 ])
 def test_ellipsis_with_a_person_asks_the_earlier_question_of_them(speakers, question, earlier, person, rewritten):
     q = analyze(question, speakers, [earlier])
@@ -702,9 +702,9 @@ def test_a_second_reading_is_not_carried_into_the_next_turn_unless_it_was_pointe
 
 def test_an_ellipsis_followed_by_a_question_of_its_own_is_no_ellipsis():
     """"那X呢？他为什么这么说？" asks why, "那X呢？什么时候？" a date (the question after the ellipsis
-    asks something more); "那X呢？他怎么看？" asks nothing more."""
+    asks something more); "那X呢？他是怎么看的？" asks nothing more."""
     from rag.query import _ellipsis
-    assert _ellipsis("那唐杰呢？他怎么看？") == "唐杰"
-    assert _ellipsis("那唐杰呢？他为什么这么说？") is None
-    assert _ellipsis("那唐杰呢？什么时候？") is None
-    assert _ellipsis("那唐杰呢？他怎么看开源？") is None
+    assert _ellipsis("那姚顺雨呢？他是怎么看的？") == "姚顺雨"
+    assert _ellipsis("那姚顺雨呢？他为什么这么说？") is None
+    assert _ellipsis("那姚顺雨呢？什么时候？") is None
+    assert _ellipsis("那姚顺雨呢？他怎么看开源？") is None
