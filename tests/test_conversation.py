@@ -348,7 +348,7 @@ def test_a_topic_only_the_earlier_person_spoke_to_is_declined_for_the_next_one_n
 def test_why_of_a_claim_just_quoted_in_the_turns_own_words_is_the_reason_inside_it(pipeline):
     """"他为什么说X？" in words of its own, X the sentence just quoted, which gives its own reason
     ("…有限，…赶不上…，所以…决定智能上限"): that sentence, not other lines of the person's."""
-    _, b = _talk(pipeline, "杨植麟认为什么决定了智能的上限？", "他为什么说Token efficiency决定上限？")
+    _, b = _talk(pipeline, "杨植麟说智能的上限由什么决定？", "他为什么说Token efficiency决定上限？")
     assert b.citations and all("数据" in c.quote for c in b.citations)
 
 
