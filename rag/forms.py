@@ -110,7 +110,7 @@ class Forms:
         for cue in sorted(entry["counting"]["zh"], key=len, reverse=True):
             at = text.find(cue)
             if at >= 0:
-                after = text[at + len(cue):].rstrip("？?。!！ ").rstrip(entry["after_cue"])   # "…是多少呢？"
+                after = self._after_cue(text, at + len(cue))
                 rest = after.lstrip(self.data["holds"]["measures"] + entry["before_noun"] + " ")
                 word = ""
                 for ch in rest:
@@ -127,7 +127,7 @@ class Forms:
         # "仓库的面积有多大？": a measuring cue ending the question measures the noun before it
         for cue in entry["measuring"]["zh"]:
             at = text.rfind(cue)
-            if at >= 0 and not any(is_han(ch) for ch in text[at + len(cue):].rstrip("？?。!！ ").rstrip(entry["after_cue"])):
+            if at >= 0 and not any(is_han(ch) for ch in self._after_cue(text, at + len(cue))):
                 return self._measured_before(text[:at], entry)
         padded = words(text).split()
         verbs = STOPWORDS | set(self.data["yesno"]["en_start"])
@@ -157,6 +157,11 @@ class Forms:
         head = jieba.lcut(asked[:at])
         word = head[-1] if head else ""
         return word if len(word) >= 2 and is_han(word[0]) and word not in entry["before_cue"] else ""
+
+    def _after_cue(self, text: str, end: int) -> str:
+        """What follows a figure's cue ending at `end`, the question's end and its particles
+        stripped ("…是多少呢？" -> "")."""
+        return text[end:].rstrip("？?。!！ ").rstrip(self.data["detail"]["number"]["after_cue"])
 
     @staticmethod
     def _measured_before(head: str, entry: dict) -> str:

@@ -347,8 +347,6 @@ def _material(a: Ask, t: Tools, person: str | None, part: str | None = None,
                           or any(t.evidence.similar(s.i, u.i) for u in direct)]
     else:
         everything = t.ranked(a, usable)
-        direct = [s for s in everything if s.unit.kind not in summary]
-        quoted = [s for s in everything if s.unit.kind in summary]
         section = _named_section(a, t, {s.unit.section for s in everything})
         named = section is not None
         if section is None:   # (of the people named, the part holding half their best sentences)
@@ -358,8 +356,8 @@ def _material(a: Ask, t: Tools, person: str | None, part: str | None = None,
             found = [h.chunk.chunk_id for h in a.base if a.docs is None or h.chunk.doc_id in a.docs]
             found = set(found[:t.config.topic_passages])
             everything = [s for s in everything if s.unit.chunk_id in found] or everything
-            direct = [s for s in everything if s.unit.kind not in summary]
-            quoted = [s for s in everything if s.unit.kind in summary]
+        direct = [s for s in everything if s.unit.kind not in summary]
+        quoted = [s for s in everything if s.unit.kind in summary]
         if section:
             in_section = [s for s in everything if s.unit.section == section]
             direct = [s for s in in_section if s.unit.kind not in summary] or in_section
@@ -936,12 +934,12 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     said = set() if a.again else _said_before(a, t)
     # "他为什么这么说？", and "他为什么这么坚持？" (a word of its own, but pointing back): the claim is what the last answer led with
     lead = _lead_of_last_answer(a, t) if said and (not a.specific or (a.query.earlier and not point and len(a.own_words) <= 1)) else None
-    overall = _answerers(a, t, fresh=False)[0] if said and lead is None and (point or not a.specific) else None
+    top = _answerers(a, t, fresh=False)[0] if said and lead is None else None   # the best of all, quoted or not
+    overall = top if point or not a.specific else None
     claim = overall if not a.specific else None
-    if said and lead is None and claim is None and not point:
+    if top is not None and claim is None and not point:
         # "他为什么说X？" in its own words, X a sentence quoted just before: the best of all
-        # (quoted or not) holding its words, if quoted, is the claim it asks a reason for
-        top = _answerers(a, t, fresh=False)[0]
+        # holding its words, if quoted, is the claim it asks a reason for
         if _repeats(t, top.i, said) and top.score >= ranked[0].score \
                 and t.evidence.mentions(top.i, a.own_words, a.query.lang):
             claim = top

@@ -440,9 +440,7 @@ def _ellipsis(simp: str) -> str | None:
 def _asks_nothing_more(text: str) -> bool:
     """A question that, its pronouns aside, asks nothing or only how the person sees it ("他怎么看？",
     "What does he think?"); not "Why?", nor a figure, date, place or name ("什么时候？")."""
-    rest = text
-    for cue in sorted(_cue_list("person_pronouns"), key=len, reverse=True):
-        rest = rest.replace(cue, " ") if not cue.isascii() else f" {words(rest)} ".replace(f" {cue} ", " ")
+    rest = _without_cues(text, _cue_list("person_pronouns"))
     for cue in _cues()["ellipsis"]["zh_end"]:   # "怎么看", "怎么说": how they see it
         rest = rest.replace(cue, " ")
     forms, simp = Forms.load(), to_simplified(text)
@@ -595,10 +593,16 @@ def _asks_agreement(own: str) -> bool:
     cues = forms.cues("agreement") + forms.cues("disagreement") + forms.cues("compare")
     if not has_cue(own, forms.cues("agreement")) or not forms.asks_yes_or_no(to_simplified(own)):
         return False
-    text = f" {words(own)} "
+    return is_vague(_without_cues(own, cues), nothing=True)
+
+
+def _without_cues(text: str, cues: list[str]) -> str:
+    """The text's words (lower-case, padded) with these cues taken out, longest first: Chinese
+    ones as substrings, Latin ones as whole words."""
+    text = words(text)
     for cue in sorted(cues, key=len, reverse=True):
         text = text.replace(f" {cue} " if cue.isascii() else cue, " ")
-    return is_vague(text, nothing=True)
+    return text
 
 
 @lru_cache(maxsize=1)
