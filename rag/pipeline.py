@@ -31,7 +31,7 @@ from rag.evidence import Evidence
 from rag.exemplars import NONE, PLAN_EXEMPLARS, SUMMARY_EXEMPLARS, Exemplars
 from rag.forms import PERSON, Form, Forms
 from rag.conversation import Turn, as_turns, bound
-from rag.query import Query, analyze, asks_everyone, is_vague
+from rag.query import Query, analyze, asks_everyone, clean, is_vague
 from rag.records import Answer, Hit
 from rag.retrieve import HybridRetriever, dense_text
 
@@ -125,7 +125,9 @@ class Pipeline:
                      retriever: HybridRetriever | None = None) -> tuple[list[Turn], tuple[str, ...]]:
         """The earlier turns, bounded (with a notice), each with what its answer was about:
         a turn given as a question alone is answered again here (a few ms each, warm)."""
-        turns, notices = bound(as_turns(history), self.config.max_history, self.config.max_question_chars)
+        # each earlier question cleaned as the question is (control and format characters, lone surrogates)
+        turns = [replace(t, question=clean(t.question)) for t in as_turns(history)]
+        turns, notices = bound(turns, self.config.max_history, self.config.max_question_chars)
         out: list[Turn] = []
         for turn in turns:
             if not turn.answered:

@@ -117,6 +117,13 @@ def test_undecodable_input_is_answered_and_shown_with_replacement_characters(pip
     assert a.question.count("\ufffd") == 4 and "唐杰" in a.question
 
 
+def test_an_earlier_turn_of_unwritable_characters_is_cleaned_like_the_question(pipeline):
+    """A history turn holding a lone surrogate (found by the fuzz test above): cleaned as the
+    question is, not passed on to the tokenizer (was: UnicodeEncodeError in OpenCC)."""
+    assert_well_formed(pipeline.answer("0", ["\ud800"]), pipeline)
+    assert_well_formed(pipeline.answer("他怎么看？", ["唐杰怎么看开源？\udfff"]), pipeline)
+
+
 def test_a_100000_character_question_is_cut_with_a_notice_and_returns_quickly(pipeline):
     question = (("唐杰怎么看开源和闭源的差距？" + "请详细说明。" * 20 + "😀\x00") * 800)[:100_000]
     t0 = time.perf_counter()
