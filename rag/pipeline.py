@@ -96,7 +96,8 @@ class Pipeline:
             evidence.measure_titles(self.embedder.embed_queries, set(people))
             evidence.translate(self.editions, self.embedder, self.index.manifest.get("model", ""),
                                cache_dir=cfg.home / "editions")
-            self.tools = plans.Tools(evidence, self.corpus.speakers, self.forms, cfg)
+            self.tools = plans.Tools(evidence, self.corpus.speakers, self.forms, cfg,
+                                     [d.title for d in self.corpus.documents.values()])
             if cfg.llm_base_url:  # optional; LangChain loads only then
                 from rag.llm import LLMComposer
                 self.llm = LLMComposer.from_config(cfg, self.corpus.speakers, tokenizer)

@@ -28,7 +28,7 @@ already quoted gives the reason after it, or the speaker's next point.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -56,6 +56,7 @@ REASON_REACH = 3          # sentences after the best one searched for the reason
 CLAUSE_MARKS = "，,；;。！？!?：:"   # where a sentence's clauses end
 SEMICOLONS = ("；", ";")
 HALF = 0.5               # a share of a question's keywords that locates its topic
+NAME_LENGTH = 4          # a word of a document's title this long is a name of it ("AI" is not)
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,12 @@ class Ask:
 class Tools:
     """What plans share: sentence evidence, the speakers, thresholds from the config."""
 
-    def __init__(self, evidence: Evidence, speakers, forms: Forms, config):
+    def __init__(self, evidence: Evidence, speakers, forms: Forms, config, titles: Iterable[str] = ()):
         self.evidence, self.speakers, self.forms, self.config = evidence, speakers, forms, config
         self._cue_words: dict[str, frozenset[str]] = {}
+        # the names a document goes by, from its title: its words of NAME_LENGTH characters or
+        # more ("AGI-Next" of "国产 AI 峰会 AGI-Next"; not "AI"), lower-case
+        self.document_names = frozenset(w.lower() for title in titles for w in title.split() if len(w) >= NAME_LENGTH)
 
     def cue_words(self, key: str) -> frozenset[str]:
         """The words of the cues of question_forms.json listed under `key`, tokenised once."""
@@ -417,8 +421,19 @@ def _cue_words(t: Tools, *keys: str) -> set[str]:
 
 
 def _names_document(a: Ask, t: Tools) -> bool:
-    """The question speaks of the document itself, by what it is ("the summit", "这次会议")."""
-    return bool(_cue_words(t, "document") & set(a.weights))
+    """The question speaks of the document itself, by what it is ("the summit", "这次会议") or
+    by the name in its title."""
+    return bool(_cue_words(t, "document") & set(a.weights)) or _document_named(a.query.topic, t) != a.query.topic
+
+
+def _document_named(text: str, t: Tools) -> str:
+    """The text less the names of documents it holds (in any case)."""
+    for name in t.document_names:
+        at = text.lower().find(name)
+        while at >= 0:
+            text = text[:at] + " " + text[at + len(name):]
+            at = text.lower().find(name)
+    return text
 
 
 def _title_words(a: Ask, t: Tools, section: str | None) -> set[str]:
@@ -1221,8 +1236,10 @@ def plan_roster(a: Ask, t: Tools) -> Composition | None:
     if not (a.query.asks_who or counting) or a.named or not a.weights or a.query.followup:
         return None
     # "Who are the speakers?", "Who spoke at the summit?": people, speaking, and the document
-    group = _cue_words(t, "compare", "speech", "document", "people")
-    if any(w not in group for w in t.evidence.tokenizer.query_tokens(without_who(a.query.topic))):
+    # (named by its title too: "Who spoke at <its name>?"); "Who attended?", but not "How many
+    # attended?" (an audience too)
+    group = _cue_words(t, "compare", "speech", "document", "people", *(() if counting else ("attending",)))
+    if any(w not in group for w in t.evidence.tokenizer.query_tokens(_document_named(without_who(a.query.topic), t))):
         return None
     a = _one_document(a, t)
     ev = t.evidence

@@ -523,6 +523,43 @@ def test_who_spoke_at_the_event_is_everyone_who_speaks(pipeline, question):
     assert plan == "roster" and a.speakers == ("唐杰", "杨植麟", "林俊旸", "姚顺雨", "李广密")
 
 
+def _document_name(pipeline) -> str:
+    """The name the summit goes by in its title (its longest word), read from the corpus."""
+    title = next(iter(pipeline.corpus.documents.values())).title
+    return max(title.split(), key=len)
+
+
+@pytest.mark.parametrize("question", ["Who spoke at {}?", "谁在{}上发言了？", "Who spoke at the {} summit?"])
+def test_who_spoke_at_the_event_named_by_its_title_is_everyone_who_speaks(pipeline, question):
+    """The event named by the name in its title, not by what it is: still the document, so the
+    roster, not "That was <whoever ranks first>"."""
+    plan, a = _plan(pipeline, question.format(_document_name(pipeline)))
+    assert plan == "roster" and a.speakers == ("唐杰", "杨植麟", "林俊旸", "姚顺雨", "李广密")
+
+
+def test_a_document_goes_by_the_long_words_of_its_title(pipeline):
+    """Its names are the title's words of four characters or more (a short word such as "AI"
+    names much else), lower-case."""
+    names = pipeline.tools.document_names
+    assert _document_name(pipeline).lower() in names
+    assert all(len(n) >= 4 and n == n.lower() for n in names) and "ai" not in names
+
+
+@pytest.mark.parametrize("question", ["How many people attended the summit?", "How many people attended {}?",
+                                      "有多少人出席了这次峰会？"])
+def test_how_many_attended_is_an_audience_the_transcript_does_not_count(pipeline, question):
+    """Not "5 people speak": an event's attendance counts its audience too, which the transcript
+    does not give."""
+    plan, a = _plan(pipeline, question.format(_document_name(pipeline)))
+    assert plan != "roster" and a.abstained
+
+
+@pytest.mark.parametrize("question", ["Who attended the summit?", "谁出席了这次峰会？"])
+def test_who_attended_is_everyone_who_speaks(pipeline, question):
+    plan, a = _plan(pipeline, question)
+    assert plan == "roster" and a.speakers == ("唐杰", "杨植麟", "林俊旸", "姚顺雨", "李广密")
+
+
 def test_tell_me_about_a_persons_views_asks_for_their_points(pipeline):
     """"tell" asks, as "say" does: it is no topic the person failed to talk about."""
     plan, a = _plan(pipeline, "Tell me about Tang Jie's views.")
