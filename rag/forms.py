@@ -140,10 +140,17 @@ class Forms:
                 if padded[k:k + len(parts)] != parts:
                     continue
                 # the noun is the last word before the verb: "how many parameters does",
-                # "what exact score did"; not "what figure did", "how many of", "what was"
-                run = list(itertools.takewhile(lambda w: w not in verbs, padded[k + len(parts):]))
-                if 0 < len(run) <= MAX_NOUN_WORDS and run[-1] not in generic:
-                    return run[-1]
+                # "what exact score did"; not "what figure did", "how many of", "what was". A run
+                # ending at no auxiliary ends with its main verb ("what monthly prices separate
+                # the …", "how many people spoke"): the noun is the word before it
+                after = padded[k + len(parts):]
+                run = list(itertools.takewhile(lambda w: w not in verbs, after))
+                auxiliary = len(run) < len(after) and after[len(run)] in self.data["yesno"]["en_start"]
+                if not 0 < len(run) <= MAX_NOUN_WORDS:
+                    continue
+                noun = run[-1] if auxiliary or len(run) < 2 else run[-2]
+                if noun not in generic:
+                    return noun
         return ""
 
     @lru_cache(maxsize=CACHED)   # asked once for every sentence checked for the figure

@@ -1080,8 +1080,9 @@ def plan_next(a: Ask, t: Tools) -> Composition | None:
     """"还有呢？", "接下来他谈到了什么？", "Anything else?": a turn asking nothing of its own of the
     person the last answer was about asks what they said next. Their sentences after the last
     answer's first quote, in its section, not quoted in the conversation yet: the first that
-    makes a point, and the one after it in its paragraph."""
-    lead = _thread_lead(a, t)
+    makes a point, and the one after it in its paragraph. Not a turn asking for a figure, date,
+    place or name ("差了多少？"): the sentence giving it answers, wherever it is."""
+    lead = _thread_lead(a, t) if not _detail_asked(a) else []
     if not lead:
         return None
     ev = t.evidence

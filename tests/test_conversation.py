@@ -93,6 +93,16 @@ def test_no_turn_repeats_an_earlier_quote_unless_asked(pipeline):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("first, then", [("林俊旸觉得美国和中国在算力上有什么不同？", "相差了多少？"),
+                                         ("林俊旸觉得美国和中国在算力上有什么不同？", "差了多少？")])
+def test_how_much_a_difference_is_asks_for_the_figure_not_the_next_point(pipeline, first, then):
+    """A turn asking how large the difference just quoted is asks for a figure: the sentence giving
+    it answers, even when it was quoted already; not the speaker's next point."""
+    a, b = _talk(pipeline, first, then)
+    assert "数量级" in a.answer and "数量级" in b.answer and b.speakers[:1] == ("林俊旸",)
+
+
+@pytest.mark.slow
 def test_a_followup_in_the_words_of_the_last_question_does_not_bring_its_quote_back(pipeline):
     # "泛化" is the earlier question's word, so no sentence is "asked about in the turn's own words"
     first, then = _talk(pipeline, "唐杰怎么看泛化能力？", "他给没给出泛化差距的具体数字？")

@@ -110,6 +110,10 @@ def test_the_form_of_a_question(forms, question, form):
     ("What figure did the chairman quote?", ""),          # the cue's own noun asks for any figure
     ("What was the rating of the phone?", ""),            # a verb right after the cue: no noun there
     ("How many of the bikes were sold?", ""),
+    # no auxiliary after it: the run of words ends with the main verb, and the noun is before it
+    ("How many farmers joined the cooperative?", "farmers"),
+    ("What monthly fees separate the two plans?", "fees"),
+    ("How many people spoke?", "people"),
 ])
 def test_the_noun_an_english_question_asks_a_figure_of(forms, question, noun):
     assert forms.asked_noun(question) == noun
