@@ -279,7 +279,10 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
                 else _asked_before(turns, speakers, max_chars, max_history, swap, holds, prev)
             if source is not prev and source.speakers and not source.asks_who:
                 named = list(source.speakers)
-            swapped = swap(source.asked or source.rewritten, x) if swap is not None else None
+            # X pointing back ("那它现在面临的挑战呢？": "it" is the earlier thing) asks more of
+            # that thing, replacing nothing in the earlier question
+            swapped = swap(source.asked or source.rewritten, x) \
+                if swap is not None and not has_cue(x, _cue_list("thing_pronouns")) else None
             if swapped:
                 topic = analyze(swapped, speakers, (), max_chars, 0).topic
                 rewritten = asked = swapped

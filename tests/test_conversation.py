@@ -103,6 +103,17 @@ def test_how_much_a_difference_is_asks_for_the_figure_not_the_next_point(pipelin
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("first, then", [("唐杰怎么介绍RLVR？", "那它目前遇到的挑战呢？"),
+                                         ("How did Tang Jie describe RLVR?", "What about the challenge it faces now?")])
+def test_an_ellipsis_pointing_back_asks_more_of_the_earlier_thing(pipeline, first, then):
+    """"那它…呢？": "it" is what the earlier question asked about, so X replaces nothing in it (it
+    had become "唐杰怎么它目前遇到的挑战RLVR？"): the earlier question stands beside the turn."""
+    a, b = _talk(pipeline, first, then)
+    assert b.rewritten.startswith(then.rstrip("？?")) and first in b.rewritten
+    assert b.speakers[:1] == ("唐杰",) and ("耗尽" in b.answer or "running out" in b.answer)
+
+
+@pytest.mark.slow
 def test_a_followup_in_the_words_of_the_last_question_does_not_bring_its_quote_back(pipeline):
     # "泛化" is the earlier question's word, so no sentence is "asked about in the turn's own words"
     first, then = _talk(pipeline, "唐杰怎么看泛化能力？", "他给没给出泛化差距的具体数字？")
