@@ -223,6 +223,9 @@ class Pipeline:
         and let the first plan that applies answer."""
         if not query.text.strip():
             return plans.plan_empty(self._ask(query, k, allowed, [], [], None), self.tools), []
+        if query.besides:   # "Did anyone else say so?": everyone the filter lets through but them
+            everyone = allowed if allowed is not None else {p.speaker for p in self.corpus.passages}
+            allowed = frozenset(everyone - set(query.besides)) or allowed
         unknown = tuple(self.coverage.unknown_names(query.topic))
         base = retriever.rank(query, allowed) if not unknown and plans.has_content(query) else []
         hits = retriever.retrieve(query, max(k, 8), allowed, ranked=base) if base else []

@@ -51,6 +51,8 @@ class Query:
     among: tuple[str, ...] = ()   # the people a who-question chooses between ("X跟Y谁更看好？")
     assumed: bool = False   # a turn naming no one, taken to go on about the earlier person; `earlier`
                             # is then only a second reading, not what it points back to
+    besides: tuple[str, ...] = ()   # the earlier turn's people, when a turn asks about the others
+                                    # ("还有别人提到过吗？", "Did anyone else say so?"): not them
 
 
 def clean(question: str) -> str:
@@ -244,8 +246,9 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
         turn = turns[-1]
         prev = analyze(turn.question, speakers, turns[:-1], max_chars, max_history, swap, holds)
         people = _people(prev, turn, _singular(simp), speakers.moderator, _asks_as_subject(simp))
-        person_ref = has_cue(simp, _cue_list("person_pronouns"))
+        person_ref = has_cue(_pronoun_text(simp), _cue_list("person_pronouns"))
         thing_ref = has_cue(simp, _cue_list("thing_pronouns"))
+        asks_others = has_cue(simp, _cue_list("others"))   # "Did anyone else …?": not the earlier people
         # whom a pronoun before a name means: not that person ("did he mention Yao …?")
         others = [p for p in dict.fromkeys(people + list(prev.speakers)) if p not in named]
         x = _ellipsis(simp)
@@ -268,6 +271,13 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             asked_prev = _asked_before(turns, speakers, max_chars, max_history, swap, holds, prev)
             topic, followup, asks_who = asked_prev.topic, True, False
             rewritten = asked = _ask_of(asked_prev, named, speakers, lang)
+        elif asks_others and not named and not asks_who and people \
+                and is_vague(_without_cues(own, _cue_list("others")), nothing=True):
+            # "其他人怎么看？", "What did the others say?": the earlier question, asked of everyone
+            # but its people (`besides`), not X in place of part of it
+            asked_prev = _asked_before(turns, speakers, max_chars, max_history, swap, holds, prev)
+            topic, followup = f"{asked_prev.topic} {own}", True
+            rewritten = _with_context(simp, asked_prev, lang)
         elif x and not _filler(x) and not named and not asks_who and people:
             # "那To C用户呢？": the earlier person on a new topic, which they may never have discussed:
             # the earlier question with X in place of what X stands for ("…对To B来说…" -> "…对To C用户…").
@@ -314,14 +324,15 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # "林俊旸也这么觉得吗？", "还有呢？", "Anything else?", "What's the catch?": the earlier
             # topic (and person); "是谁提议的？" (its object left out): who did the earlier thing;
             # "What number did Lin Junyang give?" (a name and nothing else): the earlier topic, of him.
-            if not named and not asks_who and not _of_everything(simp):   # ("总结一下这次活动": all of it)
+            if not named and not asks_who and not _of_everything(simp) and not asks_others:   # ("总结一下这次活动": all of it)
                 named, carried = people, bool(people)
             followup = True
             # what the earlier turn pointed back to ("…with it?") is still what this one is about
             pointed = "" if prev.assumed else prev.earlier
             topic = " ".join(x for x in (pointed, prev.topic, own) if x)
             rewritten = _with_context(simp, prev, lang)
-        elif not named and not asks_who and people and EDITOR not in people and not _addresses_all(simp):
+        elif not named and not asks_who and people and EDITOR not in people and not _addresses_all(simp) \
+                and not asks_others:
             # a turn naming no one, in a conversation about someone, goes on about them ("成本降了
             # 多少？", "and the team moved on to what?", "give me an example of a failure"): their
             # words on what it asks, read with and without the earlier topic (the figure of the
@@ -329,11 +340,13 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             named, followup, carried, assumed = _guests(people, speakers.moderator), True, True, True
             earlier = prev.topic
             rewritten = _with_context(simp, prev, lang)
+    # "还有别人提到过吗？", "Did anyone else say so?": everyone but the people the conversation was about
+    besides = tuple(people) if turns and not named and people and asks_others else ()
     return Query(text, lang, tuple(named), topic or simp, rewritten, asks_who, followup, truncated,
                  own if followup else (topic or simp), carried, asked, again, earlier,
                  by_organisation and tuple(named) == first_named,
                  next(iter(about)) if len(about) == 1 and not followup else "", among if asks_who else (),
-                 assumed)
+                 assumed, besides)
 
 
 def _among(simp: str, speakers: Speakers) -> tuple[str, ...]:
@@ -404,6 +417,7 @@ def _asks_as_subject(simp: str) -> bool:
 def _singular(simp: str) -> bool:
     """Whether a question points back at one person ("他", "his"), not at several ("他们", "they")."""
     plural = _cues()["plural_pronouns"]
+    simp = _pronoun_text(simp)
     for cue in sorted(plural["zh"], key=len, reverse=True):
         simp = simp.replace(cue, " ")   # "他们" holds "他"
     singular = [c for c in _cue_list("person_pronouns") if c not in plural["zh"] + plural["en"]]
@@ -508,10 +522,19 @@ def _display(name: str, speakers: Speakers, lang: str) -> str:
     return s.en if lang == "en" and s is not None and s.en else name
 
 
+def _pronoun_text(text: str) -> str:
+    """The text with the words that hold a pronoun's character but are none ("其他", "他人")
+    blanked, character for character (offsets stay those of the text)."""
+    for word in _cues()["not_pronouns"]["zh"]:
+        text = text.replace(word, "\u3000" * len(word))
+    return text
+
+
 def _first_pronoun(text: str, lang: str) -> tuple[int, str] | None:
     """Where the first pronoun for a person is, and the pronoun as written (the longest cue at
     the earliest place in Chinese; a whole word in English); None if there is none."""
     if lang != "en":
+        text = _pronoun_text(text)
         found = [(text.find(c), -len(c), c) for c in _cues()["person_pronouns"]["zh"] if c in text]
         return (min(found)[0], min(found)[2]) if found else None
     pronouns = set(_cues()["person_pronouns"]["en"])

@@ -114,6 +114,21 @@ def test_an_ellipsis_pointing_back_asks_more_of_the_earlier_thing(pipeline, firs
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("first, then, person", [
+    ("What did Yao Shunyu say about education?", "Did anybody else bring up education?", "姚顺雨"),
+    ("姚顺雨在圆桌上怎么谈教育？", "其他嘉宾也谈过教育吗？", "姚顺雨"),   # 他 of 其他 is no pronoun
+    ("林俊旸怎么看开源？", "其他人怎么看？", "林俊旸"),                 # not "林俊旸怎么看其他人？"
+])
+def test_a_turn_asking_about_the_others_is_answered_by_someone_else(pipeline, first, then, person):
+    """"Did anyone else …?", "其他人怎么看？": everyone but the person the conversation was about,
+    on its topic (the earlier question beside the turn), not that person again."""
+    a, b = _talk(pipeline, first, then)
+    assert a.speakers[:1] == (person,)
+    assert b.citations and person not in b.speakers and person not in b.rewritten.replace(first, "")
+    assert b.rewritten.startswith(then.rstrip("？?"))
+
+
+@pytest.mark.slow
 def test_a_followup_in_the_words_of_the_last_question_does_not_bring_its_quote_back(pipeline):
     # "泛化" is the earlier question's word, so no sentence is "asked about in the turn's own words"
     first, then = _talk(pipeline, "唐杰怎么看泛化能力？", "他给没给出泛化差距的具体数字？")
