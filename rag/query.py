@@ -306,6 +306,12 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             named, followup, carried = others[:1] if _singular(simp) else others, True, True
             topic = own = _canonical_mentions(simp, speakers)
             rewritten = asked = _replace_pronoun(text if lang == "en" else simp, named, speakers, lang)
+        elif person_ref and not by_person and not named and not asks_who and prev.asks_who \
+                and not _singular(simp) and len([s for s in turn.speakers if s != EDITOR]) > 1:
+            # "What did they discuss?" after "Who spoke?" (an answer naming several people): they
+            # are all of them, as "they" is in a first question (asks_everyone): nobody in particular
+            followup = True
+            rewritten = _with_context(simp, prev, lang)
         elif person_ref and not by_person and named != [EDITOR] and EDITOR not in people and people \
                 and not asks_who:
             # "他为什么这么说？" / "Why did he say that?": the pronoun is the earlier turn's person.

@@ -129,6 +129,17 @@ def test_a_turn_asking_about_the_others_is_answered_by_someone_else(pipeline, fi
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("first, then", [("嘉宾都有谁？", "他们讨论了哪几大议题？"),
+                                         ("Who are the speakers?", "Which major topics did they cover?")])
+def test_they_after_an_answer_naming_everyone_is_everyone(pipeline, first, then):
+    """"They" after "Who are the speakers?" are all of them: the question is asked of the whole
+    document (the article names the topics), not of the first person the roster listed."""
+    a, b = _talk(pipeline, first, then)
+    assert len(a.speakers) > 2
+    assert not any(name in b.rewritten for name in ("唐杰", "Tang Jie")) and "编者" in b.speakers
+
+
+@pytest.mark.slow
 def test_a_followup_in_the_words_of_the_last_question_does_not_bring_its_quote_back(pipeline):
     # "泛化" is the earlier question's word, so no sentence is "asked about in the turn's own words"
     first, then = _talk(pipeline, "唐杰怎么看泛化能力？", "他给没给出泛化差距的具体数字？")
