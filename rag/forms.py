@@ -226,6 +226,13 @@ class Forms:
             return False
         return has_cue(text, yn["zh"])
 
+    def asks_reply(self, text: str) -> bool:
+        """Whether a question asks how someone answered ("他怎么回答的？", "How did he respond to
+        it?", "What did Lin reply?"), not a question naming an answer in a clause of its own."""
+        entry = self.data["answering"]
+        said = words(text).split()
+        return has_cue(text, entry["zh"] + entry["en"]) or bool(said) and said[-1] in entry["en_end"]
+
     def certain(self, kind: str, text: str) -> bool:
         """Whether the question asks for a detail of `kind` in words that always do ("how many",
         "有几个人")."""

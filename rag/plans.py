@@ -127,7 +127,9 @@ class Tools:
         """After an answer that led with a question put to someone, a follow-up about that
         person ("And what figure did he give?", "他怎么回答的？") is about their reply to it:
         its opening sentences, found once per question (Ask.reply), ranked first by every plan."""
-        if not ask.carried or ask.last_lead is None:
+        # (the person carried over, or named and asked how they answered: "那X是怎么回应的？")
+        answering = self.forms.asks_reply(to_simplified(ask.query.asked or ask.query.rewritten))
+        if not (ask.carried or answering) or ask.last_lead is None:
             return None
         ev = self.evidence
         return np.array([i for i in ev.replies_to(*ask.last_lead) if ev.units[i].speaker in ask.named], dtype=np.int64)
@@ -738,7 +740,11 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
     asking = _asks_about_asking(a, t)
     # a person named by their organisation ("智谱有多少员工？") only helped find the company's passages
     person = a.named[0] if a.named and not a.query.by_organisation else None
-    if len(a.named) > 1 and t.speakers.moderator in a.named:
+    guests = [n for n in a.named if n != t.speakers.moderator]
+    if len(a.named) > 1 and t.speakers.moderator in a.named and len(guests) == 1 \
+            and t.forms.asks_reply(to_simplified(a.query.asked or a.query.rewritten)):
+        person, asking = guests[0], False   # "主持人问X…，X怎么回答的？": X's reply, not what was asked
+    elif len(a.named) > 1 and t.speakers.moderator in a.named:
         # the moderator named beside a guest ("主持人请X…时提到了什么？"): what he said to them
         person, asking = t.speakers.moderator, True
 

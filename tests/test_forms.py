@@ -362,3 +362,14 @@ def test_a_figure_filling_the_slot_the_question_leaves_counts_what_it_asks():
     assert forms.counts("这个项目前后烧掉3亿才跑通。", "钱", "他们为了跑通烧掉多少钱？")
     assert not forms.counts("团队里有300个工程师。", "钱", "他们烧掉多少钱？")
     assert not forms.counts("这个项目前后烧掉3亿才跑通。", "钱", "他们的估值是多少钱？")   # a link word (是) is no slot
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("记者问她对裁员的看法，她怎么回答的？", True),
+    ("How did the mayor respond to the criticism?", True),
+    ("What did the coach reply?", True),
+    ("主持人请她先回答预算问题时，提到了什么？", False),   # an answer named in a clause, not asked about
+    ("Did he answer the question?", False),
+])
+def test_whether_a_question_asks_how_someone_answered(forms, question, asks):
+    assert forms.asks_reply(question) is asks

@@ -560,6 +560,15 @@ def test_who_attended_is_everyone_who_speaks(pipeline, question):
     assert plan == "roster" and a.speakers == ("唐杰", "杨植麟", "林俊旸", "姚顺雨", "李广密")
 
 
+@pytest.mark.parametrize("question", ["主持人就研究文化向姚顺雨提问，姚顺雨是怎么回答的？",
+                                      "When Li Guangmi asked Yao Shunyu about research culture, how did Yao respond?"])
+def test_how_a_guest_answered_the_moderator_is_the_guests_reply(pipeline, question):
+    """The moderator named beside a guest, asked how the guest answered: the guest's words, not the
+    moderator's question again."""
+    _, a = _plan(pipeline, question)
+    assert a.speakers[:1] == ("姚顺雨",) and "研究文化" in a.citations[0].quote
+
+
 def test_tell_me_about_a_persons_views_asks_for_their_points(pipeline):
     """"tell" asks, as "say" does: it is no topic the person failed to talk about."""
     plan, a = _plan(pipeline, "Tell me about Tang Jie's views.")
