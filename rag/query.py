@@ -329,9 +329,10 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
                            or (not asks_who and _opens_with(simp, _cue_list("continuation")))):
             # "林俊旸也这么觉得吗？", "还有呢？", "Anything else?", "What's the catch?": the earlier
             # topic (and person); "是谁提议的？" (its object left out): who did the earlier thing;
-            # "What number did Lin Junyang give?" (a name and nothing else): the earlier topic, of him.
+            # "What number did Lin Junyang give?" (a name and nothing else): the earlier topic, of him;
+            # of the guest, not the moderator named beside them ("主持人问X…" -> "那…是哪一年？")
             if not named and not asks_who and not _of_everything(simp) and not asks_others:   # ("总结一下这次活动": all of it)
-                named, carried = people, bool(people)
+                named, carried = _guests(people, speakers.moderator), bool(people)
             followup = True
             # what the earlier turn pointed back to ("…with it?") is still what this one is about
             pointed = "" if prev.assumed else prev.earlier

@@ -140,6 +140,15 @@ def test_they_after_an_answer_naming_everyone_is_everyone(pipeline, first, then)
 
 
 @pytest.mark.slow
+def test_a_followup_after_the_moderator_asking_a_guest_is_about_the_guest(pipeline):
+    """The earlier turn named the moderator and the guest he asked: a turn going on about it
+    ("那国内是从什么时候开始做的？") asks what the guest said, not the moderator's question again."""
+    a, b = _talk(pipeline, "李广密问了姚顺雨什么关于研究文化的问题？", "那国内是从什么时候开始做的？")
+    assert a.speakers[:1] == ("李广密",)
+    assert b.citations and "李广密" not in b.speakers and all(c.chunk.speaker == "姚顺雨" for c in b.citations)
+
+
+@pytest.mark.slow
 def test_a_followup_in_the_words_of_the_last_question_does_not_bring_its_quote_back(pipeline):
     # "泛化" is the earlier question's word, so no sentence is "asked about in the turn's own words"
     first, then = _talk(pipeline, "唐杰怎么看泛化能力？", "他给没给出泛化差距的具体数字？")
