@@ -67,6 +67,9 @@ class Forms:
         plan = next((p for p in PLANS if (self.asks_yes_or_no(text) if p == "yesno"
                                           else has_cue(text, self.cues(p)) or (p == "why" and purpose))), "")
         cued, rest = [], text
+        for cue in (c for d in DETAILS if d != "choice" for c in self._detail(d) if not c.isascii()):
+            for word in self.data["detail"]["referring"]:   # "这个数字": the figure pointed back to
+                rest = rest.replace(word + cue, " ")
         for d in (d for d in DETAILS if d != "choice"):
             if has_cue(rest, self._detail(d)) or (d == "number" and self.asks_count(rest)):
                 cued.append(d)

@@ -98,6 +98,10 @@ def forms():
     ("船东和港务局对运费上涨的说法对得上吗？", Form("disagreement")),
     # 还是 in a why-question is "still", not "A or B": it asks for a reason, no choice
     ("她本来反对，为什么最后还是签了合同？", Form("why")),
+    # a detail pointed back to ("这个数字") is not one asked for; asked whether one was given, it is
+    ("财政部长认可这个数字吗？", Form("yesno")),
+    ("工会接受那些数字吗？", Form("yesno")),
+    ("财政部长给出具体数字了吗？", Form("yesno", "number")),
 ])
 def test_the_form_of_a_question(forms, question, form):
     assert forms.read(question) == form
