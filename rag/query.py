@@ -289,10 +289,10 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
                 else _asked_before(turns, speakers, max_chars, max_history, swap, holds, prev)
             if source is not prev and source.speakers and not source.asks_who:
                 named = list(source.speakers)
-            # X pointing back ("那它现在面临的挑战呢？": "it" is the earlier thing) asks more of
-            # that thing, replacing nothing in the earlier question
-            swapped = swap(source.asked or source.rewritten, x) \
-                if swap is not None and not has_cue(x, _cue_list("thing_pronouns")) else None
+            # X pointing back ("那它现在面临的挑战呢？": "it" is the earlier thing; "那他们自己的算力
+            # 呢？": theirs) asks more of what the earlier question was about, replacing nothing in it
+            pointing = has_cue(x, _cue_list("thing_pronouns")) or has_cue(_pronoun_text(x), _cue_list("person_pronouns"))
+            swapped = swap(source.asked or source.rewritten, x) if swap is not None and not pointing else None
             if swapped:
                 topic = analyze(swapped, speakers, (), max_chars, 0).topic
                 rewritten = asked = swapped

@@ -114,6 +114,17 @@ def test_an_ellipsis_pointing_back_asks_more_of_the_earlier_thing(pipeline, firs
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("first, then", [
+    ("林俊旸怎么描述美国公司的算力用途？", "那他们在国内的情况呢？"),
+    ("How does Lin Junyang describe the way US labs use compute?", "And what about his own team's compute?")])
+def test_an_ellipsis_holding_a_person_pronoun_replaces_nothing_either(pipeline, first, then):
+    """"他们…", "his own team's …" point back as "it" does (it had become "How does Lin Junyang
+    describe the way US labs his own team's compute?")."""
+    _, b = _talk(pipeline, first, then)
+    assert b.rewritten.startswith(then.rstrip("？?")) and first in b.rewritten
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("first, then, person", [
     ("What did Yao Shunyu say about education?", "Did anybody else bring up education?", "姚顺雨"),
     ("姚顺雨在圆桌上怎么谈教育？", "其他嘉宾也谈过教育吗？", "姚顺雨"),   # 他 of 其他 is no pronoun
