@@ -658,6 +658,9 @@ def plan_not_given(a: Ask, t: Tools) -> Composition | None:
     # preferably not a sentence holding such a detail (on another matter: the decline would seem
     # to quote what it says is missing)
     fresh = _answerers(a, t) if a.quoted_before else ranked   # the same ranking outside a conversation
+    # (not a sentence quoted before that _answerers let back in for holding such a detail)
+    said = _said_before(a, t)
+    fresh = [s for s in fresh if not _repeats(t, s.i, said)] or fresh
     context = next((s for s in fresh[: t.config.detail_depth] if not _gives(a, t, kind, s)), fresh[0])
     d = t.draft(a)
     lang = a.query.lang
