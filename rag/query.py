@@ -271,6 +271,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             asked_prev = _asked_before(turns, speakers, max_chars, max_history, swap, holds, prev)
             topic, followup, asks_who = asked_prev.topic, True, False
             rewritten = asked = _ask_of(asked_prev, named, speakers, lang)
+            if asked_prev.about and len(named) == 1:   # "Who is X?" -> "那Y呢？": who Y is
+                about = frozenset(named)
         elif asks_others and not named and not asks_who and people \
                 and is_vague(_without_cues(own, _cue_list("others")), nothing=True):
             # "其他人怎么看？", "What did the others say?": the earlier question, asked of everyone
@@ -352,7 +354,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     return Query(text, lang, tuple(named), topic or simp, rewritten, asks_who, followup, truncated,
                  own if followup else (topic or simp), carried, asked, again, earlier,
                  by_organisation and tuple(named) == first_named,
-                 next(iter(about)) if len(about) == 1 and not followup else "", among if asks_who else (),
+                 next(iter(about)) if len(about) == 1 and (not followup or about <= set(named)) else "",
+                 among if asks_who else (),
                  assumed, besides)
 
 
@@ -590,6 +593,8 @@ def _ask_of(prev: Query, named: list[str], speakers: Speakers, lang: str) -> str
     """The earlier question asked of other people: 林俊旸怎么看… -> 唐杰怎么看…"""
     text = prev.rewritten
     spans = [(s, e) for s, e, _ in speakers.mentions_in(text)]
+    if spans:   # the names go into the earlier question, in its language
+        lang = prev.lang
     who = (" and " if lang == "en" else "、").join(_display(n, speakers, lang) for n in named)
     if not spans:
         return f"{who}: {prev.topic}" if lang == "en" else f"{who}：{prev.topic}"
