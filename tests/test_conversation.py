@@ -160,6 +160,17 @@ def test_a_followup_after_the_moderator_asking_a_guest_is_about_the_guest(pipeli
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("first, then", [("杨植麟是谁？", "那林俊旸呢？"), ("Who is Yang Zhilin?", "And Lin Junyang?"),
+                                         ("Who is Yang Zhilin?", "那林俊旸呢？")])
+def test_what_about_y_after_who_x_is_asks_who_y_is(pipeline, first, then):
+    """The article's introduction of the person named in the ellipsis, as for the first person;
+    the name goes into the earlier question in that question's language."""
+    a, b = _talk(pipeline, first, then)
+    assert a.citations and b.citations and "林俊旸：" in b.citations[0].quote
+    assert ("Lin Junyang" if first.isascii() else "林俊旸") in b.rewritten
+
+
+@pytest.mark.slow
 def test_a_followup_in_the_words_of_the_last_question_does_not_bring_its_quote_back(pipeline):
     # "泛化" is the earlier question's word, so no sentence is "asked about in the turn's own words"
     first, then = _talk(pipeline, "唐杰怎么看泛化能力？", "他给没给出泛化差距的具体数字？")
