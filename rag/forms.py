@@ -142,16 +142,17 @@ class Forms:
             for k in range(len(padded) - len(parts)):
                 if padded[k:k + len(parts)] != parts:
                     continue
-                # the noun is the last word before the verb: "how many parameters does",
-                # "what exact score did"; not "what figure did", "how many of", "what was". A run
-                # ending at no auxiliary ends with its main verb ("what monthly prices separate
-                # the …", "how many people spoke"): the noun is the word before it
+                # the noun is the first plural of the words before the verb ("how many open source
+                # models have", "what monthly fees separate the", "how many researchers left"),
+                # else the last word before an auxiliary ("what exact score did"), else the first
+                # ("how many people spoke"); not "what figure did", "how many of", "what was"
                 after = padded[k + len(parts):]
                 run = list(itertools.takewhile(lambda w: w not in verbs, after))
-                auxiliary = len(run) < len(after) and after[len(run)] in self.data["yesno"]["en_start"]
                 if not 0 < len(run) <= MAX_NOUN_WORDS:
                     continue
-                noun = run[-1] if auxiliary or len(run) < 2 else run[-2]
+                auxiliary = len(run) < len(after) and after[len(run)] in self.data["yesno"]["en_start"]
+                plural = next((w for w in run if len(w) > 3 and w.endswith("s") and not w.endswith("ss")), None)
+                noun = plural or (run[-1] if auxiliary else run[0])
                 if noun not in generic:
                     return noun
         return ""
@@ -229,12 +230,18 @@ class Forms:
             return False
         return has_cue(text, yn["zh"])
 
-    def asks_reply(self, text: str) -> bool:
-        """Whether a question asks how someone answered ("他怎么回答的？", "How did he respond to
-        it?", "What did Lin reply?"), not a question naming an answer in a clause of its own."""
+    def reply_at(self, text: str) -> int | None:
+        """Where a question asks how someone answered ("他怎么回答的？", "How did he respond to
+        it?", "What did Lin reply?"): the offset of its cue (whoever is named before it answers);
+        None if it does not (a question naming an answer in a clause of its own: "请X先回答…时")."""
         entry = self.data["answering"]
+        lower = text.lower()
+        found = [lower.find(c) for c in entry["zh"] if c in lower] \
+            + [lower.find(c) for c in entry["en"] if has_cue(lower, [c])]
         said = words(text).split()
-        return has_cue(text, entry["zh"] + entry["en"]) or bool(said) and said[-1] in entry["en_end"]
+        if said and said[-1] in entry["en_end"]:
+            found.append(lower.rfind(said[-1]))
+        return min(found) if found else None
 
     def certain(self, kind: str, text: str) -> bool:
         """Whether the question asks for a detail of `kind` in words that always do ("how many",

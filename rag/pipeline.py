@@ -97,7 +97,7 @@ class Pipeline:
             evidence.translate(self.editions, self.embedder, self.index.manifest.get("model", ""),
                                cache_dir=cfg.home / "editions")
             self.tools = plans.Tools(evidence, self.corpus.speakers, self.forms, cfg,
-                                     [d.title for d in self.corpus.documents.values()])
+                                     {d: doc.title for d, doc in self.corpus.documents.items()})
             if cfg.llm_base_url:  # optional; LangChain loads only then
                 from rag.llm import LLMComposer
                 self.llm = LLMComposer.from_config(cfg, self.corpus.speakers, tokenizer)
@@ -225,7 +225,7 @@ class Pipeline:
             return plans.plan_empty(self._ask(query, k, allowed, [], [], None), self.tools), []
         if query.besides:   # "Did anyone else say so?": everyone the filter lets through but them
             everyone = allowed if allowed is not None else {p.speaker for p in self.corpus.passages}
-            allowed = frozenset(everyone - set(query.besides)) or allowed
+            allowed = frozenset(everyone - set(query.besides))   # (none left: nothing to answer from)
         unknown = tuple(self.coverage.unknown_names(query.topic))
         base = retriever.rank(query, allowed) if not unknown and plans.has_content(query) else []
         hits = retriever.retrieve(query, max(k, 8), allowed, ranked=base) if base else []

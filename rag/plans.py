@@ -28,7 +28,7 @@ already quoted gives the reason after it, or the speaker's next point.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -87,12 +87,18 @@ class Ask:
 class Tools:
     """What plans share: sentence evidence, the speakers, thresholds from the config."""
 
-    def __init__(self, evidence: Evidence, speakers, forms: Forms, config, titles: Iterable[str] = ()):
+    def __init__(self, evidence: Evidence, speakers, forms: Forms, config, titles: dict[str, str] | None = None):
         self.evidence, self.speakers, self.forms, self.config = evidence, speakers, forms, config
         self._cue_words: dict[str, frozenset[str]] = {}
-        # the names a document goes by, from its title: its words of NAME_LENGTH characters or
-        # more ("AGI-Next" of "国产 AI 峰会 AGI-Next"; not "AI"), lower-case
-        self.document_names = frozenset(w.lower() for title in titles for w in title.split() if len(w) >= NAME_LENGTH)
+        # the names a document goes by (lower-case -> its id), from its title (`titles`: id ->
+        # title): its words of NAME_LENGTH characters or more holding a letter ("Davos-Forum" of
+        # "2024 年会 Davos-Forum"; not "AI", not a year); a name two titles share names neither
+        named: dict[str, set[str]] = {}
+        for doc, title in (titles or {}).items():
+            for w in title.split():
+                if len(w) >= NAME_LENGTH and any(ch.isalpha() for ch in w):
+                    named.setdefault(w.lower(), set()).add(doc)
+        self.document_names = {w: next(iter(docs)) for w, docs in named.items() if len(docs) == 1}
 
     def cue_words(self, key: str) -> frozenset[str]:
         """The words of the cues of question_forms.json listed under `key`, tokenised once."""
@@ -128,7 +134,7 @@ class Tools:
         person ("And what figure did he give?", "他怎么回答的？") is about their reply to it:
         its opening sentences, found once per question (Ask.reply), ranked first by every plan."""
         # (the person carried over, or named and asked how they answered: "那X是怎么回应的？")
-        answering = self.forms.asks_reply(to_simplified(ask.query.asked or ask.query.rewritten))
+        answering = _replier(ask, self) in ask.named
         if not (ask.carried or answering) or ask.last_lead is None:
             return None
         ev = self.evidence
@@ -438,6 +444,11 @@ def _document_named(text: str, t: Tools) -> str:
     return text
 
 
+def _documents_named(text: str, t: Tools) -> frozenset[str]:
+    """The ids of the documents whose names the text holds."""
+    return frozenset(doc for name, doc in t.document_names.items() if name in text.lower())
+
+
 def _title_words(a: Ask, t: Tools, section: str | None) -> set[str]:
     """The words of a section's title and of its rendering in the question's language."""
     if section is None:
@@ -744,8 +755,7 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
     # a person named by their organisation ("智谱有多少员工？") only helped find the company's passages
     person = a.named[0] if a.named and not a.query.by_organisation else None
     guests = [n for n in a.named if n != t.speakers.moderator]
-    if len(a.named) > 1 and t.speakers.moderator in a.named and len(guests) == 1 \
-            and t.forms.asks_reply(to_simplified(a.query.asked or a.query.rewritten)):
+    if len(a.named) > 1 and t.speakers.moderator in a.named and len(guests) == 1 and _replier(a, t) == guests[0]:
         person, asking = guests[0], False   # "主持人问X…，X怎么回答的？": X's reply, not what was asked
     elif len(a.named) > 1 and t.speakers.moderator in a.named:
         # the moderator named beside a guest ("主持人请X…时提到了什么？"): what he said to them
@@ -791,6 +801,18 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
             giving = [s for s in ranked if after.get(s.i) == s.unit.speaker and _gives(a, t, kind, s)]
         ranked = giving + [s for s in ranked if s not in giving]
     return ranked
+
+
+def _replier(a: Ask, t: Tools) -> str | None:
+    """Whom a question asks how they answered: the last person named before its cue of answering
+    ("主持人问X…，X是怎么回答的？", "他怎么答？" after X: X; "李广密是怎么回应X的？": 李广密); None if it
+    asks no such thing or names no one before it."""
+    text = to_simplified(a.query.asked or a.query.rewritten)
+    at = t.forms.reply_at(text)
+    if at is None:
+        return None
+    before = [name for start, _, name in t.speakers.mentions_in(text) if start < at]
+    return before[-1] if before else None
 
 
 def _answered_before(a: Ask, t: Tools, ranked: list[Scored], new: list[Scored], said: set[int]) -> Scored | None:
@@ -1251,7 +1273,8 @@ def plan_roster(a: Ask, t: Tools) -> Composition | None:
     group = _cue_words(t, "compare", "speech", "document", "people", *(() if counting else ("attending",)))
     if any(w not in group for w in t.evidence.tokenizer.query_tokens(_document_named(without_who(a.query.topic), t))):
         return None
-    a = _one_document(a, t)
+    named = _documents_named(a.query.topic, t)   # the document the question names, if it names one
+    a = replace(a, docs=named) if named and a.docs is None else _one_document(a, t)
     ev = t.evidence
     units = ev.units_of(None, None, a.docs).tolist()   # in source order
     first: dict[str, int] = {}   # each person's first sentence; dicts keep the order of appearance

@@ -25,6 +25,8 @@ _WHO = re.compile(r"(谁|哪位|哪一位|哪个人|哪个嘉宾|哪位嘉宾|�
                   r"believes?|described|mentioned|talked|spoke|made|gave|compared|warned|used|told|"
                   r"put|estimated|was|is)\b|which (speaker|person|panelist|panellist|guest|one of)|"
                   r"which of (the|them|these|those)\b)", re.I)
+OTHERS_REACH_ZH = 4   # characters before "其他人"/"别人" when it is the turn's subject ("那还有别人…": 3)
+OTHERS_REACH_EN = 3   # words before "anyone else"/"the others" when it is ("What did the others …": 2)
 CLAUSE_ENDS = "，,；;。？?！!"   # where a verb of speech's clause ends (not "：", which opens what was said; "." before a space too)
 _ARTICLE = re.compile(r"(文章|本文|这篇|报道|编者|作者|the article|the author|the editor|the piece|the report)", re.I)
 
@@ -248,7 +250,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
         people = _people(prev, turn, _singular(simp), speakers.moderator, _asks_as_subject(simp))
         person_ref = has_cue(_pronoun_text(simp), _cue_list("person_pronouns"))
         thing_ref = has_cue(simp, _cue_list("thing_pronouns"))
-        asks_others = has_cue(simp, _cue_list("others"))   # "Did anyone else …?": not the earlier people
+        asks_others = _asks_others(simp)   # "Did anyone else …?": not the earlier people
         # whom a pronoun before a name means: not that person ("did he mention Yao …?")
         others = [p for p in dict.fromkeys(people + list(prev.speakers)) if p not in named]
         x = _ellipsis(simp)
@@ -273,12 +275,17 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             rewritten = asked = _ask_of(asked_prev, named, speakers, lang)
             if asked_prev.about and len(named) == 1:   # "Who is X?" -> "那Y呢？": who Y is
                 about = frozenset(named)
-        elif asks_others and not named and not asks_who and people \
-                and is_vague(_without_cues(own, _cue_list("others")), nothing=True):
+        elif asks_others and not named and not asks_who and people:
             # "其他人怎么看？", "What did the others say?": the earlier question, asked of everyone
-            # but its people (`besides`), not X in place of part of it
+            # but its people (`besides`), not X in place of part of it; "Did others agree?": on the
+            # earlier topic too; "Did anyone else mention education?": on its own, read with it
             asked_prev = _asked_before(turns, speakers, max_chars, max_history, swap, holds, prev)
-            topic, followup = f"{asked_prev.topic} {own}", True
+            followup = True
+            if is_vague(_without_cues(own, _cue_list("others")), nothing=True) or (holds is not None and not holds(
+                    _without_cues(own, _cue_list("others")), lang)):
+                topic = f"{asked_prev.topic} {own}"
+            else:
+                earlier = asked_prev.topic
             rewritten = _with_context(simp, asked_prev, lang)
         elif x and not _filler(x) and not named and not asks_who and people:
             # "那To C用户呢？": the earlier person on a new topic, which they may never have discussed:
@@ -293,7 +300,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
                 named = list(source.speakers)
             # X pointing back ("那它现在面临的挑战呢？": "it" is the earlier thing; "那他们自己的算力
             # 呢？": theirs) asks more of what the earlier question was about, replacing nothing in it
-            pointing = has_cue(x, _cue_list("thing_pronouns")) or has_cue(_pronoun_text(x), _cue_list("person_pronouns"))
+            pointing = has_cue(x, _cue_list("pointing_pronouns")) or has_cue(_pronoun_text(x), _cue_list("person_pronouns"))
             swapped = swap(source.asked or source.rewritten, x) if swap is not None and not pointing else None
             if swapped:
                 topic = analyze(swapped, speakers, (), max_chars, 0).topic
@@ -334,7 +341,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # "What number did Lin Junyang give?" (a name and nothing else): the earlier topic, of him;
             # of the guest, not the moderator named beside them ("主持人问X…" -> "那…是哪一年？")
             if not named and not asks_who and not _of_everything(simp) and not asks_others:   # ("总结一下这次活动": all of it)
-                named, carried = _guests(people, speakers.moderator), bool(people)
+                named = people if is_vague(own) else _guests(people, speakers.moderator)
+                carried = bool(people)
             followup = True
             # what the earlier turn pointed back to ("…with it?") is still what this one is about
             pointed = "" if prev.assumed else prev.earlier
@@ -530,6 +538,18 @@ def _filler(x: str) -> bool:
 def _display(name: str, speakers: Speakers, lang: str) -> str:
     s = speakers.by_name.get(name)
     return s.en if lang == "en" and s is not None and s.en else name
+
+
+def _asks_others(simp: str) -> bool:
+    """Whether a turn asks about the people other than those the conversation was about, as its
+    subject: the cue opens it, after at most a continuation ("还有别人提到过吗？", "那其他人怎么看？",
+    "Did anyone else …?", "What did the others say?"); not "中国多久能超过别人？", "Can China catch
+    up with the others?" (others as an object)."""
+    entry = _cues()["others"]
+    zh = [simp.find(c) for c in entry["zh"] if c in simp]
+    said = words(simp)
+    en = [said.find(f" {c} ") for c in entry["en"] if f" {c} " in said]
+    return (bool(zh) and min(zh) <= OTHERS_REACH_ZH) or (bool(en) and len(said[:min(en)].split()) <= OTHERS_REACH_EN)
 
 
 def _pronoun_text(text: str) -> str:

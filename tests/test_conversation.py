@@ -171,6 +171,32 @@ def test_what_about_y_after_who_x_is_asks_who_y_is(pipeline, first, then):
 
 
 @pytest.mark.slow
+def test_others_as_an_object_keep_the_conversations_person(pipeline):
+    """"中国多久能超过别人？": the others are what is asked about, not who is asked."""
+    a, b = _talk(pipeline, "林俊旸怎么看中美之间的算力差距？", "中国多久能超过别人？")
+    assert b.speakers[:1] == ("林俊旸",)
+
+
+@pytest.mark.slow
+def test_others_when_the_filter_leaves_no_one_else_is_declined(pipeline):
+    a = pipeline.answer("其他人怎么看？", ["林俊旸怎么看开源？"], speakers=["林俊旸"])
+    assert a.abstained and not a.citations
+
+
+@pytest.mark.slow
+def test_an_ellipsis_with_a_demonstrative_before_its_noun_still_replaces(pipeline):
+    """"那闭源这块呢？" asks of another thing ("这块" is no pointing back): the earlier question of it."""
+    _, b = _talk(pipeline, "唐杰怎么看开源？", "那闭源这块呢？")
+    assert "闭源" in b.rewritten and "（" not in b.rewritten
+
+
+@pytest.mark.slow
+def test_anything_else_after_what_the_moderator_asked_is_more_of_his_questions(pipeline):
+    _, b = _talk(pipeline, "主持人问了姚顺雨什么问题？", "还有呢？")
+    assert b.speakers[:1] == ("李广密",)
+
+
+@pytest.mark.slow
 def test_a_followup_in_the_words_of_the_last_question_does_not_bring_its_quote_back(pipeline):
     # "泛化" is the earlier question's word, so no sentence is "asked about in the turn's own words"
     first, then = _talk(pipeline, "唐杰怎么看泛化能力？", "他给没给出泛化差距的具体数字？")

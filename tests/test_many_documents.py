@@ -85,3 +85,12 @@ def test_a_summary_over_several_documents_is_of_the_document_retrieval_favours(t
     a = two_doc_pipeline.answer("总结一下关于推理成本的讨论")
     assert [h.chunk.doc_id for h in a.hits[:2]] == ["forum", "forum"]
     assert len(a.citations) >= 3 and {c.chunk.doc_id for c in a.citations} == {"forum"}
+
+
+@pytest.mark.parametrize("question, doc", [("Who spoke at the stand-up?", "standup"), ("谁参加了开源模型论坛？", "forum")])
+def test_who_spoke_at_a_document_named_by_its_title_is_that_documents_people(forum_pipeline, question, doc):
+    """A name from one document's title picks that document's roster, not the other's."""
+    a = forum_pipeline.answer(question)
+    people = {p.speaker for p in forum_pipeline.corpus.passages_of(doc)}
+    assert a.citations and {c.chunk.doc_id for c in a.citations} == {doc} and set(a.speakers) <= people
+
