@@ -327,7 +327,9 @@ class Forms:
         runs = _runs(text)
         if kind == "number":   # not a date ("2019年", "7月"), nor the article "一个"
             return ([r.rstrip(".") for r, after in _runs_with_next(text) if r[:1].isdigit() and not _is_date(r, after, h)]
-                    + [a + b for a, b in zip(text, text[1:]) if a in h["numerals"] and b in h["measures"]
+                    + [(p if a in h["vague_numerals"] else "") + a + b for p, a, b in zip(" " + text, text, text[1:])
+                       if a in h["numerals"] and b in h["measures"]
+                       and (a not in h["vague_numerals"] or p in h["numerals"])   # "几个" no, "十几个" yes
                        and not (a in h["article"] and b not in h["magnitudes"])])
         months = [r for r, after in _runs_with_next(text) if r.isdigit() and after in h["month_after_digit"]] \
             + [w for w in h["month_words"]["zh"] + h["month_words"]["en"] if has_cue(text, [w])]

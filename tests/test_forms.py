@@ -380,3 +380,12 @@ def test_a_figure_filling_the_slot_the_question_leaves_counts_what_it_asks():
 ])
 def test_whether_a_question_asks_how_someone_answered(forms, question, asks):
     assert (forms.reply_at(question) is not None) is asks
+
+
+@pytest.mark.parametrize("sentence, figures", [
+    ("他们每几个小时就更新一次模型。", []),          # a few hours: no figure
+    ("他们每三个小时就更新一次模型。", ["三个"]),
+    ("这个过程花了十几个月。", ["十几个"]),           # after a numeral 几 is part of the figure
+])
+def test_a_vague_numeral_gives_no_figure(forms, sentence, figures):
+    assert forms.details("number", sentence) == figures
