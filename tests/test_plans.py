@@ -545,7 +545,7 @@ def test_a_short_word_of_the_title_does_not_name_the_document(pipeline, question
 
 
 @pytest.mark.parametrize("question", ["How many people attended the summit?", "How many people attended {}?",
-                                      "有多少人出席了这次峰会？"])
+                                      "有多少人出席了这次峰会？", "有多少人参加了{}峰会？"])
 def test_how_many_attended_is_an_audience_the_transcript_does_not_count(pipeline, question):
     """Not "5 people speak": an event's attendance counts its audience too, which the transcript
     does not give."""
