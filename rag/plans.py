@@ -133,7 +133,7 @@ class Tools:
         """After an answer that led with a question put to someone, a follow-up about that
         person ("And what figure did he give?", "他怎么回答的？") is about their reply to it:
         its opening sentences, found once per question (Ask.reply), ranked first by every plan."""
-        # (the person carried over, or named and asked how they answered: "那X是怎么回应的？")
+        # (the person carried over, or named and asked how they answered: "X又是怎么回答的？")
         answering = _replier(ask, self) in ask.named
         if not (ask.carried or answering) or ask.last_lead is None:
             return None

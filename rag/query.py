@@ -298,8 +298,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
                 else _asked_before(turns, speakers, max_chars, max_history, swap, holds, prev)
             if source is not prev and source.speakers and not source.asks_who:
                 named = list(source.speakers)
-            # X pointing back ("那它现在面临的挑战呢？": "it" is the earlier thing; "那他们自己的算力
-            # 呢？": theirs) asks more of what the earlier question was about, replacing nothing in it
+            # X pointing back ("那它的难处呢？": "it" is the earlier thing; "那他们那边的情况呢？":
+            # theirs) asks more of what the earlier question was about, replacing nothing in it
             pointing = has_cue(x, _cue_list("pointing_pronouns")) or has_cue(_pronoun_text(x), _cue_list("person_pronouns"))
             swapped = swap(source.asked or source.rewritten, x) if swap is not None and not pointing else None
             if swapped:
