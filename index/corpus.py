@@ -50,6 +50,7 @@ class Corpus:
         texts = {d: _read_text(p) for d, p in files.items()}
         metas = {d: _read_meta(p) for d, p in files.items()}
         documents = {d: _describe(d, texts[d], metas[d], speakers, p) for d, p in files.items()}
+        speakers.moderators = speakers.moderators | {m for doc in documents.values() for m in doc.moderators}
         # Parse the text just read (not the file again), so offsets always refer to `texts`.
         passages = tuple(p for d, path in files.items()
                          for p in parse_text(texts[d], speakers, d, str(path), documents[d].moderators))

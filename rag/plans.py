@@ -515,7 +515,7 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
                    if n != EDITOR and not t.speakers.names_one(said[s:e])]
         people += [n for n in dict.fromkeys(pointed) if n not in people]
     if a.form.plan not in ("compare", "disagreement") and not (compares and len(people) >= 2) and (
-            len(people) < 2 or a.form.plan or a.query.asks_who or t.speakers.moderator in people):
+            len(people) < 2 or a.form.plan or a.query.asks_who or t.speakers.moderators & set(people)):
         return None   # (the moderator and a guest named: the question is about their exchange)
     if len(people) < 2:
         if a.form.plan != "disagreement" and not (a.form.plan == "compare" and not people and not a.query.asks_who):
@@ -590,7 +590,7 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
         return None
     if person in t.evidence.speakers_around(closest.i, t.config.exchange_turns):
         return None   # they spoke in the exchange where the topic is: they took part in it
-    if person == t.speakers.moderator and theirs is None:
+    if person in t.speakers.moderators and theirs is None:
         return None   # the moderator asked it: plan_only_asked says so
     # the pointer still shows the topic is theirs: clearly above the person named
     pointer = _moving_on(a, t, ranked, other, (theirs.score if theirs is not None else -np.inf) + t.config.not_said_margin)
@@ -623,8 +623,8 @@ def _keyword_shares(a: Ask, t: Tools, person: str, keep: Callable[[Sentence], bo
 
 def plan_only_asked(a: Ask, t: Tools) -> Composition | None:
     """The moderator is named, but on this topic he only asked: his sentence closest to it is a question."""
-    mod = t.speakers.moderator
-    if not mod or a.named != (mod,) or _asks_about_asking(a, t):   # (a guest named too: their exchange)
+    mod = a.named[0] if len(a.named) == 1 and a.named[0] in t.speakers.moderators else None
+    if not mod or _asks_about_asking(a, t):   # (a guest named too: their exchange)
         return None
     ranked = t.ranked(a, lambda u: u.speaker == mod or u.speaker != EDITOR)
     mine = [s for s in ranked if s.unit.speaker == mod][:1]
@@ -754,12 +754,13 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
     asking = _asks_about_asking(a, t)
     # a person named by their organisation ("智谱有多少员工？") only helped find the company's passages
     person = a.named[0] if a.named and not a.query.by_organisation else None
-    guests = [n for n in a.named if n != t.speakers.moderator]
-    if len(a.named) > 1 and t.speakers.moderator in a.named and len(guests) == 1 and _replier(a, t) == guests[0]:
+    moderating = [n for n in a.named if n in t.speakers.moderators]
+    guests = [n for n in a.named if n not in t.speakers.moderators]
+    if len(a.named) > 1 and moderating and len(guests) == 1 and _replier(a, t) == guests[0]:
         person, asking = guests[0], False   # "主持人问X…，X怎么回答的？": X's reply, not what was asked
-    elif len(a.named) > 1 and t.speakers.moderator in a.named:
+    elif len(a.named) > 1 and moderating:
         # the moderator named beside a guest ("主持人请X…时提到了什么？"): what he said to them
-        person, asking = t.speakers.moderator, True
+        person, asking = moderating[0], True
 
     def keep(u: Sentence) -> bool:
         if (person is None and u.chunk_id not in chunks) or u.kind == "heading" or t.evidence.title_like(u):

@@ -247,7 +247,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     if turns:
         turn = turns[-1]
         prev = analyze(turn.question, speakers, turns[:-1], max_chars, max_history, swap, holds)
-        people = _people(prev, turn, _singular(simp), speakers.moderator, _asks_as_subject(simp))
+        people = _people(prev, turn, _singular(simp), speakers.moderators, _asks_as_subject(simp))
         person_ref = has_cue(_pronoun_text(simp), _cue_list("person_pronouns"))
         thing_ref = has_cue(simp, _cue_list("thing_pronouns"))
         asks_others = _asks_others(simp)   # "Did anyone else …?": not the earlier people
@@ -341,7 +341,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # "What number did Lin Junyang give?" (a name and nothing else): the earlier topic, of him;
             # of the guest, not the moderator named beside them ("主持人问X…" -> "那…是哪一年？")
             if not named and not asks_who and not _of_everything(simp) and not asks_others:   # ("总结一下这次活动": all of it)
-                named = people if is_vague(own) else _guests(people, speakers.moderator)
+                named = people if is_vague(own) else _guests(people, speakers.moderators)
                 carried = bool(people)
             followup = True
             # what the earlier turn pointed back to ("…with it?") is still what this one is about
@@ -354,7 +354,7 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # 多少？", "and the team moved on to what?", "give me an example of a failure"): their
             # words on what it asks, read with and without the earlier topic (the figure of the
             # thing asked about before, or a new point of theirs); the guest, not the moderator
-            named, followup, carried, assumed = _guests(people, speakers.moderator), True, True, True
+            named, followup, carried, assumed = _guests(people, speakers.moderators), True, True, True
             earlier = prev.topic
             rewritten = _with_context(simp, prev, lang)
     # "还有别人提到过吗？", "Did anyone else say so?": everyone but the people the conversation was about
@@ -396,7 +396,7 @@ def _among(simp: str, speakers: Speakers) -> tuple[str, ...]:
     return names if rest.startswith(tuple(entry["zh_who"])) else ()
 
 
-def _people(prev: Query, turn: Turn, singular: bool = False, moderator: str | None = None,
+def _people(prev: Query, turn: Turn, singular: bool = False, moderators: frozenset[str] = frozenset(),
             asker: bool = False) -> list[str]:
     """Who "he" means after a turn: the people that turn asked about, or if it asked who
     (or named nobody), the person its answer attributed to. One person for "he" after a turn
@@ -406,9 +406,10 @@ def _people(prev: Query, turn: Turn, singular: bool = False, moderator: str | No
     if prev.speakers and not prev.asks_who:
         people = list(prev.speakers)
         if singular and len(people) > 1:
-            if asker and moderator in people:
-                return [moderator]
-            people = [p for p in people if p != moderator] or people
+            asking = [p for p in people if p in moderators]
+            if asker and asking:
+                return asking[:1]
+            people = [p for p in people if p not in moderators] or people
             answered = next((s for s in turn.speakers if s in people), None)
             return [answered or people[0]]
         return people
@@ -700,7 +701,7 @@ def _of_everything(simp: str) -> bool:
     return forms.has("document", simp) or (has_cue(simp, _cue_list("everyone")) and forms.has("speech", simp))
 
 
-def _guests(people: list[str], moderator: str | None) -> list[str]:
+def _guests(people: list[str], moderators: frozenset[str]) -> list[str]:
     """The people a turn goes on about: those of the earlier turn, less the moderator who put
     the question to a guest ("主持人问了那位嘉宾什么？" -> "成本降了多少？" is about the guest)."""
-    return [p for p in people if p != moderator] or people
+    return [p for p in people if p not in moderators] or people

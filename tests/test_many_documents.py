@@ -94,3 +94,19 @@ def test_who_spoke_at_a_document_named_by_its_title_is_that_documents_people(for
     people = {p.speaker for p in forum_pipeline.corpus.passages_of(doc)}
     assert a.citations and {c.chunk.doc_id for c in a.citations} == {doc} and set(a.speakers) <= people
 
+
+
+def test_a_documents_own_moderator_is_a_moderator_in_the_answers(forum_pipeline):
+    """The forum's moderator comes from its meta file, not from the speakers file's flag: asked how
+    a guest answered him, the guest's reply; a turn going on about their exchange, the guest."""
+    a = forum_pipeline.answer("王立新问陈思远推理成本的问题，陈思远怎么回答的？")
+    assert a.speakers[:1] == ("陈思远",) and "十倍" in a.citations[0].quote
+    b = forum_pipeline.answer("主要靠什么做到的？", ["王立新问陈思远推理成本的问题，陈思远怎么回答的？"])
+    assert b.speakers[:1] == ("陈思远",)
+
+
+@pytest.mark.parametrize("question", ["王立新怎么看推理成本？", "What did Wang Lixin think about inference cost?"])
+def test_what_a_documents_moderator_only_asked_is_said_to_be_a_question(forum_pipeline, question):
+    """Not his question quoted as his view (only the speakers file's flagged moderator got this)."""
+    a = forum_pipeline.answer(question)
+    assert a.abstained and a.speakers[:1] == ("陈思远",)
