@@ -431,7 +431,7 @@ def _cue_words(t: Tools, *keys: str) -> set[str]:
 def _names_document(a: Ask, t: Tools) -> bool:
     """The question speaks of the document itself, by what it is ("the summit", "这次会议") or
     by the name in its title."""
-    return bool(_cue_words(t, "document") & set(a.weights)) or _document_named(a.query.topic, t) != a.query.topic
+    return bool(_cue_words(t, "document") & set(a.weights) or _documents_named(a.query.topic, t))
 
 
 def _document_named(text: str, t: Tools) -> str:

@@ -281,8 +281,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # earlier topic too; "Did anyone else mention education?": on its own, read with it
             asked_prev = _asked_before(turns, speakers, max_chars, max_history, swap, holds, prev)
             followup = True
-            if is_vague(_without_cues(own, _cue_list("others")), nothing=True) or (holds is not None and not holds(
-                    _without_cues(own, _cue_list("others")), lang)):
+            rest = _without_cues(own, _cue_list("others"))   # what it asks beside naming the others
+            if is_vague(rest, nothing=True) or (holds is not None and not holds(rest, lang)):
                 topic = f"{asked_prev.topic} {own}"
             else:
                 earlier = asked_prev.topic
