@@ -800,6 +800,11 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
             # no thing named (a year) or a name there would answer another question
             after = {s.i + 1: s.unit.speaker for s in head if t.evidence.same_paragraph(s.i, s.i + 1)}
             giving = [s for s in ranked if after.get(s.i) == s.unit.speaker and _gives(a, t, kind, s)]
+        if not giving and not a.specific:
+            # a detail asked of nothing else ("有具体数字吗？", "When was that?") is one of what the
+            # last answer led with: sought in the paragraph it quoted
+            near = {(t.evidence.units[j].doc_id, t.evidence.units[j].para) for j in _last_lead_units(a, t)}
+            giving = [s for s in ranked if (s.unit.doc_id, s.unit.para) in near and _gives(a, t, kind, s)]
         ranked = giving + [s for s in ranked if s not in giving]
     return ranked
 
@@ -824,8 +829,13 @@ def _answered_before(a: Ask, t: Tools, ranked: list[Scored], new: list[Scored], 
         return None
     floor = new[0].score + t.config.repeat_margin if new else -np.inf
     clear = itertools.takewhile(lambda s: s.score > floor, ranked)
-    return next((s for s in clear if _repeats(t, s.i, said)
+    best = next((s for s in clear if _repeats(t, s.i, said)
                  and t.evidence.mentions(s.i, a.own_words, a.query.lang)), None)
+    if best is None or best.i in said:
+        return best
+    # a twin of a sentence quoted (the article's shorter summary of it): the sentence the reader
+    # was shown, which may hold more than its summary does
+    return next((s for s in ranked if s.i in said and t.evidence.similar(s.i, best.i)), best)
 
 
 def _new_or_giving(a: Ask, t: Tools, kind: str, s: Scored, said: set[int]) -> bool:

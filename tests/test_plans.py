@@ -9,7 +9,7 @@ import pytest
 
 from index.sentences import Sentence
 from rag import plans
-from rag.conversation import Turn
+from rag.conversation import Turn, from_json
 from rag.evidence import Scored
 
 pytestmark = pytest.mark.slow
@@ -1389,3 +1389,27 @@ def test_a_measure_of_a_thing_no_figure_measures_is_not_given(pipeline):
     no answer; the transcript does not give Y (was: the speed-up quoted as if it answered)."""
     a = pipeline.answer("Kimi Linear的显存占用有多大？")
     assert a.abstained and a.answer.startswith("文字稿没有给出")
+
+
+def test_a_turn_answered_by_a_sentence_quoted_before_gets_the_version_it_was_shown(pipeline):
+    """The last answer showed the round-table sentence "中国对于刷榜或者数字看得更重一些，包括
+    DeepSeek做得比较好的一点，…"; the article's shorter version of it ("中国对刷榜或数字看的更重。")
+    scores higher for the turn but lacks the lab named: the sentence shown is quoted again."""
+    doc, start, end = _span(pipeline, "中国对于刷榜或者数字看得更重一些，包括DeepSeek做得比较好的一点")
+    shown = {"question": "姚顺雨觉得国内在刷榜这件事上有什么问题？", "speakers": ["姚顺雨"],
+             "citations": [{"doc_id": doc, "start": start, "end": end}]}
+    a = pipeline.answer("谁没那么看重数字？", from_json([shown]))
+    assert a.speakers[:1] == ("姚顺雨",) and "DeepSeek" in a.citations[0].quote
+
+
+@pytest.mark.parametrize("history, turn", [
+    ("杨植麟为什么看重Token效率？", "有具体数字吗？"),
+    ("Why does Yang Zhilin care so much about token efficiency?", "Any figures?"),
+])
+def test_a_detail_asked_of_nothing_else_is_sought_in_the_paragraph_the_last_answer_led_with(pipeline, history, turn):
+    """A turn asking for a figure and nothing else asks it of the last answer's topic: the
+    figures beside it in that paragraph ("两倍", "6到10倍") answer, not "the transcript does
+    not give" about whichever sentence of the person ranks first for "figures"."""
+    a = pipeline.answer(turn, [history])
+    assert not a.abstained and a.speakers[:1] == ("杨植麟",)
+    assert any("6到10倍" in c.quote for c in a.citations)
