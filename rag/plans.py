@@ -994,7 +994,7 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     top = _answerers(a, t, fresh=False)[0] if said and lead is None else None   # the best of all, quoted or not
     overall = top if point or not a.specific else None
     claim = overall if not a.specific else None
-    if top is not None and claim is None and not point:
+    if top is not None and claim is None and not point and not _answers_why(t, ranked[0].i):
         # "他为什么说X？" in its own words, X a sentence quoted just before: the best of all
         # holding its words, if quoted, is the claim it asks a reason for
         if _repeats(t, top.i, said) and top.score >= ranked[0].score \
@@ -1003,6 +1003,10 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     best = lead or (claim if claim is not None and _repeats(t, claim.i, said) else ranked[0])
     if point and overall is not None:
         best = overall
+    if best.unit.kind.startswith("summary"):
+        # the article's excerpt of a sentence: its reason is around the sentence it was cut from
+        best = next((s for s in _answerers(a, t, fresh=False)
+                     if not s.unit.kind.startswith("summary") and ev.similar(s.i, best.i)), best)
     # quoted already and not quoted again: the claim a reason is asked for; but the best sentence
     # that moving on let back in (the turn asks about it in its own words) is the answer
     again = _repeats(t, best.i, said) and not point and best is not ranked[0]

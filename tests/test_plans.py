@@ -1413,3 +1413,19 @@ def test_a_detail_asked_of_nothing_else_is_sought_in_the_paragraph_the_last_answ
     a = pipeline.answer(turn, [history])
     assert not a.abstained and a.speakers[:1] == ("杨植麟",)
     assert any("6到10倍" in c.quote for c in a.citations)
+
+
+def test_a_why_answered_by_the_reply_to_a_why_the_speaker_put_is_given_that_reply(pipeline):
+    """Lin's story puts the why itself ("…为什么是三年呢？") and answers it in the next sentence
+    ("他说我们需要三年时间才能流片。"): a turn asking that why, the reply ranked first, gets it, not
+    the best sentence of all holding "三年" that the last answer quoted."""
+    a = pipeline.answer("他们为什么要三年？", ["林俊旸讲的芯片团队找他预测的故事是怎样的？"])
+    assert a.speakers[:1] == ("林俊旸",) and "流片" in a.citations[0].quote
+
+
+def test_a_why_about_the_articles_excerpt_reads_the_reason_around_the_speakers_own_sentence(pipeline):
+    """"我非常懊悔为什么当时没有催他去做。" is the article's excerpt of the round-table sentence; the
+    reason ("…就错过了这个机会。") follows that sentence, not the excerpt."""
+    a = pipeline.answer("林俊旸为什么懊悔？")
+    assert a.speakers[:1] == ("林俊旸",) and a.citations[0].chunk.kind == "roundtable"
+    assert any("错过了这个机会" in c.quote for c in a.citations)
