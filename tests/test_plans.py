@@ -1429,3 +1429,10 @@ def test_a_why_about_the_articles_excerpt_reads_the_reason_around_the_speakers_o
     a = pipeline.answer("林俊旸为什么懊悔？")
     assert a.speakers[:1] == ("林俊旸",) and a.citations[0].chunk.kind == "roundtable"
     assert any("错过了这个机会" in c.quote for c in a.citations)
+
+
+def test_a_followup_asking_about_a_two_character_noun_is_answered_about_it(pipeline):
+    """"初心" is all the turn asks about, and a topic: the sentence that says what his 初心 is, not
+    what Lin said next after the last answer."""
+    a = pipeline.answer("他说的初心是什么？", ["林俊旸怎么看小模型的价值？"])
+    assert a.speakers[:1] == ("林俊旸",) and "初心" in a.citations[0].quote
