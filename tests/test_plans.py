@@ -1404,7 +1404,7 @@ def test_a_turn_answered_by_a_sentence_quoted_before_gets_the_version_it_was_sho
 
 @pytest.mark.parametrize("history, turn", [
     ("杨植麟为什么看重Token效率？", "有具体数字吗？"),
-    ("Why does Yang Zhilin care so much about token efficiency?", "Any figures?"),
+    ("What makes token efficiency so important to Yang Zhilin?", "Any figures?"),
 ])
 def test_a_detail_asked_of_nothing_else_is_sought_in_the_paragraph_the_last_answer_led_with(pipeline, history, turn):
     """A turn asking for a figure and nothing else asks it of the last answer's topic: the
