@@ -789,7 +789,7 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
         said = _said_before(a, t)
         new = [s for s in ranked if _new_or_giving(a, t, kind, s, said)]
         again = _answered_before(a, t, ranked, new, said) if new else None
-        ranked = [again] + new if again is not None else new or ranked
+        ranked = [again] + [s for s in new if s.i != again.i] if again is not None else new or ranked
     if kind:
         # a question asking for a figure, date, place or name is answered by a sentence holding one
         head = ranked[: t.config.detail_depth]
@@ -824,7 +824,9 @@ def _replier(a: Ask, t: Tools) -> str | None:
 def _answered_before(a: Ask, t: Tools, ranked: list[Scored], new: list[Scored], said: set[int]) -> Scored | None:
     """Of the sentences quoted before (`ranked` less `new`), the best one holding the turn's own
     words among those clearly above the best new one (if any): a turn asking something of its
-    own is answered by it again ("他举了什么例子？" when the example was in the sentence quoted)."""
+    own is answered by it again ("他举了什么例子？" when the example was in the sentence quoted).
+    If that one is the article's version of a sentence the conversation quoted, not itself quoted,
+    the sentence quoted instead (whatever it scores): the reader was shown it, and it may hold more."""
     if not a.own_words:
         return None
     floor = new[0].score + t.config.repeat_margin if new else -np.inf
@@ -975,7 +977,9 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     quoted yet, else the sentence giving a reason right after it (even if quoted with it), else
     the same speaker's sentence around it that is closest to the question. A
     question is no claim unless its quote runs on into its answer; a turn with words of its own
-    is answered from them, not from the claim of the last answer."""
+    is answered from them, not from the claim of the last answer, and when the best new sentence
+    answers a why its speaker put just before it ("…为什么是三年呢？他说…"), that is the answer. A
+    claim found in the article's version of a sentence reads the reason around the speaker's own."""
     if a.form.plan != "why":
         return None
     # a question ("这个机会有没有可能再来一次？…会不会发生在这里？") gives no reason and is no
@@ -1004,7 +1008,7 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     if point and overall is not None:
         best = overall
     if best.unit.kind.startswith("summary"):
-        # the article's excerpt of a sentence: its reason is around the sentence it was cut from
+        # the article's quote or report of a sentence: its reason is around the speaker's own
         best = next((s for s in _answerers(a, t, fresh=False)
                      if not s.unit.kind.startswith("summary") and ev.similar(s.i, best.i)), best)
     # quoted already and not quoted again: the claim a reason is asked for; but the best sentence

@@ -28,8 +28,8 @@ _WHO = re.compile(r"(谁|哪位|哪一位|哪个人|哪个嘉宾|哪位嘉宾|�
                   r"put|estimated|was|is)\b|which (speaker|person|panelist|panellist|guest|one of)|"
                   r"which of (the|them|these|those)\b)", re.I)
 OTHERS_REACH_ZH = 4   # characters before "其他人"/"别人" when it is the turn's subject ("那还有别人…": 3)
-SHORT_TOPIC = 3      # letters and characters a turn's own words may have and still ask nothing unless a noun is among them
 OTHERS_REACH_EN = 3   # words before "anyone else"/"the others" when it is ("What did the others …": 2)
+SHORT_TOPIC = 3       # letters or characters of a turn's own that ask nothing unless they are a noun (is_vague)
 CLAUSE_ENDS = "，,；;。？?！!"   # where a verb of speech's clause ends (not "：", which opens what was said; "." before a space too)
 _ARTICLE = re.compile(r"(文章|本文|这篇|报道|编者|作者|the article|the author|the editor|the piece|the report)", re.I)
 
@@ -630,8 +630,10 @@ def _ask_of(prev: Query, named: list[str], speakers: Speakers, lang: str) -> str
 def is_vague(topic: str, nothing: bool = False) -> bool:
     """A question with almost no content of its own ("他还说了什么？", "why?"): its words are
     filler, what asks for a kind of detail ("有具体的数字吗？", "When?", "Any figures?") and at most
-    SHORT_TOPIC letters or characters that are no noun ("他怎么回答的？"; "他说的初心是什么？" has one).
-    With `nothing`, none at all: beside a person's name, a two-character topic ("教育") is one."""
+    SHORT_TOPIC letters or characters, unless, where nothing asks for a detail, those are a noun of
+    two characters or an acronym ("他说的初心是什么？", "What about AI?"; not "他怎么回答的？",
+    "哪家公司？", "How did he put it?"). With `nothing`, none at all: beside a person's name, a
+    two-character topic ("教育") is one."""
     empty, filler_zh, detail_zh, detail_en = _vague_words()
     text = topic
     for cue in detail_zh:
@@ -639,6 +641,7 @@ def is_vague(topic: str, nothing: bool = False) -> bool:
     padded = words(text)
     for cue in detail_en:
         padded = padded.replace(f" {cue} ", " ")
+    asks_detail = text != topic or padded != words(text)
     core = " ".join(w for w in padded.split() if w not in empty)
     for cue in filler_zh:
         core = core.replace(cue, "")
@@ -650,12 +653,20 @@ def is_vague(topic: str, nothing: bool = False) -> bool:
         return not any(ch.isalnum() for ch in core)
     if sum(ch.isalnum() for ch in core) > SHORT_TOPIC:
         return False
-    # a short word left is a topic if it is a noun ("他说的初心是什么？", "What about AI?"), not if
-    # it is a verb of saying or thinking ("他怎么回答的？", "他为什么这么认为？") or a word that asks
-    # nothing ("这话什么意思？")
-    tags = Forms.load().data["detail"]["number"]["noun_tags"]
-    return not any((w.flag in tags or w.flag == "eng") and w.word not in _alone_words()
-                   for w in jieba.posseg.lcut(core) if w.word.strip())
+    return asks_detail or not _short_topic(topic, core)
+
+
+def _short_topic(topic: str, core: str) -> bool:
+    """Whether the few letters left of a turn (`core`) hold a topic: a word of the turn, read in
+    it, of two characters or more that jieba tags a noun (followups.json topic_tags) and that asks
+    nothing on its own (not 观点, 原话), or an acronym ("AI", "RL")."""
+    tags = set(_cues()["topic_tags"]["tags"])
+    for w in jieba.posseg.lcut(topic):
+        if len(w.word) < 2 or w.word.lower() not in core or w.word.lower() in _alone_words():
+            continue
+        if w.word.isascii() and w.word.isupper() or not w.word.isascii() and w.flag in tags:
+            return True
+    return False
 
 
 def _asks_agreement(own: str) -> bool:

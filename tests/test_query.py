@@ -713,8 +713,10 @@ def test_an_ellipsis_followed_by_a_question_of_its_own_is_no_ellipsis():
 @pytest.mark.parametrize("question, vague", [
     ("他说的初心是什么？", False), ("那开源呢？", False), ("What about AI?", False),
     ("他怎么回答的？", True), ("他为什么这么认为？", True), ("这话什么意思？", True), ("What did he mean?", True),
+    ("哪家公司？", True), ("多少人？", True), ("他问了什么？", True), ("他指的是什么？", True),
+    ("How did he put it?", True), ("他的原话呢？", True),
 ])
 def test_a_short_word_of_a_turns_own_is_a_topic_if_it_is_a_noun(question, vague):
     # two characters are a topic when they name a thing; a verb of saying or thinking left over,
-    # or a word that asks nothing, is not one
+    # a word that asks nothing, or the thing a figure or a name is asked of ("哪家公司？") is not one
     assert is_vague(to_simplified(question)) is vague
