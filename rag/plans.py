@@ -1007,6 +1007,7 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     best = lead or (claim if claim is not None and _repeats(t, claim.i, said) else ranked[0])
     if point and overall is not None:
         best = overall
+    excerpt = best
     if best.unit.kind.startswith("summary"):
         # the article's quote or report of a sentence: its reason is around the speaker's own
         best = next((s for s in _answerers(a, t, fresh=False)
@@ -1045,6 +1046,11 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
         reason = _closest_around(a, t, best, quoted, said)
     if reason is None and after:
         reason = after[0]
+    if best is not excerpt and reason is not None and reason != best.i and _repeats(t, reason, said):
+        # the speaker's own sentence runs on into a reason the conversation quoted before (with the
+        # article's version of the claim): what follows, not that again (a claim holding its own
+        # reason, "…，因为…", is still the answer to why it was said)
+        reason = after[0] if after else None
     d = t.draft(a)
     d.line(say(a.query.lang, "point" if point else "why", name=d.name(best.unit.speaker)))
     if not again:
