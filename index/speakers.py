@@ -31,11 +31,9 @@ class Speakers:
             raise ValueError("the speakers file lists no speakers")
         self.all = tuple(speakers)
         self.by_name = {s.name: s for s in speakers}
-        moderators = [s.name for s in speakers if s.moderator]
-        self.moderator = moderators[0] if moderators else None
         # everyone who moderates any document: those flagged here, and those a document's meta
         # (or its text) names as its moderators, added by Corpus.load
-        self.moderators = frozenset(moderators)
+        self.moderators = frozenset(s.name for s in speakers if s.moderator)
         self._name_re = _alternation(
             {a: s.name for s in speakers if not s.editor for a in (s.name, *s.aliases)})
         # "Does Yao think …?": a question may name a person by their family name alone

@@ -725,7 +725,7 @@ class _FakeTools:
     def __init__(self, ranked, around=None):
         self._ranked = ranked
         self.config = SimpleNamespace(not_said_margin=0.06, exchange_turns=1)
-        self.speakers = SimpleNamespace(moderator="主持人", moderators=frozenset({"主持人"}))
+        self.speakers = SimpleNamespace(moderators=frozenset({"主持人"}))
         by_i = {s.i: s.unit.speaker for s in ranked}
         shares = np.zeros(max(by_i, default=0) + 1)
         for s in ranked:
