@@ -434,7 +434,7 @@ def _names_document(a: Ask, t: Tools) -> bool:
     return bool(_cue_words(t, "document") & set(a.weights) or _documents_named(a.query.topic, t))
 
 
-def _document_named(text: str, t: Tools) -> str:
+def _without_document_names(text: str, t: Tools) -> str:
     """The text less the names of documents it holds (in any case)."""
     for name in t.document_names:
         at = text.lower().find(name)
@@ -995,7 +995,8 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     said = set() if a.again else _said_before(a, t)
     # "他为什么这么说？", and "他为什么这么坚持？" (a word of its own, but pointing back): the claim is what the last answer led with
     lead = _lead_of_last_answer(a, t) if said and (not a.specific or (a.query.earlier and not point and len(a.own_words) <= 1)) else None
-    top = _answerers(a, t, fresh=False)[0] if said and lead is None else None   # the best of all, quoted or not
+    everything = _answerers(a, t, fresh=False) if said else answering   # quoted or not
+    top = everything[0] if said and lead is None else None   # the best of all
     overall = top if point or not a.specific else None
     claim = overall if not a.specific else None
     if top is not None and claim is None and not point and not _answers_why(t, ranked[0].i):
@@ -1010,8 +1011,7 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     excerpt = best
     if best.unit.kind.startswith("summary"):
         # the article's quote or report of a sentence: its reason is around the speaker's own
-        best = next((s for s in _answerers(a, t, fresh=False)
-                     if not s.unit.kind.startswith("summary") and ev.similar(s.i, best.i)), best)
+        best = next((s for s in everything if not s.unit.kind.startswith("summary") and ev.similar(s.i, best.i)), best)
     # quoted already and not quoted again: the claim a reason is asked for; but the best sentence
     # that moving on let back in (the turn asks about it in its own words) is the answer
     again = _repeats(t, best.i, said) and not point and best is not ranked[0]
@@ -1296,7 +1296,7 @@ def plan_roster(a: Ask, t: Tools) -> Composition | None:
     # (named by its title too: "Who spoke at <its name>?"); "Who attended?", but not "How many
     # attended?" (an audience too)
     group = _cue_words(t, "compare", "speech", "document", "people", *(() if counting else ("attending",)))
-    if any(w not in group for w in t.evidence.tokenizer.query_tokens(_document_named(without_who(a.query.topic), t))):
+    if any(w not in group for w in t.evidence.tokenizer.query_tokens(_without_document_names(without_who(a.query.topic), t))):
         return None
     named = _documents_named(a.query.topic, t)   # the document the question names, if it names one
     a = replace(a, docs=named) if named and a.docs is None else _one_document(a, t)
