@@ -172,8 +172,11 @@ class Coverage:
                     and not self.mentioned(w.word) and w.word not in out:
                 out.append(w.word)
         out += [n for n in self._entity_names(text) if not self.mentioned(n) and n not in out]
-        # a topic named by words the transcript all uses may be discussed in them
-        out = [n for n in out if self._entity_of.get(_key(n), -1) < self._first_topic or not self._parts_mentioned(n)]
+        # a topic named by words the transcript all uses may be discussed in them; a model named by
+        # its family and its version ("Kimi K2") is mentioned where the transcript names both
+        # (the version alone, "K2", after the family elsewhere)
+        out = [n for n in out if not self._parts_mentioned(n) or (
+            self._entity_of.get(_key(n), -1) < self._first_topic and not _versioned(n))]
         # a name inside another the question gives is named once (微软Copilot, not also Copilot)
         out = [n for n in out if not any(_key(n) != _key(m) and _key(n) in _key(m) for m in out)]
         lowered = text.lower()   # in the order the question names them
@@ -203,6 +206,11 @@ class Coverage:
                     break
                 at = lowered.find(name, at + 1)
         return [name for _, _, name in sorted(taken)]
+
+
+def _versioned(name: str) -> bool:
+    """A name of several words one of which mixes letters and digits ("Kimi K2", "GPT 4o")."""
+    return any(any(c.isdigit() for c in w) and any(c.isalpha() for c in w) for w in name.split()[1:])
 
 
 def _key(name: str) -> str:

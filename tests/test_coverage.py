@@ -206,3 +206,15 @@ def test_the_topics_file_is_well_formed_and_names_no_entity():
             assert a.lower() not in entity_names, a
             assert to_simplified(a) == a, a
     assert len(topics) >= 200
+
+
+def test_a_model_named_by_family_and_version_is_mentioned_where_the_transcript_names_both():
+    from index.tokens import Tokenizer
+    from rag.coverage import Coverage
+    models = [("Kimi K2",), ("Kimi",), ("EU AI Act",)]
+    cov = Coverage(["杨植麟：Kimi团队做了很多。K2已成为Agent模型。The EU will act; AI too."], Tokenizer([], {}), [],
+                   entities=models)
+    assert cov.unknown_names("What was said about Kimi K2?") == []
+    assert cov.unknown_names("What was said about Kimi K3?") == ["Kimi K3"]   # a version never named
+    # words without a version are no model's parts: the law is still never named
+    assert cov.unknown_names("Did anyone discuss the EU AI Act?") == ["EU AI Act"]
