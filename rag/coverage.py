@@ -109,6 +109,9 @@ class Coverage:
             self._entity_found[k] = any(self.mentioned(a, entities=False) for a in self._entities[k])
         return self._entity_found[k]
 
+    def _is_topic(self, name: str) -> bool:
+        return self._entity_of.get(_key(name), -1) >= self._first_topic
+
     def _parts_mentioned(self, name: str) -> bool:
         """Whether a topic's name of several words has every word in the corpus: the transcript
         may discuss it in other words ("AI芯片" where it speaks of AI and 芯片, "data labeling");
@@ -136,9 +139,10 @@ class Coverage:
         out: list[str] = []
         text = self._alias_re.sub(" ", to_simplified(asked_part(topic)))  # a speaker's alias is a known person
         padded = words(text)
-        for spaced, phrase in self._phrases:   # (its last word's plural too: "blockchains")
-            if (spaced in padded or f"{spaced[:-1]}s " in padded) and not any(phrase in _key(n) for n in out) \
-                    and not self.mentioned(phrase):
+        phrases = [phrase for spaced, phrase in self._phrases   # (its last word's plural too: "blockchains")
+                   if spaced in padded or f"{spaced[:-1]}s " in padded]
+        for phrase in phrases:
+            if not any(phrase in _key(n) for n in out) and not self.mentioned(phrase):
                 out.append(self._written[phrase])
         # a name of several words ("Mark Zuckerberg", "Hugging Face") is one name, unknown if one
         # of its words is: (start, end, any word unknown) of each run of words one space apart
@@ -171,12 +175,16 @@ class Coverage:
             if w.flag in _PERSON and len(w.word) == 3 and w.word[0] != w.word[2] \
                     and not self.mentioned(w.word) and w.word not in out:
                 out.append(w.word)
-        out += [n for n in self._entity_names(text) if not self.mentioned(n) and n not in out]
+        chinese = self._entity_names(text)
+        out += [n for n in chinese if not self.mentioned(n) and n not in out]
         # a topic named by words the transcript all uses may be discussed in them; a model named by
         # its family and its version ("Kimi K2") is mentioned where the transcript names both
         # (the version alone, "K2", after the family elsewhere)
-        out = [n for n in out if not self._parts_mentioned(n) or (
-            self._entity_of.get(_key(n), -1) < self._first_topic and not _versioned(n))]
+        out = [n for n in out if not self._parts_mentioned(n) or (not self._is_topic(n) and not _versioned(n))]
+        # a question on a topic the transcript discusses beside one it does not ("talent and
+        # hiring") is answered on the one it does
+        if any(self._is_topic(n) and (self.mentioned(n) or self._parts_mentioned(n)) for n in phrases + chinese):
+            out = [n for n in out if not self._is_topic(n)]
         # a name inside another the question gives is named once (微软Copilot, not also Copilot)
         out = [n for n in out if not any(_key(n) != _key(m) and _key(n) in _key(m) for m in out)]
         lowered = text.lower()   # in the order the question names them

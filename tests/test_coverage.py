@@ -188,6 +188,9 @@ def test_a_topic_the_corpus_never_discusses_is_unknown_unless_it_uses_one_of_its
     assert cov.unknown_names("Did anyone talk about blockchains?") == ["blockchain"]
     # the corpus uses another of its names ("jobs" for 就业): it discusses it
     assert cov.unknown_names("AI对就业有什么影响？") == []
+    # beside a topic it discusses, one it does not is no reason to decline
+    assert cov.unknown_names("AI对就业和区块链有什么影响？") == []
+    assert cov.unknown_names("区块链和量子计算有什么关系？") == ["区块链", "量子计算"]
     # an entity's one-word Latin name still needs its capital: topics do not widen that
     assert Coverage(["林俊旸"], Tokenizer([], {}), [], entities=[("Apple", "苹果公司")]).unknown_names(
         "Is an apple a day enough?") == []
