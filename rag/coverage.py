@@ -17,10 +17,6 @@ from rag.forms import words
 # English (world knowledge, written without the transcript or its questions): a question naming
 # one of them is about something the transcript never mentions unless it mentions one of its names.
 ENTITIES_FILE = Path(__file__).resolve().parent / "data" / "entities.json"
-# Well-known topics (quantum computing, blockchain, nuclear fusion, unemployment …), each with the names
-# a text discussing it would use, in Chinese and English (world knowledge as well): a question
-# naming one is about something the transcript never discusses unless it uses one of its names.
-TOPICS_FILE = Path(__file__).resolve().parent / "data" / "topics.json"
 
 # jieba's part-of-speech tags are noisy for short words (智慧 and 张卡 come back as names), so
 # only a three-character person name counts among Chinese words.
@@ -50,20 +46,16 @@ GENERAL_ABBREVIATIONS = frozenset({"us", "usa", "u.s", "u.s.", "uk", "eu", "un",
                                    "phd", "vs", "etc", "ok"})
 
 
-def load_entities(path: Path = ENTITIES_FILE, key: str = "entities") -> list[tuple[str, ...]]:
-    """The entities (or the topics: `key`) of a data file, each its names; a missing file gives none."""
+def load_entities(path: Path = ENTITIES_FILE) -> list[tuple[str, ...]]:
+    """The entities of the data file, each its names; a missing file gives none."""
     if not path.exists():
         return []
-    return [tuple(str(a) for a in e) for e in json.loads(path.read_text(encoding="utf-8"))[key]]
-
-
-def load_topics(path: Path = TOPICS_FILE) -> list[tuple[str, ...]]:
-    return load_entities(path, "topics")
+    return [tuple(str(a) for a in e) for e in json.loads(path.read_text(encoding="utf-8"))["entities"]]
 
 
 class Coverage:
     def __init__(self, corpus_texts: list[str], tokenizer: Tokenizer, known: list[str], people: list[str] = (),
-                 entities: Sequence[Sequence[str]] = (), topics: Sequence[Sequence[str]] = ()):
+                 entities: Sequence[Sequence[str]] = ()):
         text = joined_letters(to_simplified("\n".join(corpus_texts)))
         self.flat = re.sub(r"\s+", "", text).lower()
         self.flat_latin = text.lower()  # spaces kept: word edges
@@ -74,18 +66,14 @@ class Coverage:
                                              for k in sorted(people, key=len, reverse=True)),
                                     re.IGNORECASE) if people else re.compile(r"(?!x)x")
         self._pos = None
-        self._entities = [tuple(e) for e in entities] + [tuple(e) for e in topics]
-        self._first_topic = len(entities)          # entities first, then topics
+        self._entities = [tuple(e) for e in entities]
         self._entity_of = {_key(a): k for k, e in enumerate(self._entities) for a in e}
         self._written = {_key(a): a for e in self._entities for a in e}   # 昇腾, not OpenCC's 升腾
         # the Chinese names, longest first, to find in a question (Latin ones are found as words)
         self._chinese = sorted((a for a in self._entity_of if not a.isascii()), key=len, reverse=True)
         # the Latin names of several words ("EU AI Act"), longest first: each of their words may be
         # common ("AI", "Act"), the name is not
-        # and a topic's one-word names, which are not capitalised ("blockchain", "inflation")
-        topic_words = {_key(a) for e in topics for a in e if a.isascii() and len(words(a).split()) == 1}
-        self._phrases = sorted(((words(a), a) for a in self._entity_of
-                                if a.isascii() and (len(words(a).split()) > 1 or a in topic_words)),
+        self._phrases = sorted(((words(a), a) for a in self._entity_of if a.isascii() and len(words(a).split()) > 1),
                                key=lambda p: len(p[0]), reverse=True)
         self._found: dict = {}                     # corpus look-ups (one is a scan of the whole text)
         self._entity_found: dict[int, bool] = {}
@@ -109,15 +97,9 @@ class Coverage:
             self._entity_found[k] = any(self.mentioned(a, entities=False) for a in self._entities[k])
         return self._entity_found[k]
 
-    def _is_topic(self, name: str) -> bool:
-        return self._entity_of.get(_key(name), -1) >= self._first_topic
-
-    def _parts_mentioned(self, name: str) -> bool:
-        """Whether a topic's name of several words has every word in the corpus: the transcript
-        may discuss it in other words ("AI芯片" where it speaks of AI and 芯片, "data labeling");
-        a name with a word it never uses ("量子计算", "nuclear fusion") it does not."""
-        parts = name.split() if name.isascii() else [w for w in jieba.lcut(name) if w.strip()]
-        return len(parts) > 1 and all(self.mentioned(w, entities=False) for w in parts)
+    def _words_mentioned(self, name: str) -> bool:
+        """Whether the corpus mentions every word of a Latin name of several words."""
+        return len(name.split()) > 1 and all(self.mentioned(w, entities=False) for w in name.split())
 
     def _in_corpus(self, spaced: str, t: str, stem: str) -> bool:
         """Whether the corpus holds the term (`spaced`: as the corpus text is written, spaces
@@ -139,10 +121,8 @@ class Coverage:
         out: list[str] = []
         text = self._alias_re.sub(" ", to_simplified(asked_part(topic)))  # a speaker's alias is a known person
         padded = words(text)
-        phrases = [phrase for spaced, phrase in self._phrases   # (its last word's plural too: "blockchains")
-                   if spaced in padded or f"{spaced[:-1]}s " in padded]
-        for phrase in phrases:
-            if not any(phrase in _key(n) for n in out) and not self.mentioned(phrase):
+        for spaced, phrase in self._phrases:
+            if spaced in padded and not any(phrase in _key(n) for n in out) and not self.mentioned(phrase):
                 out.append(self._written[phrase])
         # a name of several words ("Mark Zuckerberg", "Hugging Face") is one name, unknown if one
         # of its words is: (start, end, any word unknown) of each run of words one space apart
@@ -175,16 +155,10 @@ class Coverage:
             if w.flag in _PERSON and len(w.word) == 3 and w.word[0] != w.word[2] \
                     and not self.mentioned(w.word) and w.word not in out:
                 out.append(w.word)
-        chinese = self._entity_names(text)
-        out += [n for n in chinese if not self.mentioned(n) and n not in out]
-        # a topic named by words the transcript all uses may be discussed in them; a model named by
-        # its family and its version ("Kimi K2") is mentioned where the transcript names both
-        # (the version alone, "K2", after the family elsewhere)
-        out = [n for n in out if not self._parts_mentioned(n) or (not self._is_topic(n) and not _versioned(n))]
-        # a question on a topic the transcript discusses beside one it does not ("talent and
-        # hiring") is answered on the one it does
-        if any(self._is_topic(n) and (self.mentioned(n) or self._parts_mentioned(n)) for n in phrases + chinese):
-            out = [n for n in out if not self._is_topic(n)]
+        out += [n for n in self._entity_names(text) if not self.mentioned(n) and n not in out]
+        # a model named by its family and its version ("Kimi K2") is mentioned where the transcript
+        # names both (the version alone, "K2", after the family elsewhere)
+        out = [n for n in out if not (_versioned(n) and self._words_mentioned(n))]
         # a name inside another the question gives is named once (微软Copilot, not also Copilot)
         out = [n for n in out if not any(_key(n) != _key(m) and _key(n) in _key(m) for m in out)]
         lowered = text.lower()   # in the order the question names them
@@ -217,7 +191,8 @@ class Coverage:
 
 
 def _versioned(name: str) -> bool:
-    """A name of several words one of which mixes letters and digits ("Kimi K2", "GPT 4o")."""
+    """A name of several words one after the first of which mixes letters and digits ("Kimi K2",
+    "GPT 4o"), not a version of digits alone ("Claude 3"), which any text holds."""
     return any(any(c.isdigit() for c in w) and any(c.isalpha() for c in w) for w in name.split()[1:])
 
 

@@ -25,7 +25,7 @@ from index.tokens import Tokenizer, to_simplified
 from rag import plans
 from rag.compose import Composition
 from rag.config import Config
-from rag.coverage import Background, Coverage, load_entities, load_topics
+from rag.coverage import Background, Coverage, load_entities
 from rag.ellipsis import Swap
 from rag.evidence import Evidence
 from rag.exemplars import NONE, PLAN_EXEMPLARS, SUMMARY_EXEMPLARS, Exemplars
@@ -79,7 +79,7 @@ class Pipeline:
             translated = [u.text for ed in self.editions.values() if not ed.stale for u in ed.units]
             # A name is mentioned if the transcript or a translation of it names it ("China", "July").
             self.coverage = Coverage(list(self.corpus.texts.values()) + translated, tokenizer, aliases, people,
-                                     load_entities(), load_topics())
+                                     load_entities())
             self.background = Background(self.index.background)
             self.retriever = HybridRetriever(self.index, self.embedder, tokenizer, cfg.candidates,
                                              cfg.rrf_k, cfg.speaker_boost, self.editions,

@@ -336,7 +336,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             # question ("what did it gain them?"): retrieval weighs both readings
             earlier = prev.topic if thing_ref and topic == own else ""
             rewritten = asked = _replace_pronoun(text if lang == "en" else simp, people, speakers, lang)
-            if len(named) == 1 and _IDENTITY.search(simp):   # "他之前在哪工作？": who he is, as introduced
+            resolved = to_simplified(rewritten)   # "他之前在哪工作？", "他是哪家公司的？": who he is, as introduced
+            if len(named) == 1 and (_IDENTITY.search(resolved) or asks_employer(resolved, speakers)):
                 about = frozenset(named)
         elif thing_ref or (is_vague(own, nothing=True) if named else is_vague(own)
                            or (holds is not None and not holds(own, lang))
@@ -407,9 +408,9 @@ def _people(prev: Query, turn: Turn, singular: bool = False, moderators: frozens
     (or named nobody), the person its answer attributed to. One person for "he" after a turn
     that named several ("林俊旸说自己和姚顺雨…" -> "他"): the one its answer was about, else
     the first named; not the moderator beside a guest ("主持人问X…" -> "他怎么回答的？": X),
-    unless "he" is the one who asks (`asker`: "他问的是…", "What did he ask next?"). After a
-    question of who someone is (answered by the article's introduction of them), that person."""
-    if prev.about:
+    unless "he" is the one who asks (`asker`: "他问的是…", "What did he ask next?"). "He" after a
+    question of who someone is (answered by the article's introduction of them): that person."""
+    if prev.about and singular:
         return [prev.about]
     if prev.speakers and not prev.asks_who:
         people = list(prev.speakers)

@@ -174,15 +174,25 @@ def test_what_about_y_after_who_x_is_asks_who_y_is(pipeline, first, then):
 @pytest.mark.parametrize("first, then, person, written", [
     ("姚顺雨在腾讯负责什么？", "他之前在哪工作？", "姚顺雨", "姚顺雨"),
     ("Who is Yang Zhilin?", "What did he say about Token efficiency?", "杨植麟", "Yang Zhilin"),
-    ("林俊旸怎么看开源？", "他是做什么的？", "林俊旸", "林俊旸")])
+    ("林俊旸怎么看开源？", "他是做什么的？", "林俊旸", "林俊旸"),
+    ("杨植麟是谁？", "他是哪家公司的？", "杨植麟", "杨植麟")])
 def test_he_after_who_someone_is_is_that_person(pipeline, first, then, person, written):
     """A question of who someone is is answered by the article's introduction of them; "he" in
     the next turn is the person asked about, not the article (nor, in its absence, anyone else);
     a turn asking who he is (where he works, what he does) gets his introduction too."""
     a, b = _talk(pipeline, first, then)
-    assert written in b.rewritten
+    assert written in b.rewritten and not b.abstained
     assert b.citations and b.speakers[:1] in ((person,), (plans.EDITOR,))
     assert all(person in c.quote or c.chunk.speaker == person for c in b.citations)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, then", [("唐杰是谁？", "他们怎么看中国反超的概率？"),
+                                         ("Who is Lin Junyang?", "What do they think about open source?")])
+def test_they_after_who_someone_is_are_still_everyone(pipeline, first, then):
+    """Only "he" is the person asked about: "they" asks everyone, as in a first question."""
+    a, b = _talk(pipeline, first, then)
+    assert len({c.chunk.speaker for c in b.citations}) > 1
 
 
 @pytest.mark.slow

@@ -110,12 +110,11 @@ def test_a_frame_opening_and_closing_on_one_character_is_no_name(pipeline, quest
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("question, names", [("工信部对大模型有什么新政策？", ["工信部"]),
-                                             # (export controls: a topic the transcript never discusses)
-                                             ("唐杰怎么看美国商务部的出口管制？", ["美国商务部", "出口管制"]),
-                                             ("欧盟对开源模型怎么监管？", ["欧盟"])])
-def test_a_government_body_or_law_on_ai_the_transcript_never_names_is_an_unknown_name(pipeline, question, names):
-    assert pipeline.coverage.unknown_names(question) == names
+@pytest.mark.parametrize("question, name", [("工信部对大模型有什么新政策？", "工信部"),
+                                            ("唐杰怎么看美国商务部的出口管制？", "美国商务部"),
+                                            ("欧盟对开源模型怎么监管？", "欧盟")])
+def test_a_government_body_or_law_on_ai_the_transcript_never_names_is_an_unknown_name(pipeline, question, name):
+    assert pipeline.coverage.unknown_names(question) == [name]
 
 
 ENTITIES = [("字节跳动", "ByteDance"), ("文心一言", "ERNIE Bot"), ("百度", "Baidu"), ("通义千问", "千问", "Qwen"),
@@ -158,11 +157,8 @@ def test_the_entities_file_is_well_formed():
     "有意思科学家是谁？", "上海思想界怎么看？", "北航天基地在哪？", "热情升腾的时候呢？", "稳定扩散的条件是什么？",
 ])
 def test_an_entity_name_inside_everyday_words_is_no_name(pipeline, question):
-    # 可灵, 京东, 北大, 问界, 跃问, 思科, 海思 … are names only where they are words (a topic the
-    # question names is another matter: "北航天基地" is about 航天, which the transcript never discusses)
-    from rag.coverage import load_entities
-    entity_names = {a.lower() for e in load_entities() for a in e}
-    assert [n for n in pipeline.coverage.unknown_names(question) if n.lower() in entity_names] == []
+    # 可灵, 京东, 北大, 问界, 跃问, 思科, 海思 … are names only where they are words
+    assert pipeline.coverage.unknown_names(question) == []
 
 
 @pytest.mark.slow
@@ -175,49 +171,14 @@ def test_a_question_naming_a_known_entity_the_transcript_never_mentions_is_decli
     assert a.abstained and a.citations == () and a.answer == answer
 
 
-TOPICS = [("量子计算", "quantum computing"), ("区块链", "blockchain"), ("就业", "失业", "employment", "jobs")]
-
-
-def test_a_topic_the_corpus_never_discusses_is_unknown_unless_it_uses_one_of_its_names():
-    from index.tokens import Tokenizer
-    from rag.coverage import Coverage
-    cov = Coverage(["林俊旸：AI会抢走很多jobs。"], Tokenizer([], {}), [], topics=TOPICS)
-    assert cov.unknown_names("嘉宾们怎么看量子计算？") == ["量子计算"]
-    assert cov.unknown_names("What did they say about quantum computing?") == ["quantum computing"]
-    # a topic's one-word name is matched lower-case, and in the plural
-    assert cov.unknown_names("Did anyone talk about blockchains?") == ["blockchain"]
-    # the corpus uses another of its names ("jobs" for 就业): it discusses it
-    assert cov.unknown_names("AI对就业有什么影响？") == []
-    # beside a topic it discusses, one it does not is no reason to decline
-    assert cov.unknown_names("AI对就业和区块链有什么影响？") == []
-    assert cov.unknown_names("区块链和量子计算有什么关系？") == ["区块链", "量子计算"]
-    # an entity's one-word Latin name still needs its capital: topics do not widen that
-    assert Coverage(["林俊旸"], Tokenizer([], {}), [], entities=[("Apple", "苹果公司")]).unknown_names(
-        "Is an apple a day enough?") == []
-
-
-def test_the_topics_file_is_well_formed_and_names_no_entity():
-    from index.tokens import to_simplified
-    from rag.coverage import load_entities, load_topics
-    topics = load_topics()
-    entity_names = {a.lower() for e in load_entities() for a in e}
-    owner: dict[str, int] = {}
-    for k, e in enumerate(topics):
-        assert e and all(a.strip() == a and a for a in e), e
-        for a in e:
-            assert owner.setdefault(a.lower(), k) == k, (a, topics[owner[a.lower()]], e)
-            assert a.lower() not in entity_names, a
-            assert to_simplified(a) == a, a
-    assert len(topics) >= 200
-
-
 def test_a_model_named_by_family_and_version_is_mentioned_where_the_transcript_names_both():
     from index.tokens import Tokenizer
     from rag.coverage import Coverage
-    models = [("Kimi K2",), ("Kimi",), ("EU AI Act",)]
-    cov = Coverage(["杨植麟：Kimi团队做了很多。K2已成为Agent模型。The EU will act; AI too."], Tokenizer([], {}), [],
-                   entities=models)
+    models = [("Kimi K2",), ("Kimi",), ("Claude 3",), ("EU AI Act",)]
+    cov = Coverage(["杨植麟：Kimi团队做了很多。K2已成为Agent模型。Claude写了代码，3个月。The EU will act; AI too."],
+                   Tokenizer([], {}), [], entities=models)
     assert cov.unknown_names("What was said about Kimi K2?") == []
     assert cov.unknown_names("What was said about Kimi K3?") == ["Kimi K3"]   # a version never named
-    # words without a version are no model's parts: the law is still never named
+    # a version of digits alone is in any text; words without a version are no model's parts
+    assert cov.unknown_names("What was said about Claude 3?") == ["Claude 3"]
     assert cov.unknown_names("Did anyone discuss the EU AI Act?") == ["EU AI Act"]
