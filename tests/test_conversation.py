@@ -187,7 +187,7 @@ def test_he_after_who_someone_is_is_that_person(pipeline, first, then, person, w
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("first, then", [("唐杰是谁？", "他们怎么看中国反超的概率？"),
+@pytest.mark.parametrize("first, then", [("唐杰是谁？", "他们各自怎么看算力？"),
                                          ("Who is Lin Junyang?", "What do they think about open source?")])
 def test_they_after_who_someone_is_are_still_everyone(pipeline, first, then):
     """Only "he" is the person asked about: "they" asks everyone, as in a first question."""
