@@ -231,7 +231,8 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     # "林俊旸是谁？" asks who someone is, not who said something.
     identity = named == [EDITOR] and bool(_IDENTITY.search(simp) or _of_bare_name(simp, speakers)
                                           or asks_employer(simp, speakers))
-    asks_who = bool(_WHO.search(simp)) and not identity
+    # "他是谁？", "Who is he?" in a conversation: who the earlier turn's person is, not who said something
+    asks_who = bool(_WHO.search(simp)) and not identity and not (history and not named and _who_is_he(simp))
     mentioned = frozenset(n for _, _, n in speakers.mentions_in(simp))
     about = mentioned if identity else frozenset()
     # In "谁问了X…" the named person is part of the topic, not the answer.
@@ -560,6 +561,19 @@ def _asks_others(simp: str) -> bool:
     said = words(simp)
     en = [said.find(f" {c} ") for c in entry["en"] if f" {c} " in said]
     return (bool(zh) and min(zh) <= OTHERS_REACH_ZH) or (bool(en) and len(said[:min(en)].split()) <= OTHERS_REACH_EN)
+
+
+def _who_is_he(simp: str) -> bool:
+    """Whether a turn asks who a person pronoun is and nothing else ("他是谁？", "Who is she?"; not
+    "找他的那个人是谁？", which asks who someone else was)."""
+    text = _IDENTITY.sub(" ", _pronoun_text(simp))
+    pronouns = _cue_list("person_pronouns")
+    if not has_cue(_pronoun_text(simp), pronouns):
+        return False
+    rest = [w for w in words(text).split() if w not in pronouns]
+    for p in (p for p in pronouns if not p.isascii()):
+        rest = [w.replace(p, "") for w in rest]
+    return not any(rest)
 
 
 def _pronoun_text(text: str) -> str:

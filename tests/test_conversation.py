@@ -175,7 +175,10 @@ def test_what_about_y_after_who_x_is_asks_who_y_is(pipeline, first, then):
     ("姚顺雨在腾讯负责什么？", "他之前在哪工作？", "姚顺雨", "姚顺雨"),
     ("Who is Yang Zhilin?", "What did he say about Token efficiency?", "杨植麟", "Yang Zhilin"),
     ("林俊旸怎么看开源？", "他是做什么的？", "林俊旸", "林俊旸"),
-    ("杨植麟是谁？", "他是哪家公司的？", "杨植麟", "杨植麟")])
+    ("杨植麟是谁？", "他是哪家公司的？", "杨植麟", "杨植麟"),
+    # "他是谁？" after a question on someone's view: who he is, not who said something
+    ("林俊旸怎么看开源？", "他是谁？", "林俊旸", "林俊旸"),
+    ("What does Tang Jie think about RLVR?", "Who is he?", "唐杰", "Tang Jie")])
 def test_he_after_who_someone_is_is_that_person(pipeline, first, then, person, written):
     """A question of who someone is is answered by the article's introduction of them; "he" in
     the next turn is the person asked about, not the article (nor, in its absence, anyone else);

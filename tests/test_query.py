@@ -720,3 +720,11 @@ def test_a_short_word_of_a_turns_own_is_a_topic_if_it_is_a_noun(question, vague)
     # two characters are a topic when they name a thing; a verb of saying or thinking left over,
     # a word that asks nothing, or the thing a figure or a name is asked of ("哪家公司？") is not one
     assert is_vague(to_simplified(question)) is vague
+
+
+@pytest.mark.parametrize("question, about", [("他是谁？", "林俊旸"), ("Who is he?", "林俊旸"),
+                                             ("给他打电话的那个人是谁？", ""), ("Who was the colleague who called him?", "")])
+def test_who_is_he_asks_who_the_earlier_person_is_and_nothing_else(speakers, question, about):
+    q = analyze(question, speakers, ["林俊旸怎么看开源？"])
+    assert q.about == about
+    assert q.asks_who == (not about)
