@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from functools import cache
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -995,8 +996,9 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     said = set() if a.again else _said_before(a, t)
     # "他为什么这么说？", and "他为什么这么坚持？" (a word of its own, but pointing back): the claim is what the last answer led with
     lead = _lead_of_last_answer(a, t) if said and (not a.specific or (a.query.earlier and not point and len(a.own_words) <= 1)) else None
-    everything = _answerers(a, t, fresh=False) if said else answering   # quoted or not
-    top = everything[0] if said and lead is None else None   # the best of all
+    # every sentence, quoted or not (read once, and only where needed)
+    everything = cache(lambda: _answerers(a, t, fresh=False) if said else answering)
+    top = everything()[0] if said and lead is None else None   # the best of all
     overall = top if point or not a.specific else None
     claim = overall if not a.specific else None
     if top is not None and claim is None and not point and not _answers_why(t, ranked[0].i):
@@ -1011,7 +1013,7 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
     excerpt = best
     if best.unit.kind.startswith("summary"):
         # the article's quote or report of a sentence: its reason is around the speaker's own
-        best = next((s for s in everything if not s.unit.kind.startswith("summary") and ev.similar(s.i, best.i)), best)
+        best = next((s for s in everything() if not s.unit.kind.startswith("summary") and ev.similar(s.i, best.i)), best)
     # quoted already and not quoted again: the claim a reason is asked for; but the best sentence
     # that moving on let back in (the turn asks about it in its own words) is the answer
     again = _repeats(t, best.i, said) and not point and best is not ranked[0]

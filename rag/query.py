@@ -566,14 +566,9 @@ def _asks_others(simp: str) -> bool:
 def _who_is_he(simp: str) -> bool:
     """Whether a turn asks who a person pronoun is and nothing else ("他是谁？", "Who is she?"; not
     "找他的那个人是谁？", which asks who someone else was)."""
-    text = _IDENTITY.sub(" ", _pronoun_text(simp))
-    pronouns = _cue_list("person_pronouns")
-    if not has_cue(_pronoun_text(simp), pronouns):
-        return False
-    rest = [w for w in words(text).split() if w not in pronouns]
-    for p in (p for p in pronouns if not p.isascii()):
-        rest = [w.replace(p, "") for w in rest]
-    return not any(rest)
+    text, pronouns = _pronoun_text(simp), _cue_list("person_pronouns")
+    single = [p for p in pronouns if " " not in p]   # the one-word pronouns: "this speaker" is words of its own
+    return has_cue(text, pronouns) and not _without_cues(_IDENTITY.sub(" ", text), single).strip()
 
 
 def _pronoun_text(text: str) -> str:
@@ -684,7 +679,7 @@ def _short_topic(topic: str, core: str) -> bool:
     for w in jieba.posseg.lcut(topic):
         if len(w.word) < 2 or w.word.lower() not in core or w.word.lower() in _alone_words():
             continue
-        if w.word.isascii() and w.word.isupper() or not w.word.isascii() and w.flag in tags:
+        if (w.word.isascii() and w.word.isupper()) or (not w.word.isascii() and w.flag in tags):
             return True
     return False
 
