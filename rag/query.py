@@ -158,9 +158,10 @@ def _speakers_in(text: str, speakers: Speakers) -> tuple[list[str], bool]:
 
 def asks_employer(text: str, speakers: Speakers) -> bool:
     """Whether the question asks whom a person named in it works for, the name right beside the
-    asking words: "杨植麟是哪家公司的？", "姚顺雨现在在哪家公司？", "Which company does Lin Junyang work
-    for?", "Who does Tang Jie work for?", "Where is Tang Jie from?" (not "林俊旸的对手是哪家公司？",
-    "Which lab is ahead according to Tang Jie?": the company asked for is someone else)."""
+    asking words: "杨植麟是哪家公司的？", "姚顺雨现在在哪家公司？", "林俊旸之前在哪？", "Which company
+    does Lin Junyang work for?", "Where did Yao Shunyu work before?", "Who does Tang Jie work for?",
+    "Where is Tang Jie from?" (not "林俊旸的对手是哪家公司？", "Which lab is ahead according to Tang
+    Jie?": the company asked for is someone else; nor "林俊旸在哪个问题上…": more follows)."""
     entry = Forms.load().data["employer"]
     for s, e, _ in speakers.mentions_in(text):
         if not speakers.names_one(text[s:e]):
@@ -168,7 +169,7 @@ def asks_employer(text: str, speakers: Speakers) -> bool:
         after = text[e:].lstrip()
         for filler in entry["zh_filler"]:
             after = after.removeprefix(filler)
-        if after.startswith(tuple(entry["zh_after"])):
+        if after.startswith(tuple(entry["zh_after"])) or after.rstrip("？?。.！! ") in entry["zh_whole"]:
             return True
         before, rest = words(text[:s]).split(), words(text[e:]).split()
         if rest[:1] and rest[0] in entry["en_after"] and any(before[-len(b.split()):] == b.split() for b in entry["en_before"]):

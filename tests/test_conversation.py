@@ -173,6 +173,8 @@ def test_what_about_y_after_who_x_is_asks_who_y_is(pipeline, first, then):
 @pytest.mark.slow
 @pytest.mark.parametrize("first, then, person, written", [
     ("姚顺雨在腾讯负责什么？", "他之前在哪工作？", "姚顺雨", "姚顺雨"),
+    ("Who is Yao Shunyu?", "Where did he work before?", "姚顺雨", "Yao Shunyu"),
+    ("姚顺雨现在在哪家公司？", "他以前在哪？", "姚顺雨", "姚顺雨"),
     ("Who is Yang Zhilin?", "What did he say about Token efficiency?", "杨植麟", "Yang Zhilin"),
     ("林俊旸怎么看开源？", "他是做什么的？", "林俊旸", "林俊旸"),
     ("杨植麟是谁？", "他是哪家公司的？", "杨植麟", "杨植麟"),

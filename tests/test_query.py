@@ -443,7 +443,11 @@ def test_exactly_asks_nothing_of_its_own_the_earlier_topic_stays(speakers, quest
                                              # the company asked for is someone else's
                                              ("林俊旸的对手是哪家公司？", ""), ("在唐杰看来，现在是哪家公司领先？", ""),
                                              ("Which lab is ahead in coding according to Tang Jie?", ""),
-                                             ("Who does Tang Jie work for?", "唐杰"), ("姚顺雨现在在哪家公司？", "姚顺雨")])
+                                             ("Who does Tang Jie work for?", "唐杰"), ("姚顺雨现在在哪家公司？", "姚顺雨"),
+                                             # where they were before: as introduced
+                                             ("林俊旸之前在哪？", "林俊旸"), ("Where did Yang Zhilin work before?", "杨植麟"),
+                                             # where in the talk, not where they work
+                                             ("林俊旸在哪里提到开源？", ""), ("Where did Tang Jie mention RLVR?", "")])
 def test_an_identity_question_names_whom_it_asks_about(speakers, question, about):
     assert analyze(question, speakers).about == about
 
