@@ -1167,14 +1167,26 @@ def plan_more(a: Ask, t: Tools) -> Composition | None:
     if not lead:
         return None
     ev = t.evidence
-    first, last, said = ev.units[lead[0]], ev.units[lead[-1]], _said_before(a, t)
+    said = _said_before(a, t)
+    # the quote's place, and where the article's summary quote was said in full (its original
+    # runs on in the talk, where the example often is)
+    places = [(ev.units[lead[0]], ev.units[lead[-1]])] + [(ev.units[j], ev.units[j]) for j in _originals(t, lead)]
 
     def keep(u: Sentence) -> bool:
-        return (u.doc_id == first.doc_id and u.section == first.section and first.para - 1 <= u.para <= last.para + 1
-                and _quotable(t, u) and (_point_worthy(u) or example and u.asks and t.forms.has("example", u.text)))
-    ranked = t.ranked(a, keep, speakers=[first.speaker])
+        return any(u.doc_id == first.doc_id and u.section == first.section and first.para - 1 <= u.para <= last.para + 1
+                   for first, last in places) \
+            and _quotable(t, u) and (_point_worthy(u) or example and u.asks and t.forms.has("example", u.text))
+    ranked = t.ranked(a, keep, speakers=[ev.units[lead[0]].speaker])
     new = [s for s in ranked if not _repeats(t, s.i, said)]
     again = _answered_before(a, t, ranked, new, said)
+    if example and not any(t.forms.has("example", s.unit.text) for s in new):
+        # none new gives an example: the one a quote gave in passing (not one it led with, the
+        # example an earlier turn asked for), where the talk says it is one (a summary quote's
+        # original, "一个很典型的例子是…"), else as quoted
+        led = [units[0] for span in a.quoted_before if (units := ev.within(*span))]
+        giving = [s for s in ranked if t.forms.has("example", s.unit.text)
+                  and not any(s.i == j or ev.similar(s.i, j) for j in led)]
+        again = next((s for s in giving if s.i not in said), next(iter(giving), again))
     if again is not None:   # the example asked for was in the quote the last answer gave
         d = t.draft(a)
         d.quote(t.evidence.quote(again.i))
@@ -1182,6 +1194,15 @@ def plan_more(a: Ask, t: Tools) -> Composition | None:
     if example:   # (sorted is stable: best first among those giving an example, then the rest)
         new = sorted(new, key=lambda s: not t.forms.has("example", s.unit.text))
     return _point_and_next(a, t, new[0].i, {s.i for s in new}) if new else None
+
+
+def _originals(t: Tools, units: list[int]) -> list[int]:
+    """Where the article's summary quotes among `units` were said in full: the sentences of the
+    same speaker, outside the summary, saying the same."""
+    ev = t.evidence
+    quoted = [i for i in units if ev.units[i].kind.startswith("summary")]
+    return [j for j, u in enumerate(ev.units) if quoted and not u.kind.startswith("summary")
+            and any(u.speaker == ev.units[i].speaker and ev.similar(i, j) for i in quoted)]
 
 
 def plan_identity(a: Ask, t: Tools) -> Composition | None:

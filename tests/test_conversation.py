@@ -437,6 +437,30 @@ def test_asking_for_an_example_stays_on_the_point_the_last_answer_made(pipeline,
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("first, then, shown", [
+    # the summary's quote carried the example unmarked; the talk says "一个很典型的例子是…"
+    ("林俊旸觉得现在的年轻人敢冒险吗？", "能举个例子吗？", "一个很典型的例子是"),
+    # an analogy the quote gave in passing ("就像…"), asked for in either language
+    ("Which risk of proactive AI concerns Lin Junyang most?", "他用了什么比喻？", "就像"),
+    ("Which risk of proactive AI concerns Lin Junyang most?", "What did he compare it to?", "就像"),
+])
+def test_an_example_the_last_quote_gave_in_passing_is_the_one_asked_for(pipeline, first, then, shown):
+    """Asked for the example (or analogy) when the quote just shown held one without leading
+    with it: that example, where the talk marks it as one (a summary quote's original), else as
+    quoted; not the person's next sentence."""
+    a, b = _talk(pipeline, first, then)
+    assert b.citations and not b.abstained and len(b.citations) == 1
+    assert shown in b.citations[0].quote and b.citations[0].chunk.speaker == a.citations[0].chunk.speaker
+
+
+@pytest.mark.slow
+def test_another_example_is_not_the_one_just_given(pipeline):
+    """"还有别的例子吗？" after an answer that led with an example: something else, not it again."""
+    a, b, c = _talk(pipeline, "姚顺雨怎么看垂直整合？", "他举了什么例子？", "还有别的例子吗？")
+    assert c.citations and not c.abstained and not _overlap(b, c)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("first, then, person", [
     ("唐杰说2019年实验室停掉了哪些方向？", "大家转去做什么了？", "唐杰"),
     ("林俊旸怎么看多模态？", "三进三出指什么？", "林俊旸"),
