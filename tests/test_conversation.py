@@ -439,7 +439,7 @@ def test_asking_for_an_example_stays_on_the_point_the_last_answer_made(pipeline,
 @pytest.mark.slow
 @pytest.mark.parametrize("first, then, shown", [
     # the summary's quote carried the example unmarked; the talk says "一个很典型的例子是…"
-    ("林俊旸觉得现在的年轻人敢冒险吗？", "能举个例子吗？", "一个很典型的例子是"),
+    ("在林俊旸看来，年轻一代敢冒险吗？", "能举个例子吗？", "一个很典型的例子是"),
     # an analogy the quote gave in passing ("就像…"), asked for in either language
     ("Which risk of proactive AI concerns Lin Junyang most?", "他用了什么比喻？", "就像"),
     ("Which risk of proactive AI concerns Lin Junyang most?", "What did he compare it to?", "就像"),
