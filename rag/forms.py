@@ -363,6 +363,8 @@ class Forms:
             return True
         if noun.endswith(tuple(h["rate_endings"])) and any(f.endswith(tuple(h["percent_marks"])) for f in figures):
             return True   # "我觉得是20%吧" gives the 概率 asked for
+        if noun in h["money_nouns"] and any(_in_currency(text, f, h) for f in figures):
+            return True   # "一个模型是200美元/月" gives the 钱 asked for
         parts = {noun[k:k + 2] for k in range(len(noun) - 1)} if len(noun) > 2 else {noun}
         reach = max(len(p) for p in parts) + 2
         for figure in figures:
@@ -385,6 +387,18 @@ class Forms:
         padded = words(head)
         return any(head.startswith(c) for c in self.data["contrast"]["zh"]) or any(
             padded.startswith(f" {c} ") for c in self.data["contrast"]["en"])
+
+
+def _in_currency(text: str, figure: str, h: dict) -> bool:
+    """Whether the figure is a sum of money somewhere in the text: a currency after it (past a
+    magnitude: "20万美元") or a currency sign before it ("$20")."""
+    at = text.find(figure)
+    while at >= 0:
+        after = text[at + len(figure):].lstrip(h["magnitudes"])
+        if after.startswith(tuple(h["currencies"])) or text[:at].rstrip().endswith(tuple(h["currency_signs"])):
+            return True
+        at = text.find(figure, at + 1)
+    return False
 
 
 def _values(figure: str, h: dict) -> set[float]:

@@ -289,6 +289,12 @@ def test_a_date_is_not_a_quantity_nor_is_the_article_一个(forms):
     ("模型参数达到1万亿", "参数量", True),                              # two characters of a longer noun
     ("可完成两三百步工具调用", "参数量", False),
     ("很多人用了三个月", "人", False),                                   # 人 before 三个月 counts nothing
+    # a sum of money measures what money is asked as ("多少钱", "年薪多少"), wherever it stands
+    ("一个模型是200美元/月，差一些的是50美元/月", "钱", True),
+    ("他一年能拿30万美元", "年薪", True),
+    ("有人花了$20订阅", "钱", True),
+    ("每天要做10个任务", "钱", False),                                   # a count of tasks is no sum
+    ("大概有200人用过", "成本", False),
 ])
 def test_a_figure_counts_the_noun_that_follows_it(forms, sentence, noun, counts):
     assert forms.counts(sentence, noun) is counts
