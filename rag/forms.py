@@ -290,11 +290,16 @@ class Forms:
         """Whether a sentence gives figures or dates where the question states others: each holds
         a value of the same kind the other does not ("是30%吗？" against "我觉得是20%吧"; "3 to 4
         orders" against "1-2个数量级"). Values both state are shared context ("三到五年后"): the
-        sentence contradicts the question only where each also holds a value the other lacks."""
+        sentence contradicts the question only where each also holds a value the other lacks. A
+        percentage is no context but what is asked: one the sentence does not give, it does not
+        confirm ("他说概率是20%吗？" against "我觉得概率还挺高的")."""
+        h = self.data["holds"]
         for kind in ("number", "date"):
-            mine = {v for f in self.details(kind, asked) for v in _values(f, self.data["holds"])}
-            theirs = {v for f in self.details(kind, text) for v in _values(f, self.data["holds"])}
-            if mine - theirs and theirs - mine:
+            asked_figures = self.details(kind, asked)
+            mine = {v for f in asked_figures for v in _values(f, h)}
+            theirs = {v for f in self.details(kind, text) for v in _values(f, h)}
+            rates = {v for f in asked_figures if f.endswith(tuple(h["percent_marks"])) for v in _values(f, h)}
+            if mine - theirs and theirs - mine or rates - theirs:
                 return True
         return False
 

@@ -335,6 +335,9 @@ def test_a_negative_auxiliary_opening_an_english_question_is_not_what_it_asks(fo
     ("三到五年后有可能吗？", "三到五年后，有可能。", False),
     ("他觉得容易吗？", "这个容易，7B太大。", False),          # the sentence's figure answers nothing asked
     ("是几个方向？", "有两个方向。", False),                   # a vague figure states no value
+    # a percentage is what is asked: a sentence not giving it does not confirm it
+    ("她说概率是30%，对吗？", "我觉得概率还挺高的。", True),
+    ("Did she put the chance at 30%?", "我还是挺乐观的。", True),
 ])
 def test_a_sentence_giving_other_figures_than_the_question_states(forms, asked, sentence, other):
     assert forms.other_figures(asked, sentence) is other

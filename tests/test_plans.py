@@ -302,6 +302,17 @@ def test_a_yes_no_question_stating_a_figure_is_answered_by_the_figure_said(pipel
 
 
 @pytest.mark.parametrize("question, verdict", [
+    ("姚顺雨给出的中国领先概率是20%吗？", "否。"),      # the 20% is someone else's; he gave no figure
+    ("Did Yao Shunyu put China's chance of leading at 20%?", "No."),
+])
+def test_a_percentage_the_person_did_not_give_is_not_confirmed(pipeline, question, verdict):
+    """The person's own answer gives no percentage: the one the question states is not theirs."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "yes_no" and a.answer.splitlines()[0] == verdict
+    assert "20%" not in a.citations[0].quote
+
+
+@pytest.mark.parametrize("question, verdict", [
     ("唐杰认为国产大模型已经赶超美国了吗？", "否。"),
     ("Does Tang Jie believe Chinese models have overtaken the American ones?", "No."),
     ("Did Yao Shunyu argue that most consumers don't need such strong intelligence?", "Yes."),
