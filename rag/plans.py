@@ -544,8 +544,9 @@ def plan_positions(a: Ask, t: Tools) -> Composition | None:
     d = t.draft(a)
     d.line(say(a.query.lang, "positions"))
     for p in people:
+        # a slide title, or a question put back ("你说百分之几？"), states no position
         theirs = t.ranked(a, lambda u, p=p: u.speaker == p and u.kind != "moderator_question"
-                          and not t.evidence.title_like(u), speakers=[p])   # a slide title states no position
+                          and _quotable(t, u), speakers=[p])
         if theirs:   # their best sentence, and one of the same passage that says as much ("其实…")
             beside = [theirs[0]] + [s for s in theirs[1:] if s.unit.chunk_id == theirs[0].unit.chunk_id]
             for q, twins in _quotes(a, t, beside, SUPPORTING):

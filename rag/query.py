@@ -292,6 +292,13 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
             else:
                 earlier = asked_prev.topic
             rewritten = _with_context(simp, asked_prev, lang)
+        elif not named and not asks_who and not person_ref and people and _asks_dispute(own):
+            # "Did anyone disagree?", "大家有分歧吗？": whether the people differ on the earlier
+            # question: its topic, asked of everyone (not the whole event's disagreements)
+            asked_prev = _asked_before(turns, speakers, max_chars, max_history, swap, holds, prev)
+            followup = True
+            topic = f"{asked_prev.topic} {own}"
+            rewritten = _with_context(simp, asked_prev, lang)
         elif x and not _filler(x) and not named and not asks_who and people:
             # "那To C用户呢？": the earlier person on a new topic, which they may never have discussed:
             # the earlier question with X in place of what X stands for ("…对To B来说…" -> "…对To C用户…").
@@ -693,6 +700,14 @@ def _asks_agreement(own: str) -> bool:
     if not has_cue(own, forms.cues("agreement")) or not forms.asks_yes_or_no(to_simplified(own)):
         return False
     return is_vague(_without_cues(own, cues), nothing=True)
+
+
+def _asks_dispute(own: str) -> bool:
+    """A turn asking nothing but whether people disagree or agree ("Did anyone disagree?", "大家有
+    分歧吗？", "有人同意吗？"; not "他们在开源上有分歧吗？", which names what)."""
+    forms = Forms.load()
+    cues = forms.cues("agreement") + forms.cues("disagreement")
+    return has_cue(own, cues) and is_vague(_without_cues(own, cues + _cue_list("someone")), nothing=True)
 
 
 def _without_cues(text: str, cues: list[str]) -> str:

@@ -454,6 +454,19 @@ def test_an_example_the_last_quote_gave_in_passing_is_the_one_asked_for(pipeline
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("first, then", [("What does Lin Junyang think about the compute gap?", "Did anyone disagree?"),
+                                         ("What did Tang Jie say about RLVR?", "Does anyone agree?")])
+def test_whether_anyone_disagrees_sets_out_positions_on_the_earlier_topic(pipeline, first, then):
+    """Each person's position on what the earlier turn asked, side by side: the earlier person and
+    at least one other, each a statement (no question put back), the earlier person's from the
+    same talk as before."""
+    a, b = _talk(pipeline, first, then)
+    assert b.citations and len({c.chunk.speaker for c in b.citations}) >= 2
+    assert a.citations[0].chunk.speaker in {c.chunk.speaker for c in b.citations}
+    assert not any(c.quote.rstrip("」”\" ").endswith(("？", "?")) for c in b.citations)
+
+
+@pytest.mark.slow
 def test_another_example_is_not_the_one_just_given(pipeline):
     """"还有别的例子吗？" after an answer that led with an example: something else, not it again."""
     a, b, c = _talk(pipeline, "姚顺雨怎么看垂直整合？", "他举了什么例子？", "还有别的例子吗？")

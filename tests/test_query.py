@@ -452,6 +452,28 @@ def test_an_identity_question_names_whom_it_asks_about(speakers, question, about
     assert analyze(question, speakers).about == about
 
 
+@pytest.mark.parametrize("history, question, word", [
+    (["What does Lin Junyang think about the compute gap?"], "Did anyone disagree?", "compute"),
+    (["唐杰怎么看开源？"], "大家有分歧吗？", "开源"),
+    (["What did Tang Jie say about RLVR?"], "Does anyone agree?", "rlvr"),
+    (["杨植麟怎么看长上下文？"], "有没有人反驳？", "上下文"),
+])
+def test_whether_anyone_disagrees_asks_everyone_on_the_earlier_question(speakers, history, question, word):
+    """A turn asking nothing but whether people disagree (or agree) is about the earlier
+    question, put to everyone: not the whole event's disagreements, not the earlier person alone."""
+    q = analyze(question, speakers, history)
+    assert q.followup and q.speakers == () and word in q.topic.lower()
+
+
+@pytest.mark.parametrize("history, question", [
+    (["林俊旸怎么看开源？"], "他不同意谁？"),              # "he": the earlier person, asked what he disputes
+    (["林俊旸怎么看开源？"], "大家在算力上有分歧吗？"),      # a topic of its own
+])
+def test_a_dispute_turn_with_a_person_or_a_topic_of_its_own_is_not_put_to_everyone(speakers, history, question):
+    q = analyze(question, speakers, history)
+    assert q.speakers == ("林俊旸",) or "开源" not in q.topic
+
+
 @pytest.mark.parametrize("history, question", [
     (["What did Lin Junyang say about the gap with the US?"], "What did Yao Shunyu disagree with?"),
     (["林俊旸怎么看开源？"], "唐杰和姚顺雨有什么分歧？"),     # two people: their own question
