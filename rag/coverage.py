@@ -12,6 +12,7 @@ import numpy as np
 
 from index.tokens import Tokenizer, is_han, joined_letters, to_simplified
 from rag.forms import words
+from rag.text import places
 
 # Well-known companies, labs, models, products and people, each with its names in Chinese and
 # English (world knowledge, written without the transcript or its questions): a question naming
@@ -180,13 +181,11 @@ class Coverage:
         edges = {0} | {end for _, _, end in self._words.tokenize(lowered)}
         taken: list[tuple[int, int, str]] = []
         for name in self._chinese:
-            at = lowered.find(name)
-            while at >= 0:
+            for at in places(lowered, name):
                 end = at + len(name)
                 if at in edges and end in edges and not any(s < end and at < e for s, e, _ in taken):
                     taken.append((at, end, self._written[name]))
                     break
-                at = lowered.find(name, at + 1)
         return [name for _, _, name in sorted(taken)]
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from index.tokens import STOPWORDS
 from rag.forms import Forms
+from rag.text import places
 
 MAX_WORDS = 4     # content words in a replaced part, at most
 CACHED = 256      # swaps remembered
@@ -122,14 +123,12 @@ def ordinal_span(text: str) -> tuple[int, int] | None:
     ("第一个", "第二点"), or an English ordinal word; None if there is none."""
     data = Forms.load().data
     entry, numerals = data["ordinal"], data["holds"]["numerals"]
-    at = text.find(entry["zh_mark"])
-    while at >= 0:
+    for at in places(text, entry["zh_mark"]):
         end = at + 1
         while end < len(text) and text[end] in numerals:
             end += 1
         if end > at + 1:
             return at, end + (end < len(text) and text[end] in entry["zh_measures"])
-        at = text.find(entry["zh_mark"], at + 1)
     if _HAN.search(text):
         return None
     spans = [m.span() for m in _LATIN_WORD.finditer(text)]

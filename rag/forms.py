@@ -12,6 +12,7 @@ import jieba
 import jieba.posseg
 
 from index.tokens import STOPWORDS, is_han
+from rag.text import places
 
 
 FORMS_FILE = Path(__file__).resolve().parent / "data" / "question_forms.json"
@@ -373,14 +374,12 @@ class Forms:
         parts = {noun[k:k + 2] for k in range(len(noun) - 1)} if len(noun) > 2 else {noun}
         reach = max(len(p) for p in parts) + 2
         for figure in figures:
-            at = text.find(figure)
-            while at >= 0:
+            for at in places(text, figure):
                 after = text[at + len(figure): at + len(figure) + reach]
                 # a noun of one character ("人") only where it is the measure word after the figure
                 before = text[max(0, at - reach):at] if len(noun) > 1 else ""
                 if any(p in after or p in before for p in parts):
                     return True
-                at = text.find(figure, at + 1)
         return noun in h["measures"] and any(f.endswith(noun) for f in figures)
 
     def gives_reason(self, text: str) -> bool:
@@ -397,13 +396,8 @@ class Forms:
 def _in_currency(text: str, figure: str, h: dict) -> bool:
     """Whether the figure is a sum of money somewhere in the text: a currency after it (past a
     magnitude: "20万美元") or a currency sign before it ("$20")."""
-    at = text.find(figure)
-    while at >= 0:
-        after = text[at + len(figure):].lstrip(h["magnitudes"])
-        if after.startswith(tuple(h["currencies"])) or text[:at].rstrip().endswith(tuple(h["currency_signs"])):
-            return True
-        at = text.find(figure, at + 1)
-    return False
+    return any(text[at + len(figure):].lstrip(h["magnitudes"]).startswith(tuple(h["currencies"]))
+               or text[:at].rstrip().endswith(tuple(h["currency_signs"])) for at in places(text, figure))
 
 
 def _values(figure: str, h: dict) -> set[float]:

@@ -11,6 +11,14 @@ def letters(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
+def places(text: str, part: str):
+    """Where `part` starts in `text`, each place in order (overlapping ones included)."""
+    at = text.find(part)
+    while at >= 0:
+        yield at
+        at = text.find(part, at + 1)
+
+
 def bigrams(text: str) -> set[str]:
     """Every pair of adjacent characters: a tokenizer-free measure of overlap."""
     return {text[i:i + 2] for i in range(len(text) - 1)}
