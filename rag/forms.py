@@ -22,6 +22,7 @@ DATES = ("month", "day", "date")
 MAX_NOUN_WORDS = 3   # words between "how many"/"what" and the verb that can name what is counted
 PERSON = "person"   # a name that is a person's: told from "name" by the model's exemplars, not by cue words
 CACHED = 256        # questions whose count reading is remembered (each a jieba cut)
+CLAUSE_MARKS = "，,；;。？?！!"   # where the clause of a counting cue ends
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ class Forms:
                 auxiliary = len(run) < len(after) and after[len(run)] in self.data["yesno"]["en_start"]
                 plural = next((w for w in run if len(w) > 3 and w.endswith("s") and not w.endswith("ss")), None)
                 noun = plural or (run[-1] if auxiliary else run[0])
-                if noun not in generic:
+                if noun not in generic or self.names_rate(noun):   # "what odds did": a percentage
                     return noun
         return ""
 
@@ -171,9 +172,14 @@ class Forms:
         return word if len(word) >= 2 and is_han(word[0]) and word not in entry["before_cue"] else ""
 
     def _after_cue(self, text: str, end: int) -> str:
-        """What follows a figure's cue ending at `end`, the question's end and its particles
-        stripped ("…是多少呢？" -> "")."""
-        return text[end:].rstrip("？?。!！ ").rstrip(self.data["detail"]["number"]["after_cue"])
+        """What follows a figure's cue ending at `end` in its clause, the particles ending the
+        clause stripped ("…是多少呢？" -> "", "增长率到底多少来着，说的是…" -> "")."""
+        rest = text[end:]
+        rest = rest[:min((k for k in map(rest.find, CLAUSE_MARKS) if k >= 0), default=len(rest))].rstrip()
+        particles = sorted(self.data["detail"]["number"]["after_cue"], key=len, reverse=True)
+        while particle := next((p for p in particles if rest.endswith(p)), ""):
+            rest = rest[:-len(particle)].rstrip()
+        return rest
 
     @staticmethod
     def _measured_before(head: str, entry: dict) -> str:
@@ -353,6 +359,10 @@ class Forms:
         tags = set(h["place_tags"] if kind == "place" else h["person_tags"] if kind == PERSON else h["name_tags"])
         return found + [w.word for w in jieba.posseg.lcut(text) if w.flag in tags and len(w.word) > 1]
 
+    def names_rate(self, noun: str) -> bool:
+        """Whether a noun names a rate or a share (概率, 增长率, "odds"), which a percentage measures."""
+        return noun.endswith(tuple(self.data["holds"]["rate_endings"]))
+
     def counts(self, text: str, noun: str, asked: str = "") -> bool:
         """Whether one of the sentence's figures counts or measures `noun` (a longer noun: any two
         characters of it): the noun follows it within a measure word and a 的 ("10万人的公司"
@@ -367,7 +377,7 @@ class Forms:
         lead = self._word_before_count(asked)
         if lead and any(lead + f in text for f in figures):
             return True
-        if noun.endswith(tuple(h["rate_endings"])) and any(f.endswith(tuple(h["percent_marks"])) for f in figures):
+        if self.names_rate(noun) and any(f.endswith(tuple(h["percent_marks"])) for f in figures):
             return True   # "我觉得是20%吧" gives the 概率 asked for
         if noun in h["money_nouns"] and any(_in_currency(text, f, h) for f in figures):
             return True   # "一个模型是200美元/月" gives the 钱 asked for

@@ -54,6 +54,7 @@ MAIN_DEPTH = 10           # a summary's material is the section holding half its
 SAME_PART = 0.5           # a summary point's extra likeness to the points when its section is already spoken for
 SUPPORTING = 1            # quotes after the first in a plain answer
 REASON_REACH = 3          # sentences after the best one searched for the reason it gives
+RATE_DEPTH = 5            # best sentences searched for a percentage when a rate is asked for
 CLAUSE_MARKS = "，,；;。！？!?：:"   # where a sentence's clauses end
 SEMICOLONS = ("；", ";")
 HALF = 0.5               # a share of a question's keywords that locates its topic
@@ -716,7 +717,7 @@ def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
     noun = a.form.noun
     if not noun:
         return True
-    if noun.isascii():
+    if noun.isascii() and not t.forms.names_rate(noun):   # (a rate: a percentage, whatever its translation calls it)
         rendering = t.evidence.rendering(s.unit.doc_id, s.unit.start, s.unit.end, "en")
         stem = noun.rstrip("s")
         return rendering is None or stem in rendering.lower()
@@ -802,6 +803,10 @@ def _answerers(a: Ask, t: Tools, fresh: bool = True) -> list[Scored]:
             # no thing named (a year) or a name there would answer another question
             after = {s.i + 1: s.unit.speaker for s in head if t.evidence.same_paragraph(s.i, s.i + 1)}
             giving = [s for s in ranked if after.get(s.i) == s.unit.speaker and _gives(a, t, kind, s)]
+            if not giving and t.forms.names_rate(a.form.noun):
+                # a rate ("概率", "odds") is given by a percentage alone, a figure too rare on other
+                # matters to answer another question: one a little lower will do
+                giving = [s for s in ranked[:RATE_DEPTH] if _gives(a, t, kind, s)]
         if not giving and not a.specific:
             # a detail asked of nothing else ("有具体数字吗？", "When was that?") is one of what the
             # last answer led with: sought in the paragraph it quoted

@@ -529,3 +529,14 @@ def test_why_of_a_claim_just_quoted_is_the_reason_right_after_it_even_if_shown(p
     it is the answer, quoted again (was: the claim again)."""
     _, b = _talk(pipeline, "唐杰怎么评价DeepSeek的出现？", "他为什么觉得这个叫法挺合适？")
     assert b.citations and "没有料到" in b.citations[0].quote
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, then", [("Does Lin Junyang think China will lead?", "What odds did he give?"),
+                                         ("林俊旸觉得中国能领先吗？", "他估计中国领先的机率是多少来着？三五年内那个")])
+def test_odds_asked_of_the_person_just_quoted_are_the_percentage_they_gave(pipeline, first, then):
+    """A rate ("odds", "概率") is measured by a percentage: the person's sentence giving one is the
+    answer, though a sentence of theirs with another figure ranks above it (was: "the top five"
+    models, or the words after "多少来着，" taken for what was counted and the figure declined)."""
+    _, b = _talk(pipeline, first, then)
+    assert not b.abstained and "20%" in b.citations[0].quote and b.speakers[:1] == ("林俊旸",)

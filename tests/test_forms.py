@@ -121,6 +121,11 @@ def test_the_form_of_a_question(forms, question, form):
     ("How many model parameters?", "parameters"),          # no verb: the plural, not its modifier
     ("How many daily active users?", "users"),
     ("How many researchers left the lab?", "researchers"),
+    # a rate or a share is what is asked, though the cue names it: a percentage measures it
+    ("What odds did the bookmakers give?", "odds"),
+    ("What percentage of the budget went to schools?", "percentage"),
+    ("What chance did the coach give his team?", "chance"),
+    ("What figure did the coach give?", ""),
 ])
 def test_the_noun_an_english_question_asks_a_figure_of(forms, question, noun):
     assert forms.asked_noun(question) == noun
@@ -131,6 +136,8 @@ def test_the_noun_an_english_question_asks_a_figure_of(forms, question, noun):
     ("那座桥的主跨有多长？", "主跨"),
     ("多大的仓库才够用？", ""),                 # before a noun it asks for any figure of it
     ("这批货的运费是多少？", "运费"),
+    ("去年的增长率到底多少来着，说的是第三季度", "增长率"),   # the cue's clause ends at the comma
+    ("有多少个仓库来着？", "仓库"),
 ])
 def test_the_noun_a_chinese_question_asks_a_figure_of(forms, question, noun):
     assert forms.asked_noun(question) == noun
@@ -268,6 +275,8 @@ def test_a_percentage_measures_a_rate_or_a_share(forms):
     assert forms.counts("研发人员大概占30%", "比例")
     assert not forms.counts("机率没那么大，但真的有可能", "机率")        # no figure at all
     assert not forms.counts("营收增长了20%", "员工")                      # a count is no rate
+    assert forms.counts("我觉得是20%吧，已经非常乐观了", "odds")          # named in English
+    assert not forms.counts("前五名中的模型几乎全部来自中国", "odds")
 
 
 def test_a_date_is_not_a_quantity_nor_is_the_article_一个(forms):
