@@ -233,9 +233,16 @@ class Forms:
         opening = next((ws[0] for ws in reversed(said) if ws), None)
         if opening in yn["en_start"]:
             return True
-        if has_cue(text, yn["not_with"]):
+        if self.has_question_word(text):
             return False
         return has_cue(text, yn["zh"])
+
+    def has_question_word(self, text: str) -> bool:
+        """Whether a question holds a question word ("什么", "why"), not one inside a word that
+        asks nothing ("没什么差距", "哪怕")."""
+        for word in self.data["yesno"]["not_within"]:
+            text = text.replace(word, " ")
+        return has_cue(text, self.data["yesno"]["not_with"])
 
     def reply_at(self, text: str) -> int | None:
         """Where a question asks how someone answered ("他怎么回答的？", "How did he respond to

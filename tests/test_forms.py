@@ -203,6 +203,10 @@ def test_english_cues_match_whole_words_only(forms):
     # the question's own sentence decides, not a statement before it
     ("She said the bet may not pay off. So what did she propose instead?", False),
     ("He said what he thought. Was he right?", True),
+    # a question word inside a word that asks nothing ("没什么" little, "哪怕" even if) leaves it one
+    ("这家银行是不是觉得两个市场没什么区别了？", True),
+    ("哪怕预算不够，他们是不是也要开这家店？", True),
+    ("两个市场有什么区别？", False),
 ])
 def test_yes_or_no_by_the_clause_opening(forms, question, yes_or_no):
     assert forms.asks_yes_or_no(question) == yes_or_no

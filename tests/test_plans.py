@@ -301,6 +301,12 @@ def test_a_yes_no_question_stating_a_figure_is_answered_by_the_figure_said(pipel
     assert figure in a.citations[0].quote
 
 
+def test_a_yes_no_question_holding_a_question_word_that_asks_nothing_gets_a_verdict(pipeline):
+    """"没什么差距" is little gap, no "what": the question asks yes or no (was: a plain quote)."""
+    plan, a = _plan(pipeline, "依唐杰之见，中美研究水平是否已经没什么差别？")
+    assert plan == "yes_no" and a.answer.splitlines()[0] == "否。" and "差距" in a.citations[0].quote
+
+
 @pytest.mark.parametrize("question, verdict", [
     ("姚顺雨给出的中国领先概率是20%吗？", "否。"),      # the 20% is someone else's; he gave no figure
     ("Did Yao Shunyu put China's chance of leading at 20%?", "No."),
