@@ -1034,6 +1034,15 @@ def plan_why(a: Ask, t: Tools) -> Composition | None:
             giving = _best_of(a, t, [j for j in claim if t.forms.gives_reason(ev.units[j].text)], best.unit.speaker)
             own = giving.i if giving is not None else None
         reason = own if own is not None else reason
+    if reason is None and not after and not again and any(_answers_why(t, j) for j in range(quoted.first, quoted.last + 1)):
+        # the claim answers a why its speaker put just before it, and its paragraph ends: the
+        # answer goes on in their next paragraph if that is on the question's topic, not back in
+        # the question
+        j = quoted.last + 1
+        nxt = ev.units[j] if j < len(ev.units) else None
+        if nxt is not None and (nxt.doc_id, nxt.section, nxt.speaker) == (best.unit.doc_id, best.unit.section, best.unit.speaker) \
+                and not _repeats(t, j, said) and ev.mentions(j, a.own_words or frozenset(a.weights), a.query.lang):
+            reason = j
     if reason is None and not after and not again:   # the claim concludes
         j = quoted.first - 1
         if j >= 0 and ev.units[j].para == best.unit.para and ev.units[j].speaker == best.unit.speaker \

@@ -919,6 +919,22 @@ def test_a_yes_no_question_comparing_people_sets_them_side_by_side(pipeline, que
     assert plan == "positions" and len({c.chunk.speaker for c in a.citations}) == 2
 
 
+@pytest.mark.parametrize("question, yes", [("林俊旸解释过小模型为何越做越多吗？", "是。"),
+                                           ("Did Tang Jie explain why his lab paused its graph work?", "Yes.")])
+def test_whether_someone_explained_something_is_whether_they_talked_about_it(pipeline, question, yes):
+    """"解释过…吗？" asks whether it was talked about, not the polarity of the reply ("不理解…" is
+    no denial that they explained it)."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "yes_no" and a.answer.splitlines()[0] == yes and a.citations
+
+
+def test_a_why_answered_by_its_speaker_goes_on_into_their_next_paragraph(pipeline):
+    """"…为什么相对比较多？以前很多人不理解…挺有价值。" ends a paragraph: the answer goes on in the
+    next one ("小模型最终起源于…1.8B模型…"), not back in the question (was: that sentence alone)."""
+    plan, a = _plan(pipeline, "千问的小模型为什么那么多？")
+    assert plan == "why" and any("1.8B" in c.quote for c in a.citations)
+
+
 def test_a_yes_no_question_about_others_named_by_one_person_stays_yes_no(pipeline):
     plan, a = _plan(pipeline, "唐杰有没有提到林俊旸在做交付？")
     assert plan == "yes_no" and a.answer.splitlines()[0] in ("是。", "否。")
