@@ -1355,6 +1355,16 @@ def plan_roster(a: Ask, t: Tools) -> Composition | None:
 def plan_who(a: Ask, t: Tools) -> Composition | None:
     if not a.query.asks_who:
         return None
+    # "Who said so?", "这是谁说的？" (a turn asking nothing of its own): who said what the last
+    # answer led with, not whoever the earlier question would find now ("这是谁问他的？" asks who
+    # put the question answered)
+    lead = None if a.specific or a.query.among or a.query.besides or _asks_about_asking(a, t) \
+        else _lead_of_last_answer(a, t)
+    if lead is not None and lead.unit.speaker != EDITOR:
+        d = t.draft(a)
+        d.line(say(a.query.lang, "who", name=d.name(lead.unit.speaker)))
+        d.quote(t.evidence.quote(lead.i))
+        return d.done(speakers=(lead.unit.speaker,))
     # "姚顺雨跟林俊旸谁更看好？": one of them, from all they said
     ranked = list(t.ranked(a, lambda u: u.kind != "heading" and _quotable(t, u), speakers=list(a.query.among))) \
         if a.query.among else _answerers(a, t)

@@ -540,3 +540,23 @@ def test_odds_asked_of_the_person_just_quoted_are_the_percentage_they_gave(pipel
     models, or the words after "多少来着，" taken for what was counted and the figure declined)."""
     _, b = _talk(pipeline, first, then)
     assert not b.abstained and "20%" in b.citations[0].quote and b.speakers[:1] == ("林俊旸",)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, then", [
+    ("Is compute the main bottleneck for Chinese labs?", "Who said so?"),
+    ("What is the compute gap between China and the US according to the panel?", "Who said that?"),
+    ("中国的算力瓶颈在哪？", "这是谁说的？"),
+])
+def test_who_said_that_is_who_said_what_the_last_answer_quoted(pipeline, first, then):
+    """A who-turn asking nothing of its own is about the quote just shown: its speaker, with it
+    (was: the earlier question asked again, which found someone else's line)."""
+    a, b = _talk(pipeline, first, then)
+    assert b.speakers[:1] == (a.citations[0].chunk.speaker,) and _overlap(a, b)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first, then", [("Who talked about leaderboards?", "Who else?"), ("谁谈到了刷榜？", "还有谁？")])
+def test_who_else_is_someone_other_than_the_person_just_named(pipeline, first, then):
+    a, b = _talk(pipeline, first, then)
+    assert a.speakers and b.speakers and b.speakers[0] != a.speakers[0]
