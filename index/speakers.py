@@ -92,6 +92,10 @@ class Speakers:
         does); False for an organisation, which only points to its people."""
         return self.is_person_alias(alias) or alias.lower() in self._titles
 
+    def is_title(self, alias: str) -> bool:
+        """True for a title (主持人, "moderator"): a word for the role, not a name."""
+        return alias.lower() in self._titles
+
     def all_aliases(self) -> list[str]:
         return [a for s in self.all for a in (s.name, *s.aliases, *s.organisations, *s.titles)]
 

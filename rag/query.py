@@ -232,6 +232,10 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
     # "林俊旸是谁？" asks who someone is, not who said something.
     identity = named == [EDITOR] and bool(_IDENTITY.search(simp) or _of_bare_name(simp, speakers)
                                           or asks_employer(simp, speakers))
+    # "Who was the moderator?", "谁主持了圆桌？": who holds a title, asked of nothing else, is who they are
+    holder = _title_holder(simp, speakers) if not identity and _WHO.search(simp) else None
+    if holder:
+        named, identity = [EDITOR], True
     # "他是谁？", "Who is he?" in a conversation: who the earlier turn's person is, not who said something
     asks_who = bool(_WHO.search(simp)) and not identity and not (history and not named and _who_is_he(simp))
     mentioned = frozenset(n for _, _, n in speakers.mentions_in(simp))
@@ -380,6 +384,18 @@ def analyze(question: str, speakers: Speakers, history: Sequence[str | Turn] = (
                  next(iter(about)) if len(about) == 1 and (not followup or about <= set(named)) else "",
                  among if asks_who else (),
                  assumed, besides)
+
+
+def _title_holder(simp: str, speakers: Speakers) -> str | None:
+    """The person a who-question asks about by their title alone ("Who was the moderator?", "谁主持
+    了圆桌？", "Who was the host?"): it names nobody else, and besides the title, who-words and
+    words for the event it asks nothing. None otherwise ("Which guest did the moderator ask first?")."""
+    spans = speakers.mentions_in(simp)
+    people = {n for _, _, n in spans}
+    if len(people) != 1 or not all(speakers.is_title(simp[s:e]) for s, e, _ in spans):
+        return None
+    rest = _without_cues(_strip_mentions(simp, speakers), Forms.load().cues("document") + _cue_list("who_words"))
+    return next(iter(people)) if is_vague(rest, nothing=True) else None
 
 
 def _among(simp: str, speakers: Speakers) -> tuple[str, ...]:

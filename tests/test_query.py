@@ -447,7 +447,10 @@ def test_exactly_asks_nothing_of_its_own_the_earlier_topic_stays(speakers, quest
                                              # where they were before: as introduced
                                              ("林俊旸之前在哪？", "林俊旸"), ("Where did Yang Zhilin work before?", "杨植麟"),
                                              # where in the talk, not where they work
-                                             ("林俊旸在哪里提到开源？", ""), ("Where did Tang Jie mention RLVR?", "")])
+                                             ("林俊旸在哪里提到开源？", ""), ("Where did Tang Jie mention RLVR?", ""),
+                                             # who holds a title, asked of nothing else: who they are
+                                             ("Who was the moderator?", "李广密"), ("谁主持了圆桌？", "李广密"),
+                                             ("Which guest did the moderator ask first?", "")])
 def test_an_identity_question_names_whom_it_asks_about(speakers, question, about):
     assert analyze(question, speakers).about == about
 
