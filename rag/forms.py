@@ -222,6 +222,9 @@ class Forms:
             return False   # "Can you give an example?", "能给我举个例子吗？": asked of the assistant
         if any(v + v in text or v + "一下" in text for v in yn["request"]["zh_telling"]):
             return False   # "能说说…吗？", "可以解释一下…吗？": a verb of telling, doubled or softened, asks to be told
+        asked = [p for p in text.replace("?", "？").split("？") if p.strip()]
+        if len(asked) > 1 and self.has("elaborate", asked[-1]) and any(self.has_question_word(p) for p in asked[:-1]):
+            return False   # "他建议怎么做？有例子吗": what is asked, with an example
         if text.rstrip(" ？?。.!！").endswith(tuple(yn["zh_end"])):   # a 吗-question, whatever it holds
             return True
         # an English question asks yes or no by the auxiliary its clause opens with, before any

@@ -207,6 +207,9 @@ def test_english_cues_match_whole_words_only(forms):
     ("这家银行是不是觉得两个市场没什么区别了？", True),
     ("哪怕预算不够，他们是不是也要开这家店？", True),
     ("两个市场有什么区别？", False),
+    # a question and then a request for an example asks the question, with one
+    ("她后来建议团队怎么改？有例子吗", False),
+    ("她说了什么？是真的吗？", True),
 ])
 def test_yes_or_no_by_the_clause_opening(forms, question, yes_or_no):
     assert forms.asks_yes_or_no(question) == yes_or_no
