@@ -329,8 +329,12 @@ class Forms:
 
     def asks_about_asking(self, text: str) -> bool:
         """Whether a question is about a question put: who asked, or what was asked ("谁追问了…？",
-        "Which question did the moderator put to …?")."""
-        return self.has("asking", text) or has_cue(text, self.cues_of(self.data["asking"]["asked"]))
+        "Which question did the moderator put to …?", "主持人提的第一个问题": a verb of putting
+        in the noun's clause)."""
+        putting = self.data["asking"]["putting"]
+        clauses = "".join("，" if ch in CLAUSE_MARKS else ch for ch in text).split("，")
+        put = any(putting["noun"] in c and any(v in c for v in putting["zh"]) for c in clauses)
+        return put or self.has("asking", text) or has_cue(text, self.cues_of(self.data["asking"]["asked"]))
 
     def holds(self, kind: str, text: str, asked: str = "") -> bool:
         """Whether a sentence gives a detail of this kind (number, date, place or name) that the

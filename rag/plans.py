@@ -629,7 +629,8 @@ def plan_only_asked(a: Ask, t: Tools) -> Composition | None:
     mod = a.named[0] if len(a.named) == 1 and a.named[0] in t.speakers.moderators else None
     if not mod or _asks_about_asking(a, t):   # (a guest named too: their exchange)
         return None
-    ranked = t.ranked(a, lambda u: u.speaker == mod or u.speaker != EDITOR)
+    # (another's line that only asks back, "您是说百分之多少？", says nothing on it)
+    ranked = t.ranked(a, lambda u: u.speaker == mod or (u.speaker != EDITOR and _quotable(t, u)))
     mine = [s for s in ranked if s.unit.speaker == mod][:1]
     if not mine or any(s.unit.kind != "moderator_question" for s in mine):
         return None

@@ -381,7 +381,11 @@ def test_a_figure_the_question_states_does_not_count_what_it_asks_about(forms):
                                             ("是谁认为DeepSeek问世之后Chat就解决了？", False),
                                             ("Who asked the panel about the odds?", True),
                                             ("Which question did Li Guangmi put to Yao Shunyu?", True),
-                                            ("Who said the problem is solved?", False)])
+                                            ("Who said the problem is solved?", False),
+                                            # a verb of putting in the noun's clause asks what was asked
+                                            ("主持人提的第一个问题是什么？", True), ("这个问题谁提的？", True),
+                                            ("会上抛出的核心问题是什么？", True),
+                                            ("他提到的问题指什么？", False), ("她怎么看这个问题？", False)])
 def test_a_question_about_asking_is_told_from_one_about_a_problem(question, asks):
     """"问" asks; "问题" (a problem) and "问世" (a debut) hold it and do not."""
     assert Forms.load().asks_about_asking(question) == asks

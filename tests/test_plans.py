@@ -952,6 +952,12 @@ def test_the_moderator_whose_closest_sentence_is_a_question_only_asked(pipeline,
     assert answer.citations and "李广密" not in {c.chunk.speaker for c in answer.citations}
 
 
+def test_what_question_the_moderator_put_is_his_question_not_a_decline(pipeline):
+    """"主持人抛出的核心问题" asks what he asked (a verb of putting beside 问题), not his view on a problem."""
+    plan, a = _plan(pipeline, "主持人抛出的核心问题是什么？")
+    assert plan != "only_asked" and not a.abstained and a.speakers[:1] == ("李广密",)
+
+
 @pytest.mark.parametrize("question", ["杨植麟认为Scaling Law还有效吗？", "Does Yang Zhilin think the Scaling Law still holds?"])
 def test_a_topic_named_only_in_the_articles_lead_in_to_a_quote_is_the_quotes_topic(pipeline, question):
     """「杨植麟则从Scaling Law角度分析：「…」」: the quote itself never says "Scaling Law", the
@@ -1469,3 +1475,9 @@ def test_a_followup_asking_about_a_two_character_noun_is_answered_about_it(pipel
     what Lin said next after the last answer."""
     a = pipeline.answer("他说的初心是什么？", ["林俊旸怎么看小模型的价值？"])
     assert a.speakers[:1] == ("林俊旸",) and "初心" in a.citations[0].quote
+
+
+def test_the_context_of_only_asked_is_no_line_that_only_asks_back(pipeline):
+    """"您是说百分之多少？" (a guest asking the moderator back) says nothing on the topic."""
+    plan, a = _plan(pipeline, "李广密怎么看这个问题？")
+    assert plan == "only_asked" and a.citations and all("百分之多少" not in c.quote for c in a.citations)
