@@ -448,7 +448,7 @@ class Evidence:
     def quote(self, i: int, run_on: bool = True) -> Quote:
         """Unit i, with the units after it in the same chunk while it is a lead-in, a question,
         a list item ending in "；" or a fragment (unless not `run_on`), cut at a clause break if
-        longer than MAX_QUOTE."""
+        longer than MAX_QUOTE; a lead-in it runs on from is left out (it says nothing itself)."""
         u = self.units[i]
         j = i
         while (run_on and j + 1 < len(self.units) and self.units[j + 1].chunk_id == u.chunk_id
@@ -456,6 +456,8 @@ class Evidence:
                and self.units[j + 1].end - u.start <= MAX_QUOTE):
             j += 1
         chunk = self.chunks[u.chunk_id]
+        if j > i and u.leads_in:   # "…这里简单总结下：" on a line of its own: what it announces is the quote
+            i, u = i + 1, self.units[i + 1]
         start, end = u.start, self.units[j].end
         if end - start > MAX_QUOTE:
             end = start + _cut(chunk.text[start - chunk.start:], MAX_QUOTE)

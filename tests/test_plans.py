@@ -1481,3 +1481,12 @@ def test_the_context_of_only_asked_is_no_line_that_only_asks_back(pipeline):
     """"您是说百分之多少？" (a guest asking the moderator back) says nothing on the topic."""
     plan, a = _plan(pipeline, "李广密怎么看这个问题？")
     assert plan == "only_asked" and a.citations and all("百分之多少" not in c.quote for c in a.citations)
+
+
+@pytest.mark.parametrize("question", ["What did Yang Zhilin say about agents?", "杨植麟怎么看Agent？"])
+def test_a_lead_in_on_a_line_of_its_own_is_not_quoted_with_what_it_announces(pipeline, question):
+    """"…这里简单总结下：" ends its line, the point follows in the paragraph: the quote is the point
+    (was: the editor's lead-in first, "here is a brief summary:", then the point)."""
+    plan, a = _plan(pipeline, question)
+    assert a.citations and not any("总结下" in c.quote for c in a.citations)
+    assert any("Agent" in c.quote for c in a.citations)
