@@ -409,6 +409,13 @@ class Forms:
     def gives_reason(self, text: str) -> bool:
         return has_cue(text, self.cues("reason"))
 
+    def points_back(self, text: str) -> bool:
+        """Whether a sentence opens by pointing back at what was just said ("这是我们的思考。",
+        "That's our thinking.")."""
+        head = text.lstrip(" “「\"'")
+        return head.startswith(tuple(self.data["points_back"]["zh"])) \
+            or words(head).startswith(tuple(f" {c} " for c in self.data["points_back"]["en"]))
+
     def turns_against(self, text: str) -> bool:
         """Whether a sentence opens by turning against what came before ("其实…", "But …")."""
         head = text.lstrip(" “「\"'")

@@ -934,11 +934,19 @@ def _with_neighbour(t: Tools, lead: Scored, best: Scored | None) -> Quote:
 
 def _neighbour(t: Tools, ranked: list[Scored], lead: Scored) -> Scored | None:
     """The sentence right before or after the lead's quote, in its paragraph, scoring within
-    adjacent_gap of it (the best such), if any."""
-    quote = t.evidence.quote(lead.i)
+    adjacent_gap of it (the best such), if any; for a short lead pointing back ("这是我们的
+    思考。"), the sentence before it."""
+    ev = t.evidence
+    quote = ev.quote(lead.i)
+    if quote.first == quote.last and not _point_worthy(lead.unit) and t.forms.points_back(lead.unit.text) \
+            and ev.same_paragraph(lead.i - 1, lead.i) and ev.units[lead.i - 1].speaker == lead.unit.speaker:
+        # "这是我们对To C上的思考。" points back: what it says is the sentence before it, whatever that scores
+        before = next((s for s in ranked if s.i == lead.i - 1), None)
+        if before is not None:
+            return before
     near = {quote.first - 1, quote.last + 1}
     close = itertools.takewhile(lambda s: s.score >= lead.score - t.config.adjacent_gap, ranked)   # best first
-    return next((s for s in close if s.i in near and t.evidence.units[s.i].para == lead.unit.para), None)
+    return next((s for s in close if s.i in near and ev.units[s.i].para == lead.unit.para), None)
 
 
 def plan_yes_no(a: Ask, t: Tools) -> Composition | None:

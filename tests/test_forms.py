@@ -418,3 +418,11 @@ def test_whether_a_question_asks_how_someone_answered(forms, question, asks):
 ])
 def test_a_vague_numeral_gives_no_figure(forms, sentence, figures):
     assert forms.details("number", sentence) == figures
+
+
+@pytest.mark.parametrize("sentence, points", [
+    ("这是我们在零售上的思考。", True), ("That's how we see retail.", True), ("「这就是原因。", True),
+    ("这个市场很大。", False), ("Thatcher spoke next.", False), ("我觉得这是对的。", False),
+])
+def test_a_sentence_pointing_back_at_what_was_just_said(forms, sentence, points):
+    assert forms.points_back(sentence) == points

@@ -1490,3 +1490,11 @@ def test_a_lead_in_on_a_line_of_its_own_is_not_quoted_with_what_it_announces(pip
     plan, a = _plan(pipeline, question)
     assert a.citations and not any("总结下" in c.quote for c in a.citations)
     assert any("Agent" in c.quote for c in a.citations)
+
+
+def test_a_short_sentence_pointing_back_is_quoted_with_the_one_before_it(pipeline):
+    """"这是我们对To C上的思考。" closes a point: alone it says nothing, the sentence before it is what
+    was thought (was: the closing sentence alone led the answer)."""
+    plan, a = _plan(pipeline, "Tell me about Yao Shunyu's view on To C.")
+    first = a.citations[0].quote
+    assert "To C" in first and len(first) > 40 and a.speakers[:1] == ("姚顺雨",)
