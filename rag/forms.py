@@ -137,8 +137,8 @@ class Forms:
         padded = words(text).split()
         verbs = STOPWORDS | set(self.data["yesno"]["en_start"])
         # a detail's own noun ("what figure", "which city") is no thing counted
-        generic = {c.split()[-1] for kind in DETAILS if kind in self.data["detail"]
-                   for c in self.data["detail"][kind].get("en", [])}
+        generic = {c.split()[-1] for kind in DETAILS if kind in self.data["detail"] and kind != "number"
+                   for c in self.data["detail"][kind].get("en", [])} | set(entry["names_nothing"])
         for cue in entry["counting"]["en"]:
             parts = cue.split()
             for k in range(len(padded) - len(parts)):
@@ -155,7 +155,7 @@ class Forms:
                 auxiliary = len(run) < len(after) and after[len(run)] in self.data["yesno"]["en_start"]
                 plural = next((w for w in run if len(w) > 3 and w.endswith("s") and not w.endswith("ss")), None)
                 noun = plural or (run[-1] if auxiliary else run[0])
-                if noun not in generic or self.names_rate(noun):   # "what odds did": a percentage
+                if noun not in generic:   # ("what odds did": a percentage; "what price": a sum of money)
                     return noun
         return ""
 
@@ -373,6 +373,10 @@ class Forms:
         tags = set(h["place_tags"] if kind == "place" else h["person_tags"] if kind == PERSON else h["name_tags"])
         return found + [w.word for w in jieba.posseg.lcut(text) if w.flag in tags and len(w.word) > 1]
 
+    def names_money(self, noun: str) -> bool:
+        """Whether a noun names a sum of money (价格, "price"), which a figure in a currency measures."""
+        return noun in self.data["holds"]["money_nouns"]
+
     def names_rate(self, noun: str) -> bool:
         """Whether a noun names a rate or a share (概率, 增长率, "odds"), which a percentage measures."""
         return noun.endswith(tuple(self.data["holds"]["rate_endings"]))
@@ -393,7 +397,7 @@ class Forms:
             return True
         if self.names_rate(noun) and any(f.endswith(tuple(h["percent_marks"])) for f in figures):
             return True   # "我觉得是20%吧" gives the 概率 asked for
-        if noun in h["money_nouns"] and any(_in_currency(text, f, h) for f in figures):
+        if self.names_money(noun) and any(_in_currency(text, f, h) for f in figures):
             return True   # "一个模型是200美元/月" gives the 钱 asked for
         parts = {noun[k:k + 2] for k in range(len(noun) - 1)} if len(noun) > 2 else {noun}
         reach = max(len(p) for p in parts) + 2

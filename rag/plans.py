@@ -718,7 +718,8 @@ def _gives(a: Ask, t: Tools, kind: str, s: Scored) -> bool:
     noun = a.form.noun
     if not noun:
         return True
-    if noun.isascii() and not t.forms.names_rate(noun):   # (a rate: a percentage, whatever its translation calls it)
+    if noun.isascii() and not t.forms.names_rate(noun) and not t.forms.names_money(noun):
+        # (a rate or a sum of money: a percentage or a currency, whatever the translation calls it)
         rendering = t.evidence.rendering(s.unit.doc_id, s.unit.start, s.unit.end, "en")
         stem = noun.rstrip("s")
         return rendering is None or stem in rendering.lower()

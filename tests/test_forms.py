@@ -126,6 +126,9 @@ def test_the_form_of_a_question(forms, question, form):
     ("What percentage of the budget went to schools?", "percentage"),
     ("What chance did the coach give his team?", "chance"),
     ("What figure did the coach give?", ""),
+    ("What score did the team reach in the final?", "score"),   # a score or a price is what is measured
+    ("What price did the shop put on the bike?", "price"),
+    ("By what factor did sales grow?", ""),                   # the factor is the figure itself
 ])
 def test_the_noun_an_english_question_asks_a_figure_of(forms, question, noun):
     assert forms.asked_noun(question) == noun
@@ -283,6 +286,7 @@ def test_a_percentage_measures_a_rate_or_a_share(forms):
     assert not forms.counts("机率没那么大，但真的有可能", "机率")        # no figure at all
     assert not forms.counts("营收增长了20%", "员工")                      # a count is no rate
     assert forms.counts("我觉得是20%吧，已经非常乐观了", "odds")          # named in English
+    assert forms.counts("一张票是80美元", "price") and not forms.counts("一共卖了80张票", "price")
     assert not forms.counts("前五名中的模型几乎全部来自中国", "odds")
 
 

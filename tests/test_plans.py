@@ -1498,3 +1498,14 @@ def test_a_short_sentence_pointing_back_is_quoted_with_the_one_before_it(pipelin
     plan, a = _plan(pipeline, "Tell me about Yao Shunyu's view on To C.")
     first = a.citations[0].quote
     assert "To C" in first and len(first) > 40 and a.speakers[:1] == ("姚顺雨",)
+
+
+@pytest.mark.parametrize("question, declined", [
+    ("What score did Kimi's K2 reach on the HLE benchmark?", True),   # "surpasses OpenAI on HLE": no score
+    ("What price did Yao Shunyu put on the top model?", False),       # "200美元/月" is a price
+])
+def test_a_figure_of_a_thing_named_in_english_must_measure_it(pipeline, question, declined):
+    """"What score": a figure of another thing ("两三百步") is no score (was: quoted as the answer);
+    "what price" is answered by a sum of money, whatever the translation calls it."""
+    plan, a = _plan(pipeline, question)
+    assert a.abstained == declined and (plan == "not_given") == declined and a.citations
