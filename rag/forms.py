@@ -22,7 +22,9 @@ DATES = ("month", "day", "date")
 MAX_NOUN_WORDS = 3   # words between "how many"/"what" and the verb that can name what is counted
 PERSON = "person"   # a name that is a person's: told from "name" by the model's exemplars, not by cue words
 CACHED = 256        # questions whose count reading is remembered (each a jieba cut)
-CLAUSE_MARKS = "，,；;。？?！!"   # where the clause of a counting cue ends
+# Where a clause of a question ends: not "：", which opens what was said, and in English a "."
+# before a space too (checked where it matters: not the dot of "3.5")
+CLAUSE_ENDS = "，,；;。？?！!"
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ class Forms:
         """What follows a figure's cue ending at `end` in its clause, the particles ending the
         clause stripped ("…是多少呢？" -> "", "增长率到底多少来着，说的是…" -> "")."""
         rest = text[end:]
-        rest = rest[:min((k for k in map(rest.find, CLAUSE_MARKS) if k >= 0), default=len(rest))].rstrip()
+        rest = rest[:min((k for k in map(rest.find, CLAUSE_ENDS) if k >= 0), default=len(rest))].rstrip()
         particles = sorted(self.data["detail"]["number"]["after_cue"], key=len, reverse=True)
         while particle := next((p for p in particles if rest.endswith(p)), ""):
             rest = rest[:-len(particle)].rstrip()
@@ -332,7 +334,7 @@ class Forms:
         "Which question did the moderator put to …?", "主持人提的第一个问题": a verb of putting
         in the noun's clause)."""
         putting = self.data["asking"]["putting"]
-        clauses = "".join("，" if ch in CLAUSE_MARKS else ch for ch in text).split("，")
+        clauses = "".join("，" if ch in CLAUSE_ENDS else ch for ch in text).split("，")
         put = any(putting["noun"] in c and any(v in c for v in putting["zh"]) for c in clauses)
         return put or self.has("asking", text) or has_cue(text, self.cues_of(self.data["asking"]["asked"]))
 

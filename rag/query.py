@@ -17,7 +17,7 @@ from index.speakers import Speakers
 from index.tokens import STOPWORDS, to_simplified
 from rag.conversation import Turn, as_turns
 from rag.ellipsis import only_ordinals, ordinal_span
-from rag.forms import Forms, has_cue, words
+from rag.forms import CLAUSE_ENDS, Forms, has_cue, words
 
 FOLLOWUPS_FILE = Path(__file__).resolve().parent / "data" / "followups.json"
 
@@ -30,7 +30,6 @@ _WHO = re.compile(r"(谁|哪位|哪一位|哪个人|哪个嘉宾|哪位嘉宾|�
 OTHERS_REACH_ZH = 4   # characters before "其他人"/"别人" when it is the turn's subject ("那还有别人…": 3)
 OTHERS_REACH_EN = 3   # words before "anyone else"/"the others" when it is ("What did the others …": 2)
 SHORT_TOPIC = 3       # letters or characters of a turn's own that ask nothing unless they are a noun (is_vague)
-CLAUSE_ENDS = "，,；;。？?！!"   # where a verb of speech's clause ends (not "：", which opens what was said; "." before a space too)
 _ARTICLE = re.compile(r"(文章|本文|这篇|报道|编者|作者|the article|the author|the editor|the piece|the report)", re.I)
 
 
