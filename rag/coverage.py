@@ -22,6 +22,9 @@ ENTITIES_FILE = Path(__file__).resolve().parent / "data" / "entities.json"
 # jieba's part-of-speech tags are noisy for short words (智慧 and 张卡 come back as names), so
 # only a three-character person name counts among Chinese words.
 _PERSON = {"nr", "nrfg", "nrt"}
+# jieba's tags of the structural particles (的, 得, 地, 了, 着, 过), which never stand inside a
+# person's name: "多得很" (much) is no name, though jieba's dictionary tags it as one
+_PARTICLES = {"uj", "ud", "uv", "ul", "uz", "ug"}
 # Latin names: an acronym or model name (GPT4, A100) or a capitalised word inside the
 # sentence; the first word of a sentence is capitalised anyway.
 _LATIN_NAME = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9.\-]*[A-Z0-9][A-Za-z0-9.\-]*|[A-Z][a-z]{2,}"
@@ -154,6 +157,7 @@ class Coverage:
             # a frame opening and closing on one character ("越拉越大", which jieba tags as a name) is
             # a way of speaking; a person's name hardly ever repeats its first character last
             if w.flag in _PERSON and len(w.word) == 3 and w.word[0] != w.word[2] \
+                    and self._pos.lcut(w.word[1])[0].flag not in _PARTICLES \
                     and not self.mentioned(w.word) and w.word not in out:
                 out.append(w.word)
         out += [n for n in self._entity_names(text) if not self.mentioned(n) and n not in out]

@@ -110,6 +110,14 @@ def test_a_frame_opening_and_closing_on_one_character_is_no_name(pipeline, quest
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("question", ["可验证的场景还多得很吗？", "他觉得机会好得很吗？"])
+def test_words_with_a_structural_particle_inside_are_no_name(pipeline, question):
+    # jieba's dictionary tags 多得很 as a person's name; no name has 的/得/了 in its middle
+    assert pipeline.coverage.unknown_names(question) == []
+    assert pipeline.coverage.unknown_names("张伟明说可验证的场景还多吗？") == ["张伟明"]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("question, name", [("工信部对大模型有什么新政策？", "工信部"),
                                             ("唐杰怎么看美国商务部的出口管制？", "美国商务部"),
                                             ("欧盟对开源模型怎么监管？", "欧盟")])
