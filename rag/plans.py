@@ -598,6 +598,8 @@ def plan_not_said_by(a: Ask, t: Tools) -> Composition | None:
     # the pointer still shows the topic is theirs: clearly above the person named
     pointer = _moving_on(a, t, ranked, other, (theirs.score if theirs is not None else -np.inf) + t.config.not_said_margin)
     d = t.draft(a)
+    if a.form.plan == "yesno":   # "…出自唐杰吗？", "Was it Tang Jie who said …?": no, someone else did
+        d.line(say(a.query.lang, "no"))
     lead = say(a.query.lang, "not_said", name=d.name(person))
     d.line(lead + say(a.query.lang, "not_said_other" if pointer else "not_said_above", other=d.name(other.unit.speaker)))
     if pointer:
@@ -969,7 +971,7 @@ def plan_yes_no(a: Ask, t: Tools) -> Composition | None:
     if turn is not None:
         deciding = t.evidence.quote(turn, run_on=False).text
     question = a.query.asked or a.query.rewritten
-    if t.forms.other_figures(to_simplified(question), deciding):
+    if t.forms.other_figures(to_simplified(question), _figure_clauses(a, t, deciding)):
         agrees = False   # "是30%吗？" answered by "我觉得是20%吧"
     elif t.forms.has("mention", question):
         agrees = True    # "林俊旸在这方面说过什么吗？": the plans before this one decline what nobody (or another) said
@@ -980,6 +982,20 @@ def plan_yes_no(a: Ask, t: Tools) -> Composition | None:
     for q, twins in quotes:
         d.quote(q, twins)
     return d.done()
+
+
+def _figure_clauses(a: Ask, t: Tools, text: str) -> str:
+    """Where a sentence states figures of several things ("…优化器带来两倍…提升，而新架构…速度优势
+    达6到10倍"), the clauses holding one that share most of the question's words (weighed by
+    rarity): a figure belongs to its clause. The whole sentence if fewer than two clauses hold a
+    figure, or none shares a word."""
+    clauses = [c for c in _clauses(text) if t.forms.details("number", c)]
+    if len(clauses) < 2:
+        return text
+    shares = [sum(a.weights.get(w, 0.0) for w in set(t.evidence.tokenizer.tokens(c))) for c in clauses]
+    if max(shares) <= 0:
+        return text
+    return "，".join(c for c, v in zip(clauses, shares) if v == max(shares))
 
 
 def plan_why(a: Ask, t: Tools) -> Composition | None:

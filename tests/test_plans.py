@@ -1509,3 +1509,18 @@ def test_a_figure_of_a_thing_named_in_english_must_measure_it(pipeline, question
     "what price" is answered by a sum of money, whatever the translation calls it."""
     plan, a = _plan(pipeline, question)
     assert a.abstained == declined and (plan == "not_given") == declined and a.citations
+
+
+@pytest.mark.parametrize("question, no", [("Was it Tang Jie who called 20% very optimistic?", "No."),
+                                         ("“机率没那么大，但真的有可能”出自唐杰吗？", "否。")])
+def test_a_yes_no_question_putting_words_in_the_wrong_mouth_is_answered_no(pipeline, question, no):
+    """The words are someone else's: "No", then who said them (was: the decline without a verdict)."""
+    plan, a = _plan(pipeline, question)
+    assert plan == "not_said_by" and a.answer.splitlines()[0] == no and a.speakers[:1] == ("林俊旸",)
+
+
+def test_a_figure_of_another_clause_does_not_confirm_a_yes_no_question(pipeline):
+    """"…优化器带来两倍…提升，而新架构Kimi Linear…速度优势达6到10倍": the 两倍 is the optimizer's; asked
+    whether Kimi Linear is twice as fast, the answer is no (was: "Yes", the figure found in the sentence)."""
+    plan, a = _plan(pipeline, "Is the new Kimi Linear architecture 2 times faster on long context?")
+    assert plan == "yes_no" and a.answer.splitlines()[0] == "No." and "6到10倍" in a.citations[0].quote
