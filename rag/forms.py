@@ -176,8 +176,7 @@ class Forms:
     def _after_cue(self, text: str, end: int) -> str:
         """What follows a figure's cue ending at `end` in its clause, the particles ending the
         clause stripped ("…是多少呢？" -> "", "增长率到底多少来着，说的是…" -> "")."""
-        rest = text[end:]
-        rest = rest[:min((k for k in map(rest.find, CLAUSE_ENDS) if k >= 0), default=len(rest))].rstrip()
+        rest = _clauses(text[end:])[0].rstrip()
         particles = sorted(self.data["detail"]["number"]["after_cue"], key=len, reverse=True)
         while particle := next((p for p in particles if rest.endswith(p)), ""):
             rest = rest[:-len(particle)].rstrip()
@@ -245,9 +244,7 @@ class Forms:
     def has_question_word(self, text: str) -> bool:
         """Whether a question holds a question word ("什么", "why"), not one inside a word that
         asks nothing ("没什么差距", "哪怕")."""
-        for word in self.data["yesno"]["not_within"]:
-            text = text.replace(word, " ")
-        return has_cue(text, self.data["yesno"]["not_with"])
+        return has_cue(self.outside("yesno", text), self.data["yesno"]["not_with"])
 
     def reply_at(self, text: str) -> int | None:
         """Where a question asks how someone answered ("他怎么回答的？", "How did he respond to
@@ -325,17 +322,21 @@ class Forms:
     def has(self, key: str, text: str) -> bool:
         """Whether `text` holds one of the cues listed under `key`, not inside one of the words
         its `not_within` lists ("问" asks, "问题" does not)."""
+        return has_cue(self.outside(key, text), self.cues(key))
+
+    def outside(self, key: str, text: str) -> str:
+        """The text with the words the `not_within` list of `key` names blanked out: what its
+        cues may be found in."""
         for word in self.data[key].get("not_within", []):
             text = text.replace(word, " ")
-        return has_cue(text, self.cues(key))
+        return text
 
     def asks_about_asking(self, text: str) -> bool:
         """Whether a question is about a question put: who asked, or what was asked ("谁追问了…？",
         "Which question did the moderator put to …?", "主持人提的第一个问题": a verb of putting
         in the noun's clause)."""
         putting = self.data["asking"]["putting"]
-        clauses = "".join("，" if ch in CLAUSE_ENDS else ch for ch in text).split("，")
-        put = any(putting["noun"] in c and any(v in c for v in putting["zh"]) for c in clauses)
+        put = any(putting["noun"] in c and any(v in c for v in putting["zh"]) for c in _clauses(text))
         return put or self.has("asking", text) or has_cue(text, self.cues_of(self.data["asking"]["asked"]))
 
     def holds(self, kind: str, text: str, asked: str = "") -> bool:
@@ -428,6 +429,11 @@ class Forms:
         padded = words(head)
         return any(head.startswith(c) for c in self.data["contrast"]["zh"]) or any(
             padded.startswith(f" {c} ") for c in self.data["contrast"]["en"])
+
+
+def _clauses(text: str) -> list[str]:
+    """The text cut where its clauses end (CLAUSE_ENDS); the first is what comes before any end."""
+    return "".join("，" if ch in CLAUSE_ENDS else ch for ch in text).split("，")
 
 
 def _in_currency(text: str, figure: str, h: dict) -> bool:

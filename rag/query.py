@@ -455,9 +455,7 @@ def _asks_as_subject(simp: str) -> bool:
     """Whether a person pronoun is the subject of a verb of asking: right before it ("他问的是…",
     "他追问了什么", "What did he ask?"), not a question about something ("他对这个问题怎么看")."""
     asking, pronouns = Forms.load().data["asking"], _cue_list("person_pronouns")
-    verbs = simp   # a verb, not inside a word that does not ask ("他问题" is no asking)
-    for word in asking["not_within"]:
-        verbs = verbs.replace(word, " ")
+    verbs = Forms.load().outside("asking", simp)   # a verb, not inside a word that does not ask ("他问题" is no asking)
     zh = [p for p in pronouns if not p.isascii()]
     if any(p + v in verbs for p in zh for v in asking["zh"]) \
             or any(p + n in simp for p in zh for n in asking["asked"]["zh"]):
